@@ -1,0 +1,33 @@
+# Every target builds its own virtualenv from nothing, so a fresh clone needs only python3.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+EXAMPLE ?= fixtures/scenarios/mall-cameras/deployment.json
+
+.PHONY: help demo test lint fixtures coverage clean
+
+help:  ## list the targets
+	@grep -E '^[a-z-]+:.*##' $(MAKEFILE_LIST) | sed 's/:.*##/\t/'
+
+$(BIN)/facepolicy: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[test]'
+	@touch $@
+
+demo: $(BIN)/facepolicy  ## install, then evaluate the example deployment with the bundled rules
+	-$(BIN)/facepolicy eval $(EXAMPLE)
+
+test: $(BIN)/facepolicy  ## the whole test suite: lint, fixtures, coverage, pytest
+	$(BIN)/facepolicy lint $(if $(wildcard ../shared/sources),--sources ../shared/sources)
+	$(BIN)/facepolicy test
+	$(BIN)/python -m pytest -q
+
+lint: $(BIN)/facepolicy  ## check rules, catalogs and schemas
+	$(BIN)/facepolicy lint $(if $(wildcard ../shared/sources),--sources ../shared/sources)
+
+fixtures: $(BIN)/facepolicy  ## run every fixture against its expected verdicts
+	$(BIN)/facepolicy test
+
+clean:  ## remove the virtualenv and caches
+	rm -rf $(VENV) build dist .pytest_cache

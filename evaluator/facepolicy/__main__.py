@@ -1,0 +1,5 @@
+"""`python -m facepolicy`."""
+
+from facepolicy.cli import main
+
+main()

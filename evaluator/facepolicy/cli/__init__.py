@@ -1,0 +1,46 @@
+"""The command line: a thin click layer. Each command parses options, calls the core, hands results to a reporter."""
+
+from __future__ import annotations
+
+import sys
+
+import click
+
+from facepolicy import __version__
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="facepolicy")
+def cli() -> None:
+    """facepolicy — 人脸识别部署合规检查 / policy-as-code checks of face-recognition deployments."""
+
+
+def _register() -> None:
+    from facepolicy.cli import eval_cmd, lint_cmd, test_cmd
+
+    cli.add_command(eval_cmd.eval_command)
+    cli.add_command(test_cmd.test_command)
+    cli.add_command(lint_cmd.lint_command)
+
+
+def main() -> None:
+    """Entry point: bad input exits 2 with one line; a bug in facepolicy exits 3 and says so."""
+    from facepolicy.errors import FacepolicyError
+
+    _register()
+    try:
+        code = cli.main(standalone_mode=False)
+    except FacepolicyError as exc:
+        click.echo(f"facepolicy: {exc}", err=True)
+        sys.exit(2)
+    except click.exceptions.Abort:
+        sys.exit(2)
+    except click.ClickException as exc:
+        exc.show()
+        sys.exit(2)
+    except (BrokenPipeError, KeyboardInterrupt):
+        sys.exit(2)
+    except Exception as exc:  # noqa: BLE001 — the last resort: never a traceback
+        click.echo(f"facepolicy: internal error, a bug in facepolicy (please report it) / 内部错误: {type(exc).__name__}: {exc}", err=True)
+        sys.exit(3)
+    sys.exit(code or 0)

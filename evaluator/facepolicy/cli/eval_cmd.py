@@ -1,0 +1,57 @@
+"""`facepolicy eval`: evaluate deployment descriptions."""
+
+from __future__ import annotations
+
+import sys
+
+import click
+
+from facepolicy.cli import options
+from facepolicy.reporters import FORMATS
+
+
+@click.command("eval")
+@click.argument("deployments", nargs=-1, required=True)
+@options.policies
+@options.no_bundled
+@options.format_option(sorted(FORMATS))
+@options.output
+@options.lang
+@options.rule
+@options.tag
+@options.fail_on
+@options.today
+@click.option("--fail-on-incomplete", is_flag=True, help="信息不全也使退出码为 1 / Make incomplete verdicts exit 1 too.")
+@click.option("--verbose", "-v", is_flag=True, help="也列出通过与不适用的规则 / Also list passed and not-applicable rules.")
+def eval_command(deployments, policies, no_bundled, fmt, output, lang, rules, tags, fail_on, today, fail_on_incomplete, verbose):
+    """评估部署描述（文件、目录、- 表示标准输入；JSON 或 NDJSON） / Evaluate deployment descriptions (files, folders, - for stdin; JSON or NDJSON)."""
+    from facepolicy.engine import Run
+    from facepolicy.loader import iter_deployments
+    from facepolicy.model import DeploymentResult, Severity, Summary
+    from facepolicy.reporters import Context, reporter
+    from facepolicy.ruleset import load_rule_set
+
+    rule_set = load_rule_set(policies, bundled=not no_bundled).select(rules, tags)
+    run = Run(rule_set, options.today_from(today))
+    out = open(output, "w", encoding="utf-8") if output else sys.stdout
+    summary = Summary()
+    severity_of = {rid: rule.severity for rid, rule in rule_set.rules.items()}
+    try:
+        report = reporter(fmt, out, Context(rule_set, lang, run.today, verbose))
+        for problem in rule_set.problems:
+            summary.problems += 1
+            report.problem(problem)
+            click.echo(f"facepolicy: {problem.line()}", err=True)
+        for result in run.results(iter_deployments(list(deployments))):
+            if isinstance(result, DeploymentResult):
+                summary.add(result, severity_of)
+                report.deployment(result)
+            else:
+                summary.problems += 1
+                report.problem(result)
+                click.echo(f"facepolicy: {result.line()}", err=True)
+        report.finish(summary)
+    finally:
+        if output:
+            out.close()
+    sys.exit(summary.exit_code(Severity[fail_on], fail_on_incomplete))

@@ -1,0 +1,35 @@
+"""`facepolicy lint`: check rule files, catalogs and schemas."""
+
+from __future__ import annotations
+
+import sys
+
+import click
+
+from facepolicy.cli import options
+
+
+@click.command("lint")
+@options.policies
+@options.no_bundled
+@click.option("--sources", type=click.Path(file_okay=False, exists=True), help="来源文本目录，用于核对逐字摘录 / Folder of source texts to check excerpts against.")
+@click.option("--fixtures", "fixture_roots", multiple=True, metavar="DIR", help="夹具目录 / Fixture folders.")
+def lint_command(policies, no_bundled, sources, fixture_roots):
+    """检查规则、目录与 schema，编译每个表达式 / Check rules, catalogs and schemas; compile every expression."""
+    from pathlib import Path
+
+    from facepolicy.lint import lint
+    from facepolicy.paths import FIXTURES
+    from facepolicy.ruleset import load_rule_set
+
+    rule_set = load_rule_set(policies, bundled=not no_bundled)
+    roots = [Path(r) for r in fixture_roots] or ([FIXTURES] if not no_bundled else []) + [Path(p).parent / "fixtures" for p in policies]
+
+    def has_violating_fixture(rule_id: str) -> bool:
+        return any(any((root / "rules" / rule_id).glob("fail-*.json")) for root in roots)
+
+    findings = lint(rule_set, Path(sources) if sources else None, has_violating_fixture)
+    for finding in findings:
+        click.echo(finding.line())
+    click.echo(f"facepolicy lint: {len(rule_set.rules)} rules, {len(rule_set.documents)} catalogs, {len(findings)} problems")
+    sys.exit(1 if findings else 0)

@@ -1,0 +1,39 @@
+"""Options shared by several commands, defined once."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+
+import click
+
+from facepolicy.errors import FacepolicyError, bilingual
+
+SEVERITIES = ["critical", "high", "medium", "low", "info"]
+
+
+def today_from(value: str | None) -> dt.date:
+    text = value or os.environ.get("FACEPOLICY_TODAY")
+    if not text:
+        return dt.date.today()
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise FacepolicyError("--today", bilingual("日期格式应为 YYYY-MM-DD", "expected a date as YYYY-MM-DD") + f": {text!r}") from None
+
+
+policies = click.option("--policies", "policies", multiple=True, metavar="DIR",
+                        help="额外的规则目录，可重复；同 id 的规则替换内置规则 / Extra rule folder (repeatable); a rule with the same id replaces the bundled one.")
+no_bundled = click.option("--no-bundled", is_flag=True, help="不加载内置规则 / Do not load the bundled rules.")
+lang = click.option("--lang", type=click.Choice(["zh", "en"]), default=lambda: os.environ.get("FACEPOLICY_LANG", "en"),
+                    show_default="en", help="输出语言 / Language of the output.")
+rule = click.option("--rule", "rules", multiple=True, metavar="ID", help="只运行这些规则 / Run only these rules.")
+tag = click.option("--tag", "tags", multiple=True, metavar="TAG", help="只运行带这些标签的规则 / Run only rules with these tags.")
+fail_on = click.option("--fail-on", type=click.Choice(SEVERITIES), default="info", show_default=True,
+                       help="达到此严重程度的违规才使退出码为 1 / Lowest severity of a failure that makes the exit code 1.")
+today = click.option("--today", metavar="YYYY-MM-DD", help="评估日期（默认今天，或 FACEPOLICY_TODAY） / Evaluation date (default today, or FACEPOLICY_TODAY).")
+output = click.option("--output", "-o", type=click.Path(dir_okay=False, writable=True), help="写入文件而非标准输出 / Write to a file instead of standard output.")
+
+
+def format_option(choices: list[str]):
+    return click.option("--format", "-f", "fmt", type=click.Choice(choices), default="text", show_default=True, help="输出格式 / Output format.")

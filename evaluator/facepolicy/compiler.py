@@ -1,0 +1,161 @@
+"""A rule file's data → a compiled rule: schema validators, JMESPath expressions and message templates, built once."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+import jmespath
+from jmespath import exceptions as jmespath_errors
+from jmespath.parser import ParsedResult
+
+from facepolicy.errors import FacepolicyError, bilingual
+from facepolicy.model import Severity, Text
+from facepolicy import schemas
+
+
+def compile_expression(text: str, where: str) -> ParsedResult:
+    """A compiled JMESPath expression, or a one-line error naming the column."""
+    try:
+        return jmespath.compile(text)
+    except jmespath_errors.LexerError as exc:
+        raise FacepolicyError(where, bilingual("JMESPath 词法错误", "JMESPath syntax error") + f": {exc.message} at column {exc.lexer_position + 1}") from None
+    except jmespath_errors.ParseError as exc:
+        token = f" {exc.token_value!r}" if exc.token_value else ""
+        raise FacepolicyError(where, bilingual("JMESPath 语法错误", "JMESPath syntax error") + f": {exc.msg.lower()}{token} at column {exc.lex_position + 1}") from None
+
+
+_PLACEHOLDER = re.compile(r"\{\{|\}\}|\{([^{}]+)\}")
+
+
+@dataclass(frozen=True)
+class Template:
+    """A message in both languages whose {placeholders} are JMESPath over the checked item."""
+
+    zh: str
+    en: str
+    expressions: dict[str, ParsedResult] = field(default_factory=dict)
+
+    @classmethod
+    def build(cls, text: dict[str, str], where: str) -> "Template":
+        expressions = {}
+        for lang in ("zh", "en"):
+            for match in _PLACEHOLDER.finditer(text[lang]):
+                if match.group(1) is not None:
+                    source = match.group(1).strip()
+                    expressions[source] = compile_expression(source, f"{where}.{lang}: {{{source}}}")
+        return cls(text["zh"], text["en"], expressions)
+
+    def render(self, data: Any, options: jmespath.Options) -> Text:
+        values = {src: _show(expr.search(data, options=options)) for src, expr in self.expressions.items()}
+
+        def fill(text: str) -> str:
+            def one(match: re.Match[str]) -> str:
+                if match.group(1) is None:
+                    return match.group(0)[0]
+                return values[match.group(1).strip()]
+
+            return _PLACEHOLDER.sub(one, text)
+
+        return Text(fill(self.zh), fill(self.en))
+
+
+def _show(value: Any) -> str:
+    if value is None:
+        return "—"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, list):
+        return ", ".join(_show(v) for v in value)
+    if isinstance(value, dict):
+        import json
+
+        return json.dumps(value, ensure_ascii=False, sort_keys=True)
+    return str(value)
+
+
+@dataclass(frozen=True)
+class Step:
+    name: str
+    each: bool  # iterate this list before going on
+
+
+@dataclass(frozen=True)
+class Assertion:
+    index: int
+    for_each: tuple[Step, ...]
+    where: ParsedResult | None
+    requires: tuple[tuple[str, ParsedResult], ...]
+    expect: ParsedResult
+    at: str
+    message: Template | None
+    remediation: Template | None
+
+
+@dataclass(frozen=True)
+class Rule:
+    id: str
+    title: Text
+    description: Text | None
+    severity: Severity
+    tags: tuple[str, ...]
+    clauses: tuple[str, ...]
+    scope: Any
+    evidence: Any
+    assertions: tuple[Assertion, ...]
+    message: Template
+    remediation: Template
+    source: str
+    raw: dict[str, Any]
+
+
+def _steps(path: str) -> tuple[Step, ...]:
+    steps = []
+    for part in path.split("."):
+        each = part.endswith("[*]")
+        steps.append(Step(part[:-3] if each else part, each))
+    return tuple(steps)
+
+
+def check_rule_data(data: dict[str, Any], source: str) -> None:
+    """Validate a rule file's data against the rule schema; the error names the key path."""
+    message = schemas.first_error(schemas.named_validator("rule"), data)
+    if message is not None:
+        place, _, detail = message.partition(": ")
+        key = ".".join(part for part in place.strip("/").split("/") if part) or "(top)"
+        raise FacepolicyError(f"{source}: {key}", bilingual("规则文件不符合规则 schema", "rule file breaks the rule schema") + f": {detail}")
+
+
+def compile_rule(data: dict[str, Any], source: str) -> Rule:
+    check_rule_data(data, source)
+    assertions = []
+    for index, raw in enumerate(data["assertions"]):
+        where = f"{source}: assertions[{index}]"
+        assertions.append(
+            Assertion(
+                index=index,
+                for_each=_steps(raw["for_each"]) if "for_each" in raw else (),
+                where=compile_expression(raw["where"], f"{where}.where") if "where" in raw else None,
+                requires=tuple((path, compile_expression(path, f"{where}.requires")) for path in raw.get("requires", [])),
+                expect=compile_expression(raw["expect"], f"{where}.expect"),
+                at=raw.get("at", ""),
+                message=Template.build(raw["message"], f"{where}.message") if "message" in raw else None,
+                remediation=Template.build(raw["remediation"], f"{where}.remediation") if "remediation" in raw else None,
+            )
+        )
+    return Rule(
+        id=data["id"],
+        title=Text(**data["title"]),
+        description=Text(**data["description"]) if "description" in data else None,
+        severity=Severity[data["severity"]],
+        tags=tuple(data.get("tags", [])),
+        clauses=tuple(data["clauses"]),
+        scope=schemas.validator(data["scope"], f"{source}: scope") if "scope" in data else None,
+        evidence=schemas.validator(data["evidence"], f"{source}: evidence") if "evidence" in data else None,
+        assertions=tuple(assertions),
+        message=Template.build(data["message"], f"{source}: message"),
+        remediation=Template.build(data["remediation"], f"{source}: remediation"),
+        source=source,
+        raw=data,
+    )

@@ -1,0 +1,114 @@
+"""Pure evaluation: (rules, deployment, today) → one verdict per rule. Locations are built here, not by rules."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any, Iterator
+
+import jmespath
+
+from facepolicy.compiler import Assertion, Rule, Step
+from facepolicy.functions import FacepolicyFunctions
+from facepolicy.model import Status, Verdict, Violation
+from facepolicy.schemas import pointer
+
+
+class RuleError(Exception):
+    """A rule that cannot decide (an expression gave a non-boolean, a function failed)."""
+
+
+def options_for(today: dt.date) -> jmespath.Options:
+    return jmespath.Options(custom_functions=FacepolicyFunctions(today))
+
+
+def _escape(part: Any) -> str:
+    return str(part).replace("~", "~0").replace("/", "~1")
+
+
+def iter_items(document: Any, steps: tuple[Step, ...]) -> Iterator[tuple[str, Any]]:
+    """(JSON Pointer, item) for every item of the list the steps lead to; nothing where a step is absent."""
+    nodes: list[tuple[str, Any]] = [("", document)]
+    for number, step in enumerate(steps):
+        last = number == len(steps) - 1
+        following = []
+        for base, node in nodes:
+            if not isinstance(node, dict) or step.name not in node:
+                continue
+            value, here = node[step.name], f"{base}/{_escape(step.name)}"
+            if step.each or last:
+                if isinstance(value, list):
+                    following.extend((f"{here}/{i}", item) for i, item in enumerate(value))
+            else:
+                following.append((here, value))
+        nodes = following
+    return iter(nodes)
+
+
+def _missing(subject: Any, base: str, assertion: Assertion, options: jmespath.Options) -> list[str]:
+    return [
+        base + "/" + "/".join(_escape(p) for p in path.split("."))
+        for path, expression in assertion.requires
+        if expression.search(subject, options=options) is None
+    ]
+
+
+def _check(rule: Rule, assertion: Assertion, subject: Any, base: str, options: jmespath.Options) -> Violation | None:
+    result = assertion.expect.search(subject, options=options)
+    if result is True:
+        return None
+    if result is not False:
+        raise RuleError(f"assertions[{assertion.index}].expect gave {result!r}, not true or false at {base or '/'}")
+    message = assertion.message or rule.message
+    remediation = assertion.remediation or rule.remediation
+    at = f"{base}/{assertion.at}" if assertion.at else base
+    return Violation(at or "/", message.render(subject, options), remediation.render(subject, options))
+
+
+def evaluate_rule(rule: Rule, document: Any, options: jmespath.Options) -> Verdict:
+    try:
+        if rule.scope is not None and not rule.scope.is_valid(document):
+            return Verdict(rule.id, Status.not_applicable)
+        if rule.evidence is not None:
+            missing = sorted({p for e in rule.evidence.iter_errors(document) for p in _evidence_pointers(e)})
+            if missing:
+                return Verdict(rule.id, Status.incomplete, missing=tuple(missing))
+        violations: list[Violation] = []
+        missing_facts: list[str] = []
+        for assertion in rule.assertions:
+            subjects = iter_items(document, assertion.for_each) if assertion.for_each else iter([("", document)])
+            for base, subject in subjects:
+                if assertion.where is not None and not _truthy(assertion.where.search(subject, options=options)):
+                    continue
+                gaps = _missing(subject, base, assertion, options)
+                if gaps:
+                    missing_facts.extend(gaps)
+                    continue
+                violation = _check(rule, assertion, subject, base, options)
+                if violation is not None:
+                    violations.append(violation)
+    except RuleError as exc:
+        return Verdict(rule.id, Status.error, error=str(exc))
+    except Exception as exc:  # a broken rule must not stop the others; it is reported as `error`
+        return Verdict(rule.id, Status.error, error=f"{type(exc).__name__}: {exc}")
+    if violations:
+        return Verdict(rule.id, Status.fail, violations=tuple(violations), missing=tuple(missing_facts))
+    if missing_facts:
+        return Verdict(rule.id, Status.incomplete, missing=tuple(missing_facts))
+    return Verdict(rule.id, Status.pass_)
+
+
+def _truthy(value: Any) -> bool:
+    return value not in (None, False, "", [], {})
+
+
+def _evidence_pointers(error: Any) -> list[str]:
+    base = pointer(error.absolute_path)
+    if error.validator == "required" and isinstance(error.instance, dict):
+        absent = [name for name in error.validator_value if name not in error.instance]
+        if absent:
+            return [f"{base}/{_escape(name)}" for name in absent]
+    return [base or "/"]
+
+
+def evaluate(rules: dict[str, Rule], document: Any, options: jmespath.Options) -> list[Verdict]:
+    return [evaluate_rule(rule, document, options) for rule in rules.values()]

@@ -1,0 +1,51 @@
+"""Custom JMESPath functions, for what the standard ones cannot say plainly (versions, dates, sets)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from jmespath import functions
+
+
+def _version_key(text: str) -> tuple[int, ...]:
+    parts = [int(p) for p in str(text).split(".")]
+    while len(parts) > 1 and parts[-1] == 0:
+        parts.pop()
+    return tuple(parts)
+
+
+class FacepolicyFunctions(functions.Functions):
+    """version_compare, today, days_between, difference, intersection. `today` is fixed per run."""
+
+    def __init__(self, today: dt.date):
+        super().__init__()
+        self._today = today
+
+    @functions.signature({"types": ["string", "number"]}, {"types": ["string", "number"]})
+    def _func_version_compare(self, left, right):
+        """-1, 0 or 1 as dotted version `left` is below, equal to or above `right` ('9' < '10', '10.0' == '10')."""
+        a, b = _version_key(left), _version_key(right)
+        return (a > b) - (a < b)
+
+    @functions.signature()
+    def _func_today(self):
+        """The evaluation date (--today / FACEPOLICY_TODAY), as YYYY-MM-DD."""
+        return self._today.isoformat()
+
+    @functions.signature({"types": ["string"]}, {"types": ["string"]})
+    def _func_days_between(self, start, end):
+        """Days from ISO date `start` to ISO date `end` (negative when end is earlier)."""
+        return (dt.date.fromisoformat(end) - dt.date.fromisoformat(start)).days
+
+    @functions.signature({"types": ["array"]}, {"types": ["array"]})
+    def _func_difference(self, left, right):
+        """Items of `left` that are not in `right`, in `left`'s order."""
+        return [item for item in left if item not in right]
+
+    @functions.signature({"types": ["array"]}, {"types": ["array"]})
+    def _func_intersection(self, left, right):
+        """Items of `left` that are also in `right`, in `left`'s order."""
+        return [item for item in left if item in right]
+
+
+NAMES = sorted(name[len("_func_"):] for name in vars(FacepolicyFunctions) if name.startswith("_func_"))

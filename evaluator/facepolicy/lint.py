@@ -1,0 +1,187 @@
+"""Checks of rule files, catalogs and schemas: every authoring mistake found, each with file and key path."""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Callable, Iterator
+
+from jsonschema import Draft202012Validator
+from jsonschema.exceptions import SchemaError
+
+from facepolicy import schemas
+from facepolicy.compiler import check_rule_data, compile_expression
+from facepolicy.errors import FacepolicyError
+from facepolicy.loader import read_json_file, read_toml
+from facepolicy.paths import SCHEMAS, shown
+from facepolicy.ruleset import RuleSet, rule_files
+
+
+@dataclass(frozen=True, order=True)
+class Finding:
+    where: str
+    message: str
+
+    def line(self) -> str:
+        return f"{self.where}: {self.message}"
+
+
+def _walk(node: Any, path: str = "") -> Iterator[tuple[str, Any]]:
+    yield path, node
+    if isinstance(node, dict):
+        for key, value in node.items():
+            yield from _walk(value, f"{path}.{key}" if path else key)
+    elif isinstance(node, list):
+        for index, value in enumerate(node):
+            yield from _walk(value, f"{path}[{index}]")
+
+
+def deployment_field_names() -> set[str]:
+    names: set[str] = set()
+    for _, node in _walk(schemas.load("deployment")):
+        if isinstance(node, dict) and isinstance(node.get("properties"), dict):
+            names.update(node["properties"])
+    return names
+
+
+def _ast_nodes(node: Any) -> Iterator[dict[str, Any]]:
+    if isinstance(node, dict):
+        yield node
+        for child in node.get("children", []):
+            yield from _ast_nodes(child)
+
+
+def expression_findings(text: str, where: str, known_fields: set[str]) -> list[Finding]:
+    """Expressions that compile but can never do what they say."""
+    try:
+        parsed = compile_expression(text, where).parsed
+    except FacepolicyError as exc:
+        return [Finding(exc.where, exc.message)]
+    found = []
+    for node in _ast_nodes(parsed):
+        kind, children = node.get("type"), node.get("children", [])
+        if kind in ("subexpression", "index_expression") and children and children[0].get("type") == "not_expression":
+            found.append(Finding(where, f"'!' applies only to the first name, so '!a.b' is '(!a).b', always null; write '!(a.b)' / 取反只作用于第一个名称: {text}"))
+        if kind == "field" and node.get("value") not in known_fields:
+            found.append(Finding(where, f"field {node.get('value')!r} is not in the deployment schema, so it is always null / 部署 schema 中没有该字段"))
+        if kind == "comparator" and node.get("value") in ("lt", "lte", "gt", "gte"):
+            for child in children:
+                if child.get("type") == "literal" and not isinstance(child.get("value"), (int, float)):
+                    found.append(Finding(where, f"ordering against a non-number literal is always null / 与非数字字面量比较大小总为 null: {text}"))
+        if kind == "literal" and node is parsed and node.get("value") is not True:
+            found.append(Finding(where, f"a constant that is never true / 常量永不为真: {text}"))
+    return found
+
+
+def _remote_refs(node: Any, where: str) -> list[Finding]:
+    found = []
+    for path, value in _walk(node):
+        if path.endswith("$ref") and isinstance(value, str):
+            if not (value.startswith("#") or value.startswith("urn:facepolicy:")):
+                found.append(Finding(f"{where}.{path}", f"$ref {value!r} is refused: only '#…' and 'urn:facepolicy:…' resolve, nothing is fetched / 拒绝外部引用"))
+            else:
+                try:
+                    schemas.registry().resolver().lookup(value) if not value.startswith("#") else None
+                except Exception:  # noqa: BLE001 — the resolver's error types vary
+                    found.append(Finding(f"{where}.{path}", f"$ref {value!r} does not resolve / 无法解析"))
+    return found
+
+
+def check_rule_file(path: Path, known_fields: set[str]) -> tuple[str | None, list[Finding]]:
+    where = shown(path)
+    try:
+        data = read_toml(path)
+        check_rule_data(data, where)
+    except FacepolicyError as exc:
+        return None, [Finding(exc.where, exc.message)]
+    found: list[Finding] = []
+    if data["id"].split(".", 1)[0] != path.parent.name:
+        found.append(Finding(f"{where}: id", f"rule id {data['id']!r} must start with its folder's document key {path.parent.name!r} / 规则 id 须以文档键开头"))
+    for part in ("scope", "evidence"):
+        if part in data:
+            found.extend(_remote_refs(data[part], f"{where}: {part}"))
+            try:
+                Draft202012Validator.check_schema(data[part])
+            except SchemaError as exc:
+                place = "".join(f"/{p}" for p in exc.absolute_path)
+                found.append(Finding(f"{where}: {part}{place}", f"invalid JSON Schema / 无效的 JSON Schema: {exc.message}"))
+    for index, assertion in enumerate(data["assertions"]):
+        for key in ("where", "expect"):
+            if key in assertion:
+                found.extend(expression_findings(assertion[key], f"{where}: assertions[{index}].{key}", known_fields))
+        for number, required in enumerate(assertion.get("requires", [])):
+            found.extend(expression_findings(required, f"{where}: assertions[{index}].requires[{number}]", known_fields))
+        for name in re.split(r"\.|\[\*\]", assertion.get("for_each", "")):
+            if name and name not in known_fields:
+                found.append(Finding(f"{where}: assertions[{index}].for_each", f"field {name!r} is not in the deployment schema / 部署 schema 中没有该字段"))
+    try:
+        from facepolicy.compiler import compile_rule
+
+        compile_rule(data, where)
+    except FacepolicyError as exc:
+        found.append(Finding(exc.where, exc.message))
+    return data["id"], found
+
+
+def _squash(text: str) -> str:
+    return re.sub(r"\s+", "", text)
+
+
+def lint(rule_set: RuleSet, sources: Path | None, has_violating_fixture: Callable[[str], bool]) -> list[Finding]:
+    found: list[Finding] = []
+    for path in sorted(SCHEMAS.glob("*.schema.json")):
+        try:
+            Draft202012Validator.check_schema(read_json_file(path))
+        except FacepolicyError as exc:
+            found.append(Finding(exc.where, exc.message))
+        except SchemaError as exc:
+            found.append(Finding(f"{path}: {'/'.join(map(str, exc.absolute_path))}", f"invalid JSON Schema / 无效的 JSON Schema: {exc.message}"))
+    known_fields = deployment_field_names()
+    for problem in rule_set.problems:
+        if problem.source.endswith("document.toml") or "document.toml:" in problem.source:
+            found.append(Finding(problem.source, problem.message))
+    for folder in rule_set.folders:
+        seen: dict[str, str] = {}
+        for path in rule_files(folder):
+            rule_id, findings = check_rule_file(path, known_fields)
+            found.extend(findings)
+            if rule_id is None:
+                continue
+            if rule_id in seen:
+                found.append(Finding(f"{path}: id", f"duplicate rule id {rule_id!r}, also in {seen[rule_id]} / 规则 id 重复"))
+            seen[rule_id] = str(path)
+    cited_by: dict[str, set[str]] = defaultdict(set)
+    for rule in rule_set.rules.values():
+        for index, ref in enumerate(rule.clauses):
+            cited_by[ref].add(rule.id)
+            clause = rule_set.clause(ref)
+            if clause is None:
+                found.append(Finding(f"{rule.source}: clauses[{index}]", f"unknown clause {ref!r} / 条款不存在"))
+            elif rule.id not in clause.rules:
+                found.append(Finding(f"{rule.source}: clauses[{index}]", f"clause {ref!r} does not list this rule in its catalog / 目录中该条款未列出本规则"))
+        if not has_violating_fixture(rule.id):
+            found.append(Finding(f"{rule.source}: id", f"rule {rule.id!r} has no violating fixture (fixtures/rules/{rule.id}/fail-*.json) / 规则缺少违规夹具"))
+    for document in rule_set.documents.values():
+        ids: set[str] = set()
+        text = None
+        if sources is not None:
+            source_path = sources / document.source
+            if source_path.is_file():
+                text = _squash(source_path.read_text(encoding="utf-8"))
+            else:
+                found.append(Finding(f"{document.path}: source", f"{source_path} not found / 找不到来源文件"))
+        for index, clause in enumerate(document.clauses):
+            where = f"{document.path}: clauses[{index}] ({clause.id})"
+            if clause.id in ids:
+                found.append(Finding(where, f"duplicate clause id {clause.id!r} / 条款 id 重复"))
+            ids.add(clause.id)
+            for rule_id in clause.rules:
+                if rule_id not in rule_set.rules:
+                    found.append(Finding(f"{where}.rules", f"rule {rule_id!r} does not exist / 规则不存在"))
+                elif clause.ref not in rule_set.rules[rule_id].clauses:
+                    found.append(Finding(f"{where}.rules", f"rule {rule_id!r} does not cite this clause back / 规则未引用该条款"))
+            if text is not None and _squash(clause.excerpt) not in text:
+                found.append(Finding(f"{where}.excerpt", "excerpt is not verbatim in the source text / 摘录与来源原文不符"))
+    return sorted(set(found))

@@ -1,0 +1,190 @@
+"""Reading files: TOML rule files and catalogs, JSON and NDJSON deployments. Bad input becomes a Problem."""
+
+from __future__ import annotations
+
+import json
+import re
+import sys
+import tomllib
+from pathlib import Path
+from typing import Any, Iterator
+
+from facepolicy.errors import FacepolicyError, bilingual
+from facepolicy.model import Problem
+from facepolicy.paths import shown
+
+MAX_DEPTH = 64
+
+
+class _DuplicateKey(ValueError):
+    def __init__(self, key: str):
+        super().__init__(key)
+        self.key = key
+
+
+def _no_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    seen: dict[str, Any] = {}
+    for key, value in pairs:
+        if key in seen:
+            raise _DuplicateKey(key)
+        seen[key] = value
+    return seen
+
+
+def _no_constant(name: str) -> Any:
+    raise ValueError(name)
+
+
+def _line_col(text: str, offset: int) -> tuple[int, int]:
+    line = text.count("\n", 0, offset) + 1
+    col = offset - (text.rfind("\n", 0, offset) + 1) + 1
+    return line, col
+
+
+def _too_deep(value: Any, limit: int = MAX_DEPTH) -> bool:
+    stack = [(value, 1)]
+    while stack:
+        node, depth = stack.pop()
+        if depth > limit:
+            return True
+        if isinstance(node, dict):
+            stack.extend((child, depth + 1) for child in node.values())
+        elif isinstance(node, list):
+            stack.extend((child, depth + 1) for child in node)
+    return False
+
+
+def decode_text(data: bytes) -> str:
+    """UTF-8 text, or a FacepolicyError naming the line and column of the first bad byte."""
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        good = data[: exc.start].decode("utf-8", errors="replace")
+        line, col = _line_col(good, len(good))
+        raise FacepolicyError(f"line {line}, column {col}", bilingual("不是有效的 UTF-8 编码", "invalid UTF-8")) from None
+
+
+def parse_json(text: str, line_offset: int = 0) -> Any:
+    """One JSON document; errors carry line and column. NaN, Infinity and duplicate keys are refused."""
+    if not text.strip():
+        raise FacepolicyError(f"line {line_offset + 1}", bilingual("文件为空", "empty document"))
+    try:
+        value = json.loads(text, object_pairs_hook=_no_duplicates, parse_constant=_no_constant)
+    except json.JSONDecodeError as exc:
+        raise FacepolicyError(
+            f"line {exc.lineno + line_offset}, column {exc.colno}", bilingual("不是有效的 JSON", "invalid JSON") + f": {exc.msg}"
+        ) from None
+    except _DuplicateKey as exc:
+        hits = [m.start() for m in re.finditer(re.escape(json.dumps(exc.key)) + r"\s*:", text)]
+        line, col = _line_col(text, hits[1] if len(hits) > 1 else 0)
+        raise FacepolicyError(
+            f"line {line + line_offset}, column {col}", bilingual("重复的键", "duplicate key") + f" {json.dumps(exc.key, ensure_ascii=False)}"
+        ) from None
+    except ValueError as exc:  # parse_constant
+        raise FacepolicyError(f"line {line_offset + 1}", bilingual("JSON 中不允许", "not allowed in JSON") + f": {exc}") from None
+    except RecursionError:
+        value = None
+        too_deep = True
+    else:
+        too_deep = _too_deep(value)
+    if too_deep:
+        raise FacepolicyError(
+            f"line {line_offset + 1}", bilingual(f"嵌套超过 {MAX_DEPTH} 层", f"nested deeper than {MAX_DEPTH} levels")
+        )
+    return value
+
+
+def read_toml(path: Path) -> dict[str, Any]:
+    """A TOML file as a dict, or a FacepolicyError naming the file, line and column."""
+    try:
+        text = decode_text(path.read_bytes())
+        return tomllib.loads(text)
+    except FacepolicyError as exc:
+        raise exc.within(shown(path)) from None
+    except tomllib.TOMLDecodeError as exc:
+        raise FacepolicyError(shown(path), bilingual("TOML 语法错误", "invalid TOML") + f": {exc}") from None
+    except OSError as exc:
+        raise FacepolicyError(shown(path), bilingual("无法读取", "cannot read") + f": {exc.strerror}") from None
+
+
+def read_json_file(path: Path) -> Any:
+    try:
+        return parse_json(decode_text(path.read_bytes()))
+    except FacepolicyError as exc:
+        raise exc.within(shown(path)) from None
+    except OSError as exc:
+        raise FacepolicyError(shown(path), bilingual("无法读取", "cannot read") + f": {exc.strerror}") from None
+
+
+Loaded = tuple[str, Any] | Problem
+
+
+def _documents_in(source: str, data: bytes, ndjson: bool | None) -> Iterator[Loaded]:
+    try:
+        text = decode_text(data)
+    except FacepolicyError as exc:
+        yield Problem(source, f"{exc.where}: {exc.message}")
+        return
+    if ndjson is None:  # standard input: one JSON document, or one per line
+        try:
+            yield source, parse_json(text)
+            return
+        except FacepolicyError as exc:
+            if "Extra data" not in exc.message:
+                yield Problem(source, f"{exc.where}: {exc.message}")
+                return
+    if not ndjson and ndjson is not None:
+        try:
+            yield source, parse_json(text)
+        except FacepolicyError as exc:
+            yield Problem(source, f"{exc.where}: {exc.message}")
+        return
+    any_line = False
+    for number, line in enumerate(text.splitlines(), start=1):
+        if not line.strip():
+            continue
+        any_line = True
+        try:
+            yield f"{source}:{number}", parse_json(line, line_offset=number - 1)
+        except FacepolicyError as exc:
+            yield Problem(source, f"{exc.where}: {exc.message}")
+    if not any_line:
+        yield Problem(source, f"line 1: {bilingual('文件为空', 'empty document')}")
+
+
+def iter_deployment_files(paths: list[str]) -> Iterator[tuple[str, Path | None] | Problem]:
+    """The deployment files named: files as given, folders searched for .json and .ndjson, '-' for stdin."""
+    for name in paths:
+        if name == "-":
+            yield name, None
+            continue
+        path = Path(name)
+        if path.is_dir():
+            found = sorted(p for p in path.rglob("*") if p.suffix in (".json", ".ndjson", ".jsonl") and p.is_file())
+            if not found:
+                yield Problem(name, bilingual("目录中没有 .json 或 .ndjson 文件", "no .json or .ndjson files in this folder"))
+            for file in found:
+                yield str(file), file
+        elif path.is_file():
+            yield name, path
+        else:
+            yield Problem(name, bilingual("文件不存在", "no such file"))
+
+
+def iter_deployments(paths: list[str]) -> Iterator[Loaded]:
+    """Every deployment document in the files named, in order; a bad file is a Problem and the rest go on."""
+    for item in iter_deployment_files(paths):
+        if isinstance(item, Problem):
+            yield item
+            continue
+        source, path = item
+        if path is None:
+            data = sys.stdin.buffer.read()
+            yield from _documents_in("<stdin>", data, None)
+            continue
+        try:
+            data = path.read_bytes()
+        except OSError as exc:
+            yield Problem(source, bilingual("无法读取", "cannot read") + f": {exc.strerror}")
+            continue
+        yield from _documents_in(source, data, path.suffix in (".ndjson", ".jsonl"))

@@ -1,0 +1,27 @@
+"""Where the bundled rules and schemas are: inside the wheel, or at the top of a source checkout."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+_HERE = Path(__file__).resolve().parent
+
+
+def _bundled(name: str) -> Path:
+    inside_wheel = _HERE / "_bundled" / name
+    if inside_wheel.is_dir():
+        return inside_wheel
+    return _HERE.parent.parent / name
+
+
+POLICIES = _bundled("policies")
+SCHEMAS = _bundled("schemas")
+FIXTURES = _bundled("fixtures")
+
+
+def shown(path: Path) -> str:
+    """A path as users read it: relative to the working folder when below it, so reports do not depend on the checkout's place."""
+    try:
+        return str(path.resolve().relative_to(Path.cwd().resolve()))
+    except ValueError:
+        return str(path)

@@ -1,0 +1,50 @@
+"""Output formats: a plain registry of name → module; a reporter is imported only when it is chosen."""
+
+from __future__ import annotations
+
+import datetime as dt
+import importlib
+from dataclasses import dataclass
+from typing import IO, Any
+
+from facepolicy import __version__
+from facepolicy.model import DeploymentResult, Problem, Summary
+from facepolicy.ruleset import RuleSet
+
+FORMATS = {"text": "text", "json": "json_"}
+
+
+@dataclass(frozen=True)
+class Context:
+    rule_set: RuleSet
+    lang: str
+    today: dt.date
+    verbose: bool = False
+
+    def provenance(self) -> dict[str, Any]:
+        return {
+            "facepolicy_version": __version__,
+            "rule_set_digest": self.rule_set.digest(),
+            "rules": len(self.rule_set.rules),
+            "today": self.today.isoformat(),
+            "lang": self.lang,
+        }
+
+
+class Reporter:
+    """Receives results as they stream in; writes only to its output."""
+
+    def __init__(self, out: IO[str], context: Context):
+        self.out = out
+        self.context = context
+
+    def problem(self, problem: Problem) -> None: ...
+
+    def deployment(self, result: DeploymentResult) -> None: ...
+
+    def finish(self, summary: Summary) -> None: ...
+
+
+def reporter(name: str, out: IO[str], context: Context) -> Reporter:
+    module = importlib.import_module(f"facepolicy.reporters.{FORMATS[name]}")
+    return module.REPORTER(out, context)

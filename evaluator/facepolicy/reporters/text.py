@@ -1,0 +1,54 @@
+"""Plain text for people at a terminal: failures, incomplete and errors in full, the rest counted."""
+
+from __future__ import annotations
+
+from facepolicy.model import DeploymentResult, Status, Summary
+from facepolicy.reporters import Reporter
+
+LABELS = {
+    "en": {"pass": "PASS", "fail": "FAIL", "not_applicable": "N/A", "incomplete": "INCOMPLETE", "waived": "WAIVED", "error": "ERROR"},
+    "zh": {"pass": "通过", "fail": "不合规", "not_applicable": "不适用", "incomplete": "信息不全", "waived": "已豁免", "error": "规则错误"},
+}
+WORDS = {
+    "en": {"clauses": "clauses", "fix": "fix", "missing": "missing facts", "deployment": "deployment",
+           "summary": "{deployments} deployment(s), {problems} input error(s): {fail} failed, {incomplete} incomplete, {error} rule errors, {waived} waived, {passed} passed, {na} not applicable"},
+    "zh": {"clauses": "依据条款", "fix": "修复", "missing": "缺少的事实", "deployment": "部署",
+           "summary": "{deployments} 个部署，{problems} 个输入错误：{fail} 项不合规，{incomplete} 项信息不全，{error} 项规则错误，{waived} 项已豁免，{passed} 项通过，{na} 项不适用"},
+}
+SHOWN = (Status.fail, Status.error, Status.incomplete, Status.waived)
+
+
+class TextReporter(Reporter):
+    def deployment(self, result: DeploymentResult) -> None:
+        lang = self.context.lang
+        words, labels = WORDS[lang], LABELS[lang]
+        rules = self.context.rule_set.rules
+        self.out.write(f"{result.source}  ({words['deployment']}: {result.deployment_id})\n")
+        for verdict in result.verdicts:
+            if verdict.status not in SHOWN and not self.context.verbose:
+                continue
+            rule = rules[verdict.rule_id]
+            self.out.write(f"  {labels[verdict.status.value]:<10} {rule.id}  [{rule.severity.name}]  {rule.title(lang)}\n")
+            if verdict.status in (Status.fail, Status.incomplete, Status.waived):
+                self.out.write(f"      {words['clauses']}: {', '.join(rule.clauses)}\n")
+            for violation in verdict.violations:
+                self.out.write(f"      {violation.pointer}: {violation.message(lang)}\n")
+                self.out.write(f"        {words['fix']}: {violation.remediation(lang)}\n")
+            if verdict.missing:
+                self.out.write(f"      {words['missing']}: {', '.join(verdict.missing)}\n")
+            if verdict.error:
+                self.out.write(f"      {verdict.error}\n")
+            if verdict.waiver:
+                self.out.write(f"      {verdict.waiver}\n")
+        self.out.write("\n")
+
+    def finish(self, summary: Summary) -> None:
+        counts = summary.counts
+        line = WORDS[self.context.lang]["summary"].format(
+            deployments=summary.deployments, problems=summary.problems, fail=counts["fail"], incomplete=counts["incomplete"],
+            error=counts["error"], waived=counts["waived"], passed=counts["pass"], na=counts["not_applicable"],
+        )
+        self.out.write(line + "\n")
+
+
+REPORTER = TextReporter

@@ -1,0 +1,138 @@
+"""Rule sets on disk → documents and compiled rules. Later folders add rules and replace earlier ones by id."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from facepolicy import schemas
+from facepolicy.compiler import Rule, compile_rule
+from facepolicy.errors import FacepolicyError, bilingual
+from facepolicy.loader import read_toml
+from facepolicy.model import Problem, Text
+from facepolicy.paths import POLICIES, shown
+
+
+@dataclass(frozen=True)
+class Clause:
+    document: str
+    id: str
+    section: str
+    heading: Text
+    binds: str
+    kind: str
+    excerpt: str
+    rules: tuple[str, ...]
+    not_checkable: str | None
+    reason: Text | None
+
+    @property
+    def ref(self) -> str:
+        return f"{self.document}:{self.id}"
+
+
+@dataclass(frozen=True)
+class Document:
+    key: str
+    title: Text
+    publisher: str
+    date: str
+    version: str
+    source: str
+    governs: Text
+    clauses: tuple[Clause, ...]
+    path: str
+
+
+@dataclass
+class RuleSet:
+    rules: dict[str, Rule] = field(default_factory=dict)
+    documents: dict[str, Document] = field(default_factory=dict)
+    problems: list[Problem] = field(default_factory=list)
+    files: list[Path] = field(default_factory=list)
+    folders: list[Path] = field(default_factory=list)
+
+    def clause(self, ref: str) -> Clause | None:
+        key, _, clause_id = ref.partition(":")
+        document = self.documents.get(key)
+        if document is None:
+            return None
+        return next((c for c in document.clauses if c.id == clause_id), None)
+
+    def digest(self) -> str:
+        """A content digest of every rule and catalog file, independent of where the folders are."""
+        sha = hashlib.sha256()
+        for path in sorted(self.files, key=lambda p: (p.parent.name, p.name)):
+            sha.update(f"{path.parent.name}/{path.name}\0".encode())
+            sha.update(path.read_bytes())
+            sha.update(b"\0")
+        return "sha256:" + sha.hexdigest()
+
+    def select(self, rule_ids: tuple[str, ...] = (), tags: tuple[str, ...] = ()) -> "RuleSet":
+        """The same rule set, keeping only the rules named or tagged (all when neither is given)."""
+        if not rule_ids and not tags:
+            return self
+        chosen = {
+            rid: rule for rid, rule in self.rules.items()
+            if (rid in rule_ids) or any(tag in rule.tags for tag in tags)
+        }
+        unknown = [rid for rid in rule_ids if rid not in self.rules]
+        if unknown:
+            raise FacepolicyError("--rule", bilingual("没有该规则", "no such rule") + f": {', '.join(unknown)}")
+        return RuleSet(chosen, self.documents, self.problems, self.files, self.folders)
+
+
+def load_document(path: Path) -> Document:
+    data = read_toml(path)
+    message = schemas.first_error(schemas.named_validator("document"), data)
+    if message is not None:
+        raise FacepolicyError(f"{path}: {message}", bilingual("目录文件不符合 schema", "catalog breaks its schema"))
+    clauses = tuple(
+        Clause(
+            document=data["key"], id=c["id"], section=c["section"], heading=Text(**c["heading"]), binds=c["binds"],
+            kind=c["kind"], excerpt=c["excerpt"], rules=tuple(c.get("rules", ())), not_checkable=c.get("not_checkable"),
+            reason=Text(**c["reason"]) if "reason" in c else None,
+        )
+        for c in data["clauses"]
+    )
+    return Document(
+        key=data["key"], title=Text(**data["title"]), publisher=data["publisher"], date=data["date"],
+        version=data["version"], source=data["source"], governs=Text(**data["governs"]), clauses=clauses, path=shown(path),
+    )
+
+
+def rule_files(folder: Path) -> list[Path]:
+    return sorted(p for p in folder.glob("*/*.toml") if p.name != "document.toml")
+
+
+def load_rule_set(extra: tuple[str, ...] = (), bundled: bool = True) -> RuleSet:
+    """The bundled rule set (unless told not to) followed by each --policies folder."""
+    folders = ([POLICIES] if bundled else []) + [Path(f) for f in extra]
+    rule_set = RuleSet(folders=folders)
+    for folder in folders:
+        if not folder.is_dir():
+            raise FacepolicyError(str(folder), bilingual("策略目录不存在", "no such policies folder"))
+        for path in sorted(folder.glob("*/document.toml")):
+            rule_set.files.append(path)
+            try:
+                document = load_document(path)
+            except FacepolicyError as exc:
+                rule_set.problems.append(Problem(exc.where, exc.message))
+                continue
+            rule_set.documents[document.key] = document
+        for path in rule_files(folder):
+            rule_set.files.append(path)
+            try:
+                rule = compile_rule(read_toml(path), shown(path))
+            except FacepolicyError as exc:
+                rule_set.problems.append(Problem(exc.where, exc.message))
+                continue
+            rule_set.rules[rule.id] = rule
+    rule_set.rules = dict(sorted(rule_set.rules.items()))
+    return rule_set
+
+
+def raw_rule(path: Path) -> dict[str, Any]:
+    return read_toml(path)
