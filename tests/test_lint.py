@@ -1,0 +1,113 @@
+"""`facepolicy lint` catches each authoring mistake, naming the file and the key path."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from conftest import run_line
+
+
+def lint(policies: Path, *extra: str):
+    root = policies.parent
+    return run_line(["facepolicy", "lint", "--no-bundled", "--policies", str(policies), "--fixtures", str(root / "fixtures"),
+                     "--sources", str(root / "sources"), *extra])
+
+
+def edit(path: Path, old: str, new: str) -> None:
+    text = path.read_text(encoding="utf-8")
+    assert old in text
+    path.write_text(text.replace(old, new), encoding="utf-8")
+
+
+def test_a_clean_rule_set_lints_clean(demo_policies):
+    result = lint(demo_policies)
+    assert result.code == 0, result.out
+    assert "1 rules, 1 catalogs, 0 problems" in result.out
+
+
+def test_duplicate_rule_id(demo_policies):
+    shutil.copy(demo_policies / "demo" / "signs.toml", demo_policies / "demo" / "signs-again.toml")
+    result = lint(demo_policies)
+    assert result.code == 1
+    assert "signs.toml: id: duplicate rule id 'demo.signs'" in result.out or "signs-again.toml: id: duplicate rule id 'demo.signs'" in result.out
+
+
+def test_unknown_clause(demo_policies):
+    edit(demo_policies / "demo" / "signs.toml", 'clauses = ["demo:1"]', 'clauses = ["demo:9"]')
+    result = lint(demo_policies)
+    assert result.code == 1
+    assert "demo/signs.toml: clauses[0]: unknown clause 'demo:9'" in result.out
+
+
+def test_jmespath_syntax_error_with_its_column(demo_policies):
+    edit(demo_policies / "demo" / "signs.toml", 'expect = "signage.face_recognition_sign"', 'expect = "signage.[face_recognition_sign"')
+    result = lint(demo_policies)
+    assert result.code == 1
+    assert "demo/signs.toml: assertions[0].expect: JMESPath" in result.out
+    assert "at column" in result.out
+
+
+def test_invalid_json_schema(demo_policies):
+    edit(demo_policies / "demo" / "signs.toml", 'required = ["sites"]', 'required = "sites"')
+    result = lint(demo_policies)
+    assert result.code == 1
+    assert "demo/signs.toml: evidence/required: invalid JSON Schema" in result.out
+
+
+def test_rule_without_a_violating_fixture(demo_policies):
+    (demo_policies.parent / "fixtures" / "rules" / "demo.signs" / "fail-unsigned.json").unlink()
+    result = lint(demo_policies)
+    assert result.code == 1
+    assert "demo/signs.toml: id: rule 'demo.signs' has no violating fixture" in result.out
+
+
+@pytest.mark.parametrize("ref", ["https://example.com/s.json", "http://example.com/s.json#/x"])
+def test_remote_refs_are_refused(demo_policies, ref):
+    edit(demo_policies / "demo" / "signs.toml", "[evidence]", f'scope = {{ "$ref" = "{ref}" }}\n\n[evidence]')
+    result = lint(demo_policies)
+    assert result.code == 1
+    assert f"demo/signs.toml: scope.$ref: $ref '{ref}' is refused" in result.out
+
+
+def test_a_negation_that_binds_only_the_first_name_is_flagged(demo_policies):
+    edit(demo_policies / "demo" / "signs.toml", 'expect = "signage.face_recognition_sign"', 'expect = "!signage.face_recognition_sign"')
+    result = lint(demo_policies)
+    assert result.code == 1
+    assert "assertions[0].expect: '!' applies only to the first name" in result.out
+
+
+def test_the_negation_inside_a_filter_is_flagged_too(demo_policies):
+    edit(demo_policies / "demo" / "signs.toml", 'expect = "signage.face_recognition_sign"',
+         "expect = \"length(sites[?public && !signage.face_recognition_sign]) == `0`\"")
+    result = lint(demo_policies)
+    assert "'!' applies only to the first name" in result.out
+
+
+def test_a_misspelt_field_can_never_match(demo_policies):
+    edit(demo_policies / "demo" / "signs.toml", 'expect = "signage.face_recognition_sign"', 'expect = "signage.face_recogniton_sign"')
+    result = lint(demo_policies)
+    assert "field 'face_recogniton_sign' is not in the deployment schema" in result.out
+
+
+def test_an_excerpt_that_is_not_verbatim(demo_policies):
+    edit(demo_policies / "demo" / "document.toml", 'excerpt = "公共区域应设置标识"', 'excerpt = "公共区域必须设置标识"')
+    result = lint(demo_policies)
+    assert result.code == 1
+    assert "document.toml: clauses[0] (1).excerpt: excerpt is not verbatim" in result.out
+
+
+def test_a_catalog_rule_that_does_not_exist(demo_policies):
+    edit(demo_policies / "demo" / "document.toml", 'rules = ["demo.signs"]', 'rules = ["demo.signs", "demo.ghost"]')
+    result = lint(demo_policies)
+    assert "rule 'demo.ghost' does not exist" in result.out
+
+
+def test_broken_toml_names_line_and_column(demo_policies):
+    edit(demo_policies / "demo" / "signs.toml", 'severity = "high"', "severity = high")
+    result = lint(demo_policies)
+    assert result.code == 1
+    assert "demo/signs.toml: TOML 语法错误 / invalid TOML: Invalid value (at line 3, column 12)" in result.out
+    assert "Traceback" not in result.out + result.err

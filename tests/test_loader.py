@@ -1,0 +1,77 @@
+"""Reading deployments: good documents come through, every kind of bad input is a one-line Problem."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from facepolicy.errors import FacepolicyError
+from facepolicy.loader import MAX_DEPTH, iter_deployments, parse_json
+from facepolicy.model import Problem
+
+
+def _write(tmp_path: Path, name: str, data: bytes) -> str:
+    path = tmp_path / name
+    path.write_bytes(data)
+    return str(path)
+
+
+def test_json_and_ndjson_documents_come_through_in_order(tmp_path):
+    one = _write(tmp_path, "one.json", b'{"id": "a"}')
+    many = _write(tmp_path, "many.ndjson", b'{"id": "b"}\n\n{"id": "c"}\n')
+    loaded = list(iter_deployments([one, many]))
+    assert loaded == [(one, {"id": "a"}), (f"{many}:1", {"id": "b"}), (f"{many}:3", {"id": "c"})]
+
+
+def test_folders_are_searched_for_json_and_ndjson(tmp_path):
+    _write(tmp_path, "b.json", b'{"id": "b"}')
+    _write(tmp_path, "a.ndjson", b'{"id": "a"}')
+    _write(tmp_path, "notes.txt", b"ignored")
+    assert [doc["id"] for _, doc in iter_deployments([str(tmp_path)])] == ["a", "b"]
+
+
+@pytest.mark.parametrize(
+    "data, where, words",
+    [
+        (b"", "line 1", "empty"),
+        (b"   \n", "line 1", "empty"),
+        (b'{"id": }', "line 1, column 8", "invalid JSON"),
+        (b'{\n  "id": "a",\n  "id": "b"\n}', "line 3, column 3", "duplicate key"),
+        (b'{"x": NaN}', "line 1", "not allowed"),
+        (b'{"id": "\xff"}', "line 1, column 9", "invalid UTF-8"),
+        (b"[" * 10000 + b"]" * 10000, "line 1", f"nested deeper than {MAX_DEPTH}"),
+        (b"[" * 100 + b"]" * 100, "line 1", f"nested deeper than {MAX_DEPTH}"),
+    ],
+)
+def test_bad_input_is_a_problem_naming_the_place(tmp_path, data, where, words):
+    path = _write(tmp_path, "bad.json", data)
+    (problem,) = list(iter_deployments([path]))
+    assert isinstance(problem, Problem)
+    assert problem.source == path
+    assert problem.message.startswith(where + ":"), problem.message
+    assert words in problem.message
+    assert "\n" not in problem.line()
+
+
+def test_a_missing_file_is_a_problem_and_the_rest_go_on(tmp_path):
+    good = _write(tmp_path, "good.json", b'{"id": "a"}')
+    loaded = list(iter_deployments([str(tmp_path / "nope.json"), good]))
+    assert isinstance(loaded[0], Problem) and "no such file" in loaded[0].message
+    assert loaded[1] == (good, {"id": "a"})
+
+
+def test_a_bad_ndjson_line_names_its_line_and_the_others_are_kept(tmp_path):
+    path = _write(tmp_path, "d.ndjson", b'{"id": "a"}\n{oops\n{"id": "c"}\n')
+    loaded = list(iter_deployments([path]))
+    assert loaded[0] == (f"{path}:1", {"id": "a"})
+    assert isinstance(loaded[1], Problem) and loaded[1].message.startswith("line 2, column 2")
+    assert loaded[2] == (f"{path}:3", {"id": "c"})
+
+
+def test_parse_json_keeps_depth_within_the_limit():
+    nested = json.dumps({"a": [[{"b": 1}]]})
+    assert parse_json(nested) == {"a": [[{"b": 1}]]}
+    with pytest.raises(FacepolicyError):
+        parse_json("[" * (MAX_DEPTH + 1) + "]" * (MAX_DEPTH + 1))
