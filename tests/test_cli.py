@@ -17,8 +17,8 @@ RULE = "megvii-fr-guideline.private-spaces"
 
 
 @pytest.mark.parametrize("lang, words", [
-    ("en", ["FAIL", "clauses: megvii-fr-guideline:1.2.2", "/sites/1/area_type: Site 'Room 1203' is a hotel_room", "fix: Remove"]),
-    ("zh", ["不合规", "依据条款: megvii-fr-guideline:1.2.2", "/sites/1/area_type: 场所「Room 1203」", "修复: 从该场所撤除"]),
+    ("en", ["FAIL", "clauses: megvii-fr-guideline:1.2.2", "7:59 /sites/1/area_type: Site 'Room 1203' is a hotel_room", "fix: Remove"]),
+    ("zh", ["不合规", "依据条款: megvii-fr-guideline:1.2.2", "7:59 /sites/1/area_type: 场所「Room 1203」", "修复: 从该场所撤除"]),
 ])
 def test_a_violating_deployment_exits_1_and_says_what_where_why_and_how(lang, words):
     result = run_line(["facepolicy", "eval", "--rule", RULE, "--lang", lang, VIOLATING])

@@ -22,14 +22,14 @@ def test_json_and_ndjson_documents_come_through_in_order(tmp_path):
     one = _write(tmp_path, "one.json", b'{"id": "a"}')
     many = _write(tmp_path, "many.ndjson", b'{"id": "b"}\n\n{"id": "c"}\n')
     loaded = list(iter_deployments([one, many]))
-    assert loaded == [(one, {"id": "a"}), (f"{many}:1", {"id": "b"}), (f"{many}:3", {"id": "c"})]
+    assert [(d.source, d.value, d.line_offset) for d in loaded] == [(one, {"id": "a"}, 0), (f"{many}:1", {"id": "b"}, 0), (f"{many}:3", {"id": "c"}, 2)]
 
 
 def test_folders_are_searched_for_json_and_ndjson(tmp_path):
     _write(tmp_path, "b.json", b'{"id": "b"}')
     _write(tmp_path, "a.ndjson", b'{"id": "a"}')
     _write(tmp_path, "notes.txt", b"ignored")
-    assert [doc["id"] for _, doc in iter_deployments([str(tmp_path)])] == ["a", "b"]
+    assert [d.value["id"] for d in iter_deployments([str(tmp_path)])] == ["a", "b"]
 
 
 @pytest.mark.parametrize(
@@ -59,15 +59,15 @@ def test_a_missing_file_is_a_problem_and_the_rest_go_on(tmp_path):
     good = _write(tmp_path, "good.json", b'{"id": "a"}')
     loaded = list(iter_deployments([str(tmp_path / "nope.json"), good]))
     assert isinstance(loaded[0], Problem) and "no such file" in loaded[0].message
-    assert loaded[1] == (good, {"id": "a"})
+    assert (loaded[1].source, loaded[1].value) == (good, {"id": "a"})
 
 
 def test_a_bad_ndjson_line_names_its_line_and_the_others_are_kept(tmp_path):
     path = _write(tmp_path, "d.ndjson", b'{"id": "a"}\n{oops\n{"id": "c"}\n')
     loaded = list(iter_deployments([path]))
-    assert loaded[0] == (f"{path}:1", {"id": "a"})
+    assert (loaded[0].source, loaded[0].value) == (f"{path}:1", {"id": "a"})
     assert isinstance(loaded[1], Problem) and loaded[1].message.startswith("line 2, column 2")
-    assert loaded[2] == (f"{path}:3", {"id": "c"})
+    assert (loaded[2].source, loaded[2].value, loaded[2].line_offset) == (f"{path}:3", {"id": "c"}, 2)
 
 
 def test_parse_json_keeps_depth_within_the_limit():

@@ -11,6 +11,7 @@ from facepolicy.errors import bilingual
 from facepolicy.evaluate import evaluate, options_for
 from facepolicy.loader import Loaded
 from facepolicy.model import DeploymentResult, Problem
+from facepolicy.positions import locate, positions
 from facepolicy.ruleset import RuleSet
 
 MAX_MESSAGE = 240
@@ -37,9 +38,14 @@ class Run:
             if isinstance(item, Problem):
                 yield item
                 continue
-            source, document = item
-            problem = deployment_problem(document)
+            problem = deployment_problem(item.value)
             if problem is not None:
-                yield Problem(source, problem)
+                yield Problem(item.source, problem)
                 continue
-            yield DeploymentResult(source, document["id"], evaluate(self.rule_set.rules, document, options))
+            verdicts = evaluate(self.rule_set.rules, item.value, options)
+            result = DeploymentResult(item.source, item.value["id"], verdicts)
+            pointers = [v.pointer for verdict in verdicts for v in verdict.violations] + [m for verdict in verdicts for m in verdict.missing]
+            if pointers:  # only then is the text scanned for line numbers
+                table = positions(item.text, item.line_offset)
+                result.positions = {p: locate(table, p) for p in pointers}
+            yield result

@@ -6,6 +6,7 @@ import json
 import re
 import sys
 import tomllib
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Iterator
 
@@ -116,7 +117,17 @@ def read_json_file(path: Path) -> Any:
         raise FacepolicyError(shown(path), bilingual("无法读取", "cannot read") + f": {exc.strerror}") from None
 
 
-Loaded = tuple[str, Any] | Problem
+@dataclass(frozen=True)
+class Document:
+    """One deployment document as read: where it came from, its value, and its text (for line numbers)."""
+
+    source: str
+    value: Any
+    text: str
+    line_offset: int = 0
+
+
+Loaded = Document | Problem
 
 
 def _documents_in(source: str, data: bytes, ndjson: bool | None) -> Iterator[Loaded]:
@@ -127,7 +138,7 @@ def _documents_in(source: str, data: bytes, ndjson: bool | None) -> Iterator[Loa
         return
     if ndjson is None:  # standard input: one JSON document, or one per line
         try:
-            yield source, parse_json(text)
+            yield Document(source, parse_json(text), text)
             return
         except FacepolicyError as exc:
             if "Extra data" not in exc.message:
@@ -135,7 +146,7 @@ def _documents_in(source: str, data: bytes, ndjson: bool | None) -> Iterator[Loa
                 return
     if not ndjson and ndjson is not None:
         try:
-            yield source, parse_json(text)
+            yield Document(source, parse_json(text), text)
         except FacepolicyError as exc:
             yield Problem(source, f"{exc.where}: {exc.message}")
         return
@@ -145,7 +156,7 @@ def _documents_in(source: str, data: bytes, ndjson: bool | None) -> Iterator[Loa
             continue
         any_line = True
         try:
-            yield f"{source}:{number}", parse_json(line, line_offset=number - 1)
+            yield Document(f"{source}:{number}", parse_json(line, line_offset=number - 1), line, number - 1)
         except FacepolicyError as exc:
             yield Problem(source, f"{exc.where}: {exc.message}")
     if not any_line:

@@ -38,8 +38,9 @@ class JsonReporter(Reporter):
             }
             if verdict.violations:
                 entry["violations"] = [
-                    {"pointer": v.pointer, "message": v.message(lang), "remediation": v.remediation(lang),
-                     "severity": rule.severity.name, "clauses": list(rule.clauses)}
+                    {"pointer": v.pointer, "line": result.positions.get(v.pointer, (1, 1))[0],
+                     "column": result.positions.get(v.pointer, (1, 1))[1], "message": v.message(lang),
+                     "remediation": v.remediation(lang), "severity": rule.severity.name, "clauses": list(rule.clauses)}
                     for v in verdict.violations
                 ]
             if verdict.missing:

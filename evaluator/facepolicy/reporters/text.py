@@ -32,7 +32,8 @@ class TextReporter(Reporter):
             if verdict.status in (Status.fail, Status.incomplete, Status.waived):
                 self.out.write(f"      {words['clauses']}: {', '.join(rule.clauses)}\n")
             for violation in verdict.violations:
-                self.out.write(f"      {violation.pointer}: {violation.message(lang)}\n")
+                line, column = result.positions.get(violation.pointer, (1, 1))
+                self.out.write(f"      {line}:{column} {violation.pointer}: {violation.message(lang)}\n")
                 self.out.write(f"        {words['fix']}: {violation.remediation(lang)}\n")
             if verdict.missing:
                 self.out.write(f"      {words['missing']}: {', '.join(verdict.missing)}\n")
