@@ -13,6 +13,7 @@ from facepolicy.loader import Loaded
 from facepolicy.model import DeploymentResult, Problem
 from facepolicy.positions import locate, positions
 from facepolicy.ruleset import RuleSet
+from facepolicy.waivers import WaiverBook
 
 MAX_MESSAGE = 240
 
@@ -31,6 +32,7 @@ def deployment_problem(document: Any) -> str | None:
 class Run:
     rule_set: RuleSet
     today: dt.date
+    waivers: WaiverBook | None = None
 
     def results(self, loaded: Iterable[Loaded]) -> Iterator[DeploymentResult | Problem]:
         options = options_for(self.today)
@@ -43,6 +45,8 @@ class Run:
                 yield Problem(item.source, problem)
                 continue
             verdicts = evaluate(self.rule_set.rules, item.value, options)
+            if self.waivers is not None:
+                verdicts = [self.waivers.apply(item.value["id"], v) for v in verdicts]
             result = DeploymentResult(item.source, item.value["id"], verdicts)
             pointers = [v.pointer for verdict in verdicts for v in verdict.violations] + [m for verdict in verdicts for m in verdict.missing]
             if pointers:  # only then is the text scanned for line numbers

@@ -11,7 +11,7 @@ from facepolicy import __version__
 from facepolicy.model import DeploymentResult, Problem, Summary
 from facepolicy.ruleset import RuleSet
 
-FORMATS = {"text": "text", "json": "json_"}
+FORMATS = {"text": "text", "json": "json_", "sarif": "sarif", "junit": "junit", "github": "github", "markdown": "markdown"}
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,64 @@
+"""Markdown for a pull-request comment or an auditor's file: a summary table, then each finding."""
+
+from __future__ import annotations
+
+from facepolicy.model import DeploymentResult, Problem, Status, Summary
+from facepolicy.reporters import Reporter
+from facepolicy.reporters.text import LABELS
+
+
+def _cell(text: str) -> str:
+    return text.replace("|", "\\|").replace("\n", " ")
+
+
+class MarkdownReporter(Reporter):
+    def __init__(self, out, context):
+        super().__init__(out, context)
+        self.rows: list[str] = []
+        self.sections: list[str] = []
+        self.problems: list[str] = []
+
+    def problem(self, problem: Problem) -> None:
+        self.problems.append(f"- `{_cell(problem.source)}`: {_cell(problem.message)}")
+
+    def deployment(self, result: DeploymentResult) -> None:
+        lang = self.context.lang
+        rules = self.context.rule_set.rules
+        counts = {s: 0 for s in Status}
+        lines = []
+        for verdict in result.verdicts:
+            counts[verdict.status] += 1
+            if verdict.status not in (Status.fail, Status.incomplete, Status.error, Status.waived):
+                continue
+            rule = rules[verdict.rule_id]
+            lines.append(f"- **{LABELS[lang][verdict.status.value]}** `{rule.id}` ({rule.severity.name}) — {_cell(rule.title(lang))}  \n"
+                         f"  {'依据条款' if lang == 'zh' else 'clauses'}: {', '.join(f'`{c}`' for c in rule.clauses)}")
+            for v in verdict.violations:
+                line, column = result.positions.get(v.pointer, (1, 1))
+                lines.append(f"  - `{v.pointer}` (line {line}, col {column}): {_cell(v.message(lang))}  \n"
+                             f"    {'修复' if lang == 'zh' else 'fix'}: {_cell(v.remediation(lang))}")
+            if verdict.missing:
+                lines.append(f"  - {'缺少的事实' if lang == 'zh' else 'missing facts'}: " + ", ".join(f"`{m}`" for m in verdict.missing))
+            if verdict.error:
+                lines.append(f"  - {_cell(verdict.error)}")
+            if verdict.waiver:
+                lines.append(f"  - {_cell(verdict.waiver)}")
+        self.rows.append(f"| `{_cell(result.source)}` | {_cell(result.deployment_id)} | {counts[Status.fail]} | {counts[Status.incomplete]} | "
+                         f"{counts[Status.error]} | {counts[Status.waived]} | {counts[Status.pass_]} | {counts[Status.not_applicable]} |")
+        if lines:
+            self.sections.append(f"### `{_cell(result.source)}` ({_cell(result.deployment_id)})\n\n" + "\n".join(lines) + "\n")
+
+    def finish(self, summary: Summary) -> None:
+        p = self.context.provenance()
+        zh = self.context.lang == "zh"
+        self.out.write("## facepolicy\n\n")
+        header = "| 部署文件 | id | 不合规 | 信息不全 | 规则错误 | 已豁免 | 通过 | 不适用 |" if zh else \
+                 "| deployment | id | fail | incomplete | error | waived | pass | n/a |"
+        self.out.write(header + "\n|---|---|---:|---:|---:|---:|---:|---:|\n" + "\n".join(self.rows) + "\n\n")
+        if self.problems:
+            self.out.write(("### 输入错误\n\n" if zh else "### Input errors\n\n") + "\n".join(self.problems) + "\n\n")
+        self.out.write("\n".join(self.sections) + ("\n" if self.sections else ""))
+        self.out.write(f"<sub>facepolicy {p['facepolicy_version']} · rules {p['rules']} · {p['rule_set_digest'][:19]}… · today {p['today']}</sub>\n")
+
+
+REPORTER = MarkdownReporter

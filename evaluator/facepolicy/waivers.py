@@ -1,0 +1,90 @@
+"""Waivers: approved, dated exceptions. Covered failures become `waived`; expired or unused waivers are reported."""
+
+from __future__ import annotations
+
+import datetime as dt
+import tomllib
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+from facepolicy import schemas
+from facepolicy.errors import FacepolicyError, bilingual
+from facepolicy.loader import read_toml
+from facepolicy.model import Status, Verdict
+from facepolicy.paths import shown
+
+CONVENTIONAL = ".facepolicy-waivers.toml"
+
+
+@dataclass(frozen=True)
+class Waiver:
+    index: int
+    rule: str
+    deployment: str
+    pointer: str
+    justification: str
+    approver: str
+    expires: dt.date
+    source: str
+
+    def where(self) -> str:
+        return f"{self.source}: waivers[{self.index}]"
+
+    def covers(self, pointer: str) -> bool:
+        return not self.pointer or pointer == self.pointer or pointer.startswith(self.pointer + "/")
+
+
+def load_waivers(path: Path) -> list[Waiver]:
+    data = read_toml(path)
+    message = schemas.first_error(schemas.named_validator("waivers"), data)
+    if message is not None:
+        place, _, detail = message.partition(": ")
+        key = ".".join(p if not p.isdigit() else f"[{p}]" for p in place.strip("/").split("/") if p).replace(".[", "[")
+        raise FacepolicyError(f"{shown(path)}: {key or '(top)'}", bilingual("豁免文件无效", "invalid waivers file") + f": {detail}")
+    return [
+        Waiver(i, w["rule"], w["deployment"], w.get("pointer", ""), w["justification"], w["approver"],
+               dt.date.fromisoformat(w["expires"]), shown(path))
+        for i, w in enumerate(data["waivers"])
+    ]
+
+
+def find_waivers(option: str | None) -> list[Waiver]:
+    """The file given by --waivers, else .facepolicy-waivers.toml in the working folder, else none."""
+    if option:
+        return load_waivers(Path(option))
+    conventional = Path(CONVENTIONAL)
+    return load_waivers(conventional) if conventional.is_file() else []
+
+
+class WaiverBook:
+    """Applies waivers to verdicts and remembers which were used and which had expired."""
+
+    def __init__(self, waivers: list[Waiver], today: dt.date):
+        self.waivers = waivers
+        self.today = today
+        self.used: set[int] = set()
+        self.seen: set[str] = set()
+
+    def apply(self, deployment_id: str, verdict: Verdict) -> Verdict:
+        self.seen.add(deployment_id)
+        if verdict.status is not Status.fail:
+            return verdict
+        relevant = [w for w in self.waivers if w.rule == verdict.rule_id and w.deployment == deployment_id]
+        if not relevant:
+            return verdict
+        live = [w for w in relevant if w.expires >= self.today]
+        expired = [w for w in relevant if w.expires < self.today]
+        for w in relevant:
+            if any(w.covers(v.pointer) for v in verdict.violations):
+                self.used.add(w.index)
+        remaining = tuple(v for v in verdict.violations if not any(w.covers(v.pointer) for w in live))
+        notes = [f"waiver expired on {w.expires.isoformat()} ({w.where()}) / 豁免已于该日到期" for w in expired if any(w.covers(v.pointer) for v in verdict.violations)]
+        if not remaining:
+            used = [w for w in live if any(w.covers(v.pointer) for v in verdict.violations)]
+            note = "; ".join(f"waived by {w.approver} until {w.expires.isoformat()}: {w.justification} ({w.where()})" for w in used)
+            return replace(verdict, status=Status.waived, waiver=note)
+        return replace(verdict, violations=remaining, waiver="; ".join(notes))
+
+    def unused(self) -> list[Waiver]:
+        """Waivers for deployments evaluated in this run that covered no failure."""
+        return [w for w in self.waivers if w.index not in self.used and w.deployment in self.seen]
