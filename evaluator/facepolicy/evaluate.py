@@ -64,12 +64,18 @@ def _check(rule: Rule, assertion: Assertion, subject: Any, base: str, options: j
     return Violation(at or "/", message.render(subject, options), remediation.render(subject, options))
 
 
-def evaluate_rule(rule: Rule, document: Any, options: jmespath.Options) -> Verdict:
+def evaluate_rule(rule: Rule, document: Any, options: jmespath.Options, trace: list[dict[str, Any]] | None = None) -> Verdict:
+    """One verdict; when `trace` is a list, each step of the decision is appended to it with the values seen."""
+    note = trace.append if trace is not None else (lambda step: None)
     try:
-        if rule.scope is not None and not rule.scope.is_valid(document):
-            return Verdict(rule.id, Status.not_applicable)
+        if rule.scope is not None:
+            in_scope = rule.scope.is_valid(document)
+            note({"step": "scope", "matched": in_scope})
+            if not in_scope:
+                return Verdict(rule.id, Status.not_applicable)
         if rule.evidence is not None:
             missing = sorted({p for e in rule.evidence.iter_errors(document) for p in _evidence_pointers(e)})
+            note({"step": "evidence", "missing": missing})
             if missing:
                 return Verdict(rule.id, Status.incomplete, missing=tuple(missing))
         violations: list[Violation] = []
@@ -77,13 +83,20 @@ def evaluate_rule(rule: Rule, document: Any, options: jmespath.Options) -> Verdi
         for assertion in rule.assertions:
             subjects = iter_items(document, assertion.for_each) if assertion.for_each else iter([("", document)])
             for base, subject in subjects:
-                if assertion.where is not None and not _truthy(assertion.where.search(subject, options=options)):
-                    continue
+                step = {"step": f"assertions[{assertion.index}]", "at": base or "/"}
+                if assertion.where is not None:
+                    step["where"] = assertion.where.search(subject, options=options)
+                    if not _truthy(step["where"]):
+                        note(step | {"outcome": "skipped"})
+                        continue
                 gaps = _missing(subject, base, assertion, options)
                 if gaps:
+                    note(step | {"outcome": "missing", "missing": gaps})
                     missing_facts.extend(gaps)
                     continue
                 violation = _check(rule, assertion, subject, base, options)
+                note(step | {"expect": assertion.expect.expression, "outcome": "violation" if violation else "holds",
+                             "values": _fields_seen(assertion, subject, options)})
                 if violation is not None:
                     violations.append(violation)
     except RuleError as exc:
@@ -95,6 +108,27 @@ def evaluate_rule(rule: Rule, document: Any, options: jmespath.Options) -> Verdi
     if missing_facts:
         return Verdict(rule.id, Status.incomplete, missing=tuple(missing_facts))
     return Verdict(rule.id, Status.pass_)
+
+
+def _fields_seen(assertion: Assertion, subject: Any, options: jmespath.Options) -> dict[str, Any]:
+    """The values of the plain field paths an assertion reads, for explaining a decision."""
+    paths: dict[str, Any] = {}
+
+    def walk(node: dict[str, Any], prefix: str = "") -> None:
+        kind = node.get("type")
+        if kind == "field":
+            name = prefix + node["value"]
+            paths[name] = jmespath.search(name, subject, options=options) if isinstance(subject, (dict, list)) else None
+        elif kind == "subexpression" and all(c.get("type") == "field" for c in node["children"]):
+            name = ".".join(c["value"] for c in node["children"])
+            paths[name] = jmespath.search(name, subject, options=options)
+        else:
+            for child in node.get("children", []):
+                if isinstance(child, dict):
+                    walk(child)
+
+    walk(assertion.expect.parsed)
+    return dict(sorted(paths.items()))
 
 
 def _truthy(value: Any) -> bool:

@@ -16,12 +16,14 @@ def cli() -> None:
 
 
 def _register() -> None:
-    from facepolicy.cli import coverage_cmd, eval_cmd, lint_cmd, test_cmd
+    from facepolicy.cli import coverage_cmd, digest_cmd, eval_cmd, explain_cmd, lint_cmd, test_cmd
 
     cli.add_command(eval_cmd.eval_command)
     cli.add_command(test_cmd.test_command)
     cli.add_command(lint_cmd.lint_command)
     cli.add_command(coverage_cmd.coverage_command)
+    cli.add_command(explain_cmd.explain_command)
+    cli.add_command(digest_cmd.digest_command)
 
 
 def main() -> None:
