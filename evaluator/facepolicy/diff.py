@@ -1,0 +1,142 @@
+"""What changed between two revisions of the rules: in meaning (which part of which rule) and in verdicts."""
+
+from __future__ import annotations
+
+import datetime as dt
+import subprocess
+import tarfile
+import io
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from facepolicy.errors import FacepolicyError, bilingual
+from facepolicy.evaluate import evaluate, options_for
+from facepolicy.loader import Document
+from facepolicy.ruleset import RuleSet
+
+PARTS = {
+    "scope": ("scope",),
+    "evidence": ("evidence",),
+    "assertions": ("assertions",),
+    "severity": ("severity",),
+    "clauses": ("clauses",),
+    "messages": ("title", "description", "message", "remediation"),
+    "tags": ("tags",),
+}
+
+
+def export_revision(repo: Path, revision: str, subdir: str, target: Path) -> Path:
+    """Write `subdir` as it was at `revision` into `target`, through git archive (nothing is checked out)."""
+    try:
+        data = subprocess.run(["git", "-C", str(repo), "archive", "--format=tar", revision, subdir],
+                              capture_output=True, check=True).stdout
+    except FileNotFoundError:
+        raise FacepolicyError("git", bilingual("找不到 git", "git is not installed")) from None
+    except subprocess.CalledProcessError as exc:
+        detail = exc.stderr.decode("utf-8", "replace").strip().splitlines()
+        if detail and "did not match any files" in detail[-1]:  # the folder did not exist yet: an empty rule set
+            (target / subdir).mkdir(parents=True, exist_ok=True)
+            return target / subdir
+        raise FacepolicyError(revision, bilingual("无法读取该版本", "cannot read this revision") + f": {detail[-1] if detail else exc}") from None
+    with tarfile.open(fileobj=io.BytesIO(data)) as archive:
+        archive.extractall(target, filter="data")
+    return target / subdir
+
+
+@dataclass
+class RuleChange:
+    id: str
+    parts: list[str]
+
+
+@dataclass
+class ClauseChange:
+    ref: str
+    change: str  # added | removed | disposition | excerpt
+    before: str = ""
+    after: str = ""
+
+
+@dataclass
+class VerdictChange:
+    case: str
+    rule_id: str
+    before: str
+    after: str
+
+
+@dataclass
+class PolicyDiff:
+    added: list[str] = field(default_factory=list)
+    removed: list[str] = field(default_factory=list)
+    changed: list[RuleChange] = field(default_factory=list)
+    clauses: list[ClauseChange] = field(default_factory=list)
+    verdicts: list[VerdictChange] = field(default_factory=list)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "rules": {"added": self.added, "removed": self.removed,
+                      "changed": [{"id": c.id, "parts": c.parts} for c in self.changed]},
+            "clauses": [{"ref": c.ref, "change": c.change, "before": c.before, "after": c.after} for c in self.clauses],
+            "verdicts": [{"case": v.case, "rule": v.rule_id, "before": v.before, "after": v.after} for v in self.verdicts],
+        }
+
+
+def _disposition(clause) -> str:
+    return ", ".join(clause.rules) if clause.rules else f"not_checkable: {clause.not_checkable}"
+
+
+def compare_rules(base: RuleSet, head: RuleSet, result: PolicyDiff) -> None:
+    result.added = sorted(set(head.rules) - set(base.rules))
+    result.removed = sorted(set(base.rules) - set(head.rules))
+    for rid in sorted(set(base.rules) & set(head.rules)):
+        before, after = base.rules[rid].raw, head.rules[rid].raw
+        parts = [name for name, keys in PARTS.items() if any(before.get(k) != after.get(k) for k in keys)]
+        if parts:
+            result.changed.append(RuleChange(rid, parts))
+    for key in sorted(set(base.documents) | set(head.documents)):
+        old = {c.id: c for c in base.documents[key].clauses} if key in base.documents else {}
+        new = {c.id: c for c in head.documents[key].clauses} if key in head.documents else {}
+        for cid in sorted(set(old) | set(new)):
+            ref = f"{key}:{cid}"
+            if cid not in old:
+                result.clauses.append(ClauseChange(ref, "added", after=_disposition(new[cid])))
+            elif cid not in new:
+                result.clauses.append(ClauseChange(ref, "removed", before=_disposition(old[cid])))
+            else:
+                if _disposition(old[cid]) != _disposition(new[cid]):
+                    result.clauses.append(ClauseChange(ref, "disposition", _disposition(old[cid]), _disposition(new[cid])))
+                if old[cid].excerpt != new[cid].excerpt:
+                    result.clauses.append(ClauseChange(ref, "excerpt", old[cid].excerpt.strip(), new[cid].excerpt.strip()))
+
+
+def compare_verdicts(base: RuleSet, head: RuleSet, documents: list[Document], today: dt.date, result: PolicyDiff) -> None:
+    options = options_for(today)
+    for document in documents:
+        before = {v.rule_id: v.status.value for v in evaluate(base.rules, document.value, options)}
+        after = {v.rule_id: v.status.value for v in evaluate(head.rules, document.value, options)}
+        for rid in sorted(set(before) | set(after)):
+            if before.get(rid) != after.get(rid):
+                result.verdicts.append(VerdictChange(document.source, rid, before.get(rid, "absent"), after.get(rid, "absent")))
+
+
+def render(result: PolicyDiff, base: str, head: str, markdown: bool) -> str:
+    lines: list[str] = []
+    title = f"facepolicy diff {base} → {head}"
+    lines += [f"## {title}", ""] if markdown else [title, ""]
+
+    def section(name: str, rows: list[str]) -> None:
+        lines.extend([f"### {name}", ""] if markdown else [f"{name}:"])
+        lines.extend(rows or (["_none_"] if markdown else ["  none"]))
+        lines.append("")
+
+    bullet = "- " if markdown else "  "
+    code = (lambda s: f"`{s}`") if markdown else (lambda s: s)
+    section("Rules added / 新增规则", [f"{bullet}{code(r)}" for r in result.added])
+    section("Rules removed / 删除规则", [f"{bullet}{code(r)}" for r in result.removed])
+    section("Rules changed / 修改规则", [f"{bullet}{code(c.id)}: {', '.join(c.parts)}" for c in result.changed])
+    section("Catalog changes / 条款目录变化",
+            [f"{bullet}{code(c.ref)}: {c.change}" + (f" ({c.before} → {c.after})" if c.change != "excerpt" else "") for c in result.clauses])
+    section("Verdicts that change / 结论变化", [f"{bullet}{code(v.case)}: {code(v.rule_id)} {v.before} → {v.after}" for v in result.verdicts])
+    return "\n".join(lines).rstrip() + "\n"
