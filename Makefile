@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 EXAMPLE ?= fixtures/scenarios/mall-cameras/deployment.json
 
-.PHONY: help demo test lint fixtures coverage clean
+.PHONY: help demo test lint fixtures coverage browser clean
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*##' $(MAKEFILE_LIST) | sed 's/:.*##/\t/'
@@ -18,10 +18,14 @@ $(BIN)/facepolicy: pyproject.toml
 demo: $(BIN)/facepolicy  ## install, then evaluate the example deployment with the bundled rules
 	-$(BIN)/facepolicy eval $(EXAMPLE)
 
-test: $(BIN)/facepolicy  ## the whole test suite: lint, fixtures, coverage, pytest
+test: $(BIN)/facepolicy browser  ## the whole test suite: lint, fixtures, coverage, pytest
 	$(BIN)/facepolicy lint $(if $(wildcard ../shared/sources),--sources ../shared/sources)
 	$(BIN)/facepolicy test
-	$(BIN)/python -m pytest -q
+	$(BIN)/facepolicy coverage --min 100 > /dev/null
+	FACEPOLICY_REQUIRE_BROWSER=1 $(BIN)/python -m pytest -q
+
+browser:  ## headless Chromium for the HTML report test (Debian's package, installed where absent)
+	@command -v chromium >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
 
 lint: $(BIN)/facepolicy  ## check rules, catalogs and schemas
 	$(BIN)/facepolicy lint $(if $(wildcard ../shared/sources),--sources ../shared/sources)

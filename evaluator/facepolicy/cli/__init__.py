@@ -16,7 +16,7 @@ def cli() -> None:
 
 
 def _register() -> None:
-    from facepolicy.cli import coverage_cmd, diff_cmd, digest_cmd, eval_cmd, explain_cmd, lint_cmd, test_cmd
+    from facepolicy.cli import coverage_cmd, diff_cmd, digest_cmd, eval_cmd, explain_cmd, lint_cmd, report_cmd, test_cmd
 
     cli.add_command(eval_cmd.eval_command)
     cli.add_command(test_cmd.test_command)
@@ -25,6 +25,7 @@ def _register() -> None:
     cli.add_command(explain_cmd.explain_command)
     cli.add_command(digest_cmd.digest_command)
     cli.add_command(diff_cmd.diff_command)
+    cli.add_command(report_cmd.report_command)
 
 
 def main() -> None:

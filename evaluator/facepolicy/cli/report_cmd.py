@@ -1,0 +1,50 @@
+"""`facepolicy report`: one self-contained HTML file for an auditor."""
+
+from __future__ import annotations
+
+import sys
+
+import click
+
+from facepolicy.cli import options
+
+
+@click.command("report")
+@click.argument("deployments", nargs=-1)
+@options.policies
+@options.no_bundled
+@options.lang
+@options.today
+@click.option("--output", "-o", type=click.Path(dir_okay=False, writable=True), default="facepolicy-report.html", show_default=True,
+              help="HTML 文件 / The HTML file.")
+@click.option("--waivers", "waivers_file", type=click.Path(dir_okay=False), help="豁免文件 / Waivers file.")
+def report_command(deployments, policies, no_bundled, lang, today, output, waivers_file):
+    """生成自包含的 HTML 报告（结论、可追溯性、覆盖率） / Write one self-contained HTML report: verdicts, traceability, coverage."""
+    from pathlib import Path
+
+    from facepolicy.engine import Run
+    from facepolicy.html_report import render
+    from facepolicy.loader import iter_deployments
+    from facepolicy.model import DeploymentResult, Summary
+    from facepolicy.paths import FIXTURES
+    from facepolicy.reporters import Context
+    from facepolicy.ruleset import load_rule_set
+    from facepolicy.waivers import WaiverBook, find_waivers
+
+    rule_set = load_rule_set(policies, bundled=not no_bundled)
+    day = options.today_from(today)
+    run = Run(rule_set, day, WaiverBook(find_waivers(waivers_file), day))
+    summary, results, problems = Summary(), [], list(rule_set.problems)
+    severity_of = {rid: rule.severity for rid, rule in rule_set.rules.items()}
+    for item in run.results(iter_deployments(list(deployments))) if deployments else []:
+        if isinstance(item, DeploymentResult):
+            summary.add(item, severity_of)
+            results.append(item)
+        else:
+            problems.append(item)
+    summary.problems = len(problems)
+    roots = ([FIXTURES] if not no_bundled else []) + [Path(p).parent / "fixtures" for p in policies]
+    html = render(rule_set, results, problems, summary, Context(rule_set, lang, day).provenance(), [r for r in roots if r.is_dir()], lang)
+    Path(output).write_text(html, encoding="utf-8")
+    click.echo(f"facepolicy report: wrote {output} ({summary.deployments} deployments, {summary.counts['fail']} failed)")
+    sys.exit(2 if problems else 0)
