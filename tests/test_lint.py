@@ -111,3 +111,27 @@ def test_broken_toml_names_line_and_column(demo_policies):
     assert result.code == 1
     assert "demo/signs.toml: TOML 语法错误 / invalid TOML: Invalid value (at line 3, column 12)" in result.out
     assert "Traceback" not in result.out + result.err
+
+
+def test_new_scaffolds_a_rule_that_lints_and_tests_clean(demo_policies):
+    root = demo_policies.parent
+    catalog = demo_policies / "demo" / "document.toml"
+    catalog.write_text(catalog.read_text(encoding="utf-8") + '''
+[[clauses]]
+id = "2"
+section = "2"
+heading = { zh = "政策", en = "Policy" }
+binds = "deployer"
+kind = "obligation"
+excerpt = "标识"
+not_checkable = "too-general"
+reason = { zh = "待定", en = "to do" }
+''', encoding="utf-8")
+    result = run_line(["facepolicy", "new", "demo:2", "policy-published", "--policies", str(demo_policies), "--fixtures", str(root / "fixtures")])
+    assert result.code == 0, result.err
+    assert 'rules = ["demo.policy-published"]' in catalog.read_text(encoding="utf-8")
+    assert lint(demo_policies).code == 0, lint(demo_policies).out
+    tested = run_line(["facepolicy", "test", "--no-bundled", "--policies", str(demo_policies), "--fixtures", str(root / "fixtures")])
+    assert tested.code == 0, tested.out
+    again = run_line(["facepolicy", "new", "demo:2", "policy-published", "--policies", str(demo_policies), "--fixtures", str(root / "fixtures")])
+    assert again.code == 2 and "already exists" in again.err

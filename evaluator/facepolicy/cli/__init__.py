@@ -16,7 +16,7 @@ def cli() -> None:
 
 
 def _register() -> None:
-    from facepolicy.cli import coverage_cmd, diff_cmd, digest_cmd, eval_cmd, explain_cmd, lint_cmd, report_cmd, test_cmd
+    from facepolicy.cli import coverage_cmd, diff_cmd, digest_cmd, eval_cmd, explain_cmd, lint_cmd, new_cmd, report_cmd, test_cmd
 
     cli.add_command(eval_cmd.eval_command)
     cli.add_command(test_cmd.test_command)
@@ -26,6 +26,7 @@ def _register() -> None:
     cli.add_command(digest_cmd.digest_command)
     cli.add_command(diff_cmd.diff_command)
     cli.add_command(report_cmd.report_command)
+    cli.add_command(new_cmd.new_command)
 
 
 def main() -> None:

@@ -1,0 +1,77 @@
+"""`new`: a rule file, its catalog reference and a compliant and a violating fixture, ready to edit."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+from facepolicy.errors import FacepolicyError, bilingual
+
+RULE_TEMPLATE = '''id = "{rule_id}"
+severity = "medium"
+tags = []
+clauses = ["{clause_ref}"]
+title = {{ zh = "TODO 标题", en = "TODO title" }}
+description = {{ zh = "TODO 如何解读条款", en = "TODO how the clause is read" }}
+# scope = {{ "$ref" = "urn:facepolicy:scopes#/$defs/uses-megvii" }}
+
+[evidence]
+required = ["privacy_policy"]
+properties.privacy_policy.required = ["published"]
+
+[[assertions]]
+expect = "privacy_policy.published"
+at = "privacy_policy/published"
+
+[message]
+zh = "TODO 违规说明"
+en = "TODO what is wrong"
+
+[remediation]
+zh = "TODO 修复方法"
+en = "TODO how to fix it"
+'''
+
+
+def _fixture(rule_id: str, published: bool) -> str:
+    return json.dumps({"schema_version": 1, "id": f"{rule_id}-{'compliant' if published else 'violating'}",
+                       "privacy_policy": {"published": published}}, indent=2) + "\n"
+
+
+def add_rule_to_catalog(catalog: Path, clause_id: str, rule_id: str) -> None:
+    text = catalog.read_text(encoding="utf-8")
+    blocks = re.split(r"(?m)^(?=\[\[clauses\]\])", text)
+    for index, block in enumerate(blocks):
+        if re.search(rf'(?m)^id\s*=\s*"{re.escape(clause_id)}"\s*$', block):
+            rules = re.search(r"(?m)^rules\s*=\s*\[(.*)\]\s*$", block)
+            if rules:
+                items = [s.strip() for s in rules.group(1).split(",") if s.strip()] + [json.dumps(rule_id)]
+                block = block[: rules.start()] + f"rules = [{', '.join(items)}]" + block[rules.end():]
+            else:
+                block = re.sub(r"(?m)^not_checkable\s*=.*\n", "", block)
+                block = re.sub(r"(?m)^reason\s*=.*\n", f"rules = [{json.dumps(rule_id)}]\n", block)
+            blocks[index] = block
+            catalog.write_text("".join(blocks), encoding="utf-8")
+            return
+    raise FacepolicyError(str(catalog), bilingual("目录中没有该条款", "no such clause in the catalog") + f": {clause_id}")
+
+
+def scaffold(policies: Path, fixtures: Path, clause_ref: str, name: str) -> list[Path]:
+    key, _, clause_id = clause_ref.partition(":")
+    if not clause_id or not re.fullmatch(r"[a-z0-9][a-z0-9-]*", name):
+        raise FacepolicyError("new", bilingual("用法：facepolicy new 文档键:条款 名称（小写、连字符）", "usage: facepolicy new DOC:CLAUSE NAME (lowercase, hyphens)"))
+    catalog = policies / key / "document.toml"
+    if not catalog.is_file():
+        raise FacepolicyError(str(catalog), bilingual("没有该文档的目录", "no catalog for this document"))
+    rule_id = f"{key}.{name}"
+    rule_path = policies / key / f"{name}.toml"
+    if rule_path.exists():
+        raise FacepolicyError(str(rule_path), bilingual("规则已存在", "the rule already exists"))
+    add_rule_to_catalog(catalog, clause_id, rule_id)
+    rule_path.write_text(RULE_TEMPLATE.format(rule_id=rule_id, clause_ref=clause_ref), encoding="utf-8")
+    cases = fixtures / "rules" / rule_id
+    cases.mkdir(parents=True, exist_ok=True)
+    (cases / "pass-compliant.json").write_text(_fixture(rule_id, True), encoding="utf-8")
+    (cases / "fail-violating.json").write_text(_fixture(rule_id, False), encoding="utf-8")
+    return [rule_path, catalog, cases / "pass-compliant.json", cases / "fail-violating.json"]
