@@ -29,24 +29,34 @@ def _register() -> None:
     cli.add_command(new_cmd.new_command)
 
 
-def main() -> None:
-    """Entry point: bad input exits 2 with one line; a bug in facepolicy exits 3 and says so."""
+def run(argv: list[str] | None = None) -> int:
+    """The whole CLI as a function returning the exit code: bad input 2 with one line, a bug 3 that says so."""
     from facepolicy.errors import FacepolicyError
 
-    _register()
+    if not cli.commands:
+        _register()
     try:
-        code = cli.main(standalone_mode=False)
+        code = cli.main(args=argv, prog_name="facepolicy", standalone_mode=False)
+    except SystemExit as exc:
+        return exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 2)
     except FacepolicyError as exc:
         click.echo(f"facepolicy: {exc}", err=True)
-        sys.exit(2)
+        return 2
     except click.exceptions.Abort:
-        sys.exit(2)
+        return 2
     except click.ClickException as exc:
         exc.show()
-        sys.exit(2)
+        return 2
     except (BrokenPipeError, KeyboardInterrupt):
-        sys.exit(2)
+        return 2
+    except RecursionError as exc:
+        click.echo(f"facepolicy: input nested too deeply / 输入嵌套过深: {exc}", err=True)
+        return 2
     except Exception as exc:  # noqa: BLE001 — the last resort: never a traceback
         click.echo(f"facepolicy: internal error, a bug in facepolicy (please report it) / 内部错误: {type(exc).__name__}: {exc}", err=True)
-        sys.exit(3)
-    sys.exit(code or 0)
+        return 3
+    return code if isinstance(code, int) else 0
+
+
+def main() -> None:
+    sys.exit(run())
