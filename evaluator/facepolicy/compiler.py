@@ -120,7 +120,7 @@ def _steps(path: str) -> tuple[Step, ...]:
 
 def check_rule_data(data: dict[str, Any], source: str) -> None:
     """Validate a rule file's data against the rule schema; the error names the key path."""
-    message = schemas.first_error(schemas.named_validator("rule"), data)
+    message = schemas.first_error("rule", data)
     if message is not None:
         place, _, detail = message.partition(": ")
         key = ".".join(part for part in place.strip("/").split("/") if part) or "(top)"
@@ -151,8 +151,8 @@ def compile_rule(data: dict[str, Any], source: str) -> Rule:
         severity=Severity[data["severity"]],
         tags=tuple(data.get("tags", [])),
         clauses=tuple(data["clauses"]),
-        scope=schemas.validator(data["scope"], f"{source}: scope") if "scope" in data else None,
-        evidence=schemas.validator(data["evidence"], f"{source}: evidence") if "evidence" in data else None,
+        scope=schemas.fast_validator(data["scope"], f"{source}: scope") if "scope" in data else None,
+        evidence=schemas.fast_validator(data["evidence"], f"{source}: evidence") if "evidence" in data else None,
         assertions=tuple(assertions),
         message=Template.build(data["message"], f"{source}: message"),
         remediation=Template.build(data["remediation"], f"{source}: remediation"),

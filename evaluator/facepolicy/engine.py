@@ -20,7 +20,7 @@ MAX_MESSAGE = 240
 
 def deployment_problem(document: Any) -> str | None:
     """Why a document is not a valid deployment description, as 'POINTER: message', or None."""
-    message = schemas.first_error(schemas.named_validator("deployment"), document)
+    message = schemas.first_error("deployment", document)
     if message is None:
         return None
     if len(message) > MAX_MESSAGE:

@@ -10,7 +10,7 @@ import jmespath
 from facepolicy.compiler import Assertion, Rule, Step
 from facepolicy.functions import FacepolicyFunctions
 from facepolicy.model import Status, Verdict, Violation
-from facepolicy.schemas import pointer
+from facepolicy.schemas import missing_facts as schema_gaps
 
 
 class RuleError(Exception):
@@ -74,7 +74,7 @@ def evaluate_rule(rule: Rule, document: Any, options: jmespath.Options, trace: l
             if not in_scope:
                 return Verdict(rule.id, Status.not_applicable)
         if rule.evidence is not None:
-            missing = sorted({p for e in rule.evidence.iter_errors(document) for p in _evidence_pointers(e)})
+            missing = sorted(set(schema_gaps(rule.evidence, document)))
             note({"step": "evidence", "missing": missing})
             if missing:
                 return Verdict(rule.id, Status.incomplete, missing=tuple(missing))
@@ -133,15 +133,6 @@ def _fields_seen(assertion: Assertion, subject: Any, options: jmespath.Options) 
 
 def _truthy(value: Any) -> bool:
     return value not in (None, False, "", [], {})
-
-
-def _evidence_pointers(error: Any) -> list[str]:
-    base = pointer(error.absolute_path)
-    if error.validator == "required" and isinstance(error.instance, dict):
-        absent = [name for name in error.validator_value if name not in error.instance]
-        if absent:
-            return [f"{base}/{_escape(name)}" for name in absent]
-    return [base or "/"]
 
 
 def evaluate(rules: dict[str, Rule], document: Any, options: jmespath.Options) -> list[Verdict]:

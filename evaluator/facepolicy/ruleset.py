@@ -86,7 +86,7 @@ class RuleSet:
 
 def load_document(path: Path) -> Document:
     data = read_toml(path)
-    message = schemas.first_error(schemas.named_validator("document"), data)
+    message = schemas.first_error("document", data)
     if message is not None:
         raise FacepolicyError(f"{path}: {message}", bilingual("目录文件不符合 schema", "catalog breaks its schema"))
     clauses = tuple(

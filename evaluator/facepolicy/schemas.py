@@ -1,52 +1,79 @@
-"""The JSON Schemas: a local registry (nothing is ever fetched) and validators built from it."""
+"""The JSON Schemas: a local registry (nothing is ever fetched) and validators built from it.
+
+Evaluation uses jsonschema-rs (fast to import and to validate); python-jsonschema is imported only
+where its messages are shown (a deployment that breaks the schema) and by lint (metaschema checks).
+"""
 
 from __future__ import annotations
 
 import functools
+import json
 from pathlib import Path
-from typing import Any
+from typing import Any, Iterator
 
-from jsonschema import Draft202012Validator
-from jsonschema.exceptions import SchemaError
-from referencing import Registry, Resource
-from referencing.exceptions import NoSuchResource
+import jsonschema_rs
 
 from facepolicy.errors import FacepolicyError, bilingual
-from facepolicy.loader import read_json_file
 from facepolicy.paths import SCHEMAS
 
 
-def _refuse(uri: str) -> Resource:
-    # Any $ref outside our own schemas is refused: no network, ever.
-    raise NoSuchResource(ref=uri)
+def _refuse(uri: str) -> Any:
+    raise FacepolicyError(uri, bilingual("拒绝获取外部 schema", "refusing to fetch a schema that is not bundled: nothing is ever fetched"))
 
 
 @functools.lru_cache(maxsize=None)
 def load(name: str, folder: Path = SCHEMAS) -> dict[str, Any]:
+    from facepolicy.loader import read_json_file
+
     return read_json_file(folder / f"{name}.schema.json")
 
 
 @functools.lru_cache(maxsize=None)
-def registry(folder: Path = SCHEMAS) -> Registry:
-    resources = []
+def _documents(folder: Path = SCHEMAS) -> tuple[tuple[str, dict[str, Any]], ...]:
+    found = []
     for path in sorted(folder.glob("*.schema.json")):
-        schema = read_json_file(path)
-        resources.append((schema["$id"], Resource.from_contents(schema)))
-    return Registry(retrieve=_refuse).with_resources(resources)
-
-
-def validator(schema: dict[str, Any] | bool, where: str = "") -> Draft202012Validator:
-    """A validator for a schema; an invalid schema is a FacepolicyError naming its place."""
-    try:
-        Draft202012Validator.check_schema(schema)
-    except SchemaError as exc:
-        place = "/".join(str(p) for p in exc.absolute_path)
-        raise FacepolicyError(where + (f"/{place}" if place else ""), bilingual("无效的 JSON Schema", "invalid JSON Schema") + f": {exc.message}") from None
-    return Draft202012Validator(schema, registry=registry())
+        schema = json.loads(path.read_text(encoding="utf-8"))
+        found.append((schema["$id"], schema))
+    return tuple(found)
 
 
 @functools.lru_cache(maxsize=None)
-def named_validator(name: str) -> Draft202012Validator:
+def _rs_registry() -> jsonschema_rs.Registry:
+    return jsonschema_rs.Registry(list(_documents()), retriever=_refuse)
+
+
+def fast_validator(schema: dict[str, Any] | bool, where: str = "") -> jsonschema_rs.Validator:
+    """A compiled jsonschema-rs validator; a schema that cannot compile is a FacepolicyError naming its place."""
+    try:
+        return jsonschema_rs.Draft202012Validator(schema, registry=_rs_registry(), retriever=_refuse, validate_formats=False)
+    except FacepolicyError:
+        raise
+    except Exception as exc:  # noqa: BLE001 — jsonschema-rs reports bad schemas and unresolvable refs as several types
+        first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        raise FacepolicyError(where, bilingual("无效的 JSON Schema", "invalid JSON Schema") + f": {first}") from None
+
+
+@functools.lru_cache(maxsize=None)
+def named_fast_validator(name: str) -> jsonschema_rs.Validator:
+    return fast_validator(load(name), name)
+
+
+@functools.lru_cache(maxsize=None)
+def registry(folder: Path = SCHEMAS):
+    """The python-jsonschema registry of our schemas, for lint and for messages."""
+    from referencing import Registry, Resource
+    from referencing.exceptions import NoSuchResource
+
+    def refuse(uri: str):
+        raise NoSuchResource(ref=uri)
+
+    return Registry(retrieve=refuse).with_resources([(uri, Resource.from_contents(s)) for uri, s in _documents(folder)])
+
+
+@functools.lru_cache(maxsize=None)
+def named_validator(name: str):
+    from jsonschema import Draft202012Validator
+
     return Draft202012Validator(load(name), registry=registry())
 
 
@@ -54,11 +81,21 @@ def pointer(path: Any) -> str:
     return "".join("/" + str(part).replace("~", "~0").replace("/", "~1") for part in path)
 
 
-def first_error(validator: Draft202012Validator, instance: Any) -> str | None:
-    """The most relevant schema error as 'POINTER: message', or None when the instance is valid."""
+def first_error(name: str, instance: Any) -> str | None:
+    """None when the instance is valid against the named schema, else its most relevant error as 'POINTER: message'."""
+    if named_fast_validator(name).is_valid(instance):
+        return None
     from jsonschema.exceptions import best_match
 
-    error = best_match(validator.iter_errors(instance))
-    if error is None:
-        return None
+    error = best_match(named_validator(name).iter_errors(instance))
+    if error is None:  # the two validators disagree; trust the stricter one
+        return "/: " + bilingual("不符合 schema", "does not match the schema")
     return f"{pointer(error.absolute_path) or '/'}: {error.message}"
+
+
+def missing_facts(validator: jsonschema_rs.Validator, instance: Any) -> Iterator[str]:
+    """JSON Pointers of what an evidence schema finds missing or wrong: a missing property names itself."""
+    for error in validator.iter_errors(instance):
+        base = pointer(error.instance_path)
+        prop = getattr(error.kind, "property", None) if type(error.kind).__name__ == "Required" else None
+        yield f"{base}/{str(prop).replace('~', '~0').replace('/', '~1')}" if prop is not None else (base or "/")

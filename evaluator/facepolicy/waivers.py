@@ -36,7 +36,7 @@ class Waiver:
 
 def load_waivers(path: Path) -> list[Waiver]:
     data = read_toml(path)
-    message = schemas.first_error(schemas.named_validator("waivers"), data)
+    message = schemas.first_error("waivers", data)
     if message is not None:
         place, _, detail = message.partition(": ")
         key = ".".join(p if not p.isdigit() else f"[{p}]" for p in place.strip("/").split("/") if p).replace(".[", "[")
