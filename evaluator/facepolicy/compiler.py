@@ -67,7 +67,7 @@ def _show(value: Any) -> str:
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, list):
-        return ", ".join(_show(v) for v in value)
+        return ", ".join(_show(v) for v in value) if value else "—"
     if isinstance(value, dict):
         import json
 

@@ -67,6 +67,7 @@ def _check(rule: Rule, assertion: Assertion, subject: Any, base: str, options: j
 def evaluate_rule(rule: Rule, document: Any, options: jmespath.Options, trace: list[dict[str, Any]] | None = None) -> Verdict:
     """One verdict; when `trace` is a list, each step of the decision is appended to it with the values seen."""
     note = trace.append if trace is not None else (lambda step: None)
+    options.custom_functions.document = document
     try:
         if rule.scope is not None:
             in_scope = rule.scope.is_valid(document)
@@ -136,4 +137,5 @@ def _truthy(value: Any) -> bool:
 
 
 def evaluate(rules: dict[str, Rule], document: Any, options: jmespath.Options) -> list[Verdict]:
+    options.custom_functions.document = document
     return [evaluate_rule(rule, document, options) for rule in rules.values()]

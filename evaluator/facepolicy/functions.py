@@ -15,11 +15,17 @@ def _version_key(text: str) -> tuple[int, ...]:
 
 
 class FacepolicyFunctions(functions.Functions):
-    """version_compare, today, days_between, difference, intersection. `today` is fixed per run."""
+    """version_compare, today, days_between, difference, intersection, root. `today` is fixed per run."""
 
     def __init__(self, today: dt.date):
         super().__init__()
         self._today = today
+        self.document = None  # the deployment being evaluated; set by the evaluator before each one
+
+    @functions.signature()
+    def _func_root(self):
+        """The whole deployment, so that an assertion over list items can read facts outside the item."""
+        return self.document
 
     @functions.signature({"types": ["string", "number"]}, {"types": ["string", "number"]})
     def _func_version_compare(self, left, right):
