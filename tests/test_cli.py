@@ -17,8 +17,8 @@ RULE = "megvii-fr-guideline.private-spaces"
 
 
 @pytest.mark.parametrize("lang, words", [
-    ("en", ["FAIL", "clauses: megvii-fr-guideline:1.2.2", "7:59 /sites/1/area_type: Site 'Room 1203' is a hotel_room", "fix: Remove"]),
-    ("zh", ["不合规", "依据条款: megvii-fr-guideline:1.2.2", "7:59 /sites/1/area_type: 场所「Room 1203」", "修复: 从该场所撤除"]),
+    ("en", ["FAIL", "clauses: megvii-fr-guideline:1.2.2", "22:20 /sites/1/area_type: Site 'Room 1203' is a hotel_room", "fix: Remove"]),
+    ("zh", ["不合规", "依据条款: megvii-fr-guideline:1.2.2", "22:20 /sites/1/area_type: 场所「Room 1203」", "修复: 从该场所撤除"]),
 ])
 def test_a_violating_deployment_exits_1_and_says_what_where_why_and_how(lang, words):
     result = run_line(["facepolicy", "eval", "--rule", RULE, "--lang", lang, VIOLATING])
@@ -36,7 +36,7 @@ def test_a_compliant_deployment_exits_0():
 
 def test_a_missing_fact_is_incomplete_and_never_pass(tmp_path):
     path = tmp_path / "silent.json"
-    doc = deployment(components=[{"id": "c", "vendor": "megvii", "product": "megvii_face_recognition"}], sites=[{"id": "s"}])
+    doc = deployment(mode="offline", components=[{"id": "c", "vendor": "megvii", "product": "megvii_face_recognition"}], sites=[{"id": "s"}])
     path.write_text(json.dumps(doc), encoding="utf-8")
     result = run_line(["facepolicy", "eval", "--rule", RULE, "--format", "json", str(path)])
     verdict = json.loads(result.out)["deployments"][0]["verdicts"][0]
