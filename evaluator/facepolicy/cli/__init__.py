@@ -33,9 +33,9 @@ def run(argv: list[str] | None = None) -> int:
     """The whole CLI as a function returning the exit code: bad input 2 with one line, a bug 3 that says so."""
     from facepolicy.errors import FacepolicyError
 
-    if not cli.commands:
-        _register()
     try:
+        if not cli.commands:
+            _register()
         code = cli.main(args=argv, prog_name="facepolicy", standalone_mode=False)
     except SystemExit as exc:
         return exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 2)

@@ -5,18 +5,20 @@ from __future__ import annotations
 import datetime as dt
 import importlib
 from dataclasses import dataclass
-from typing import IO, Any
+from typing import IO, TYPE_CHECKING, Any
 
 from facepolicy import __version__
-from facepolicy.model import DeploymentResult, Problem, Summary
-from facepolicy.ruleset import RuleSet
+
+if TYPE_CHECKING:
+    from facepolicy.model import DeploymentResult, Problem, Summary
+    from facepolicy.ruleset import RuleSet
 
 FORMATS = {"text": "text", "json": "json_", "sarif": "sarif", "junit": "junit", "github": "github", "markdown": "markdown"}
 
 
 @dataclass(frozen=True)
 class Context:
-    rule_set: RuleSet
+    rule_set: "RuleSet"
     lang: str
     today: dt.date
     verbose: bool = False
@@ -38,11 +40,11 @@ class Reporter:
         self.out = out
         self.context = context
 
-    def problem(self, problem: Problem) -> None: ...
+    def problem(self, problem: "Problem") -> None: ...
 
-    def deployment(self, result: DeploymentResult) -> None: ...
+    def deployment(self, result: "DeploymentResult") -> None: ...
 
-    def finish(self, summary: Summary) -> None: ...
+    def finish(self, summary: "Summary") -> None: ...
 
 
 def reporter(name: str, out: IO[str], context: Context) -> Reporter:
