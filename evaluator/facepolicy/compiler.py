@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass, field
 from typing import Any
@@ -101,13 +102,26 @@ class Rule:
     severity: Severity
     tags: tuple[str, ...]
     clauses: tuple[str, ...]
-    scope: Any
-    evidence: Any
+    scope_schema: Any
+    evidence_schema: Any
     assertions: tuple[Assertion, ...]
     message: Template
     remediation: Template
     source: str
     raw: dict[str, Any]
+
+    # jsonschema-rs validators cannot be pickled, so a cached rule set carries the schemas and each
+    # process builds a validator on first use.
+    @functools.cached_property
+    def scope(self) -> Any:
+        return None if self.scope_schema is None else schemas.fast_validator(self.scope_schema, f"{self.source}: scope")
+
+    @functools.cached_property
+    def evidence(self) -> Any:
+        return None if self.evidence_schema is None else schemas.fast_validator(self.evidence_schema, f"{self.source}: evidence")
+
+    def __getstate__(self) -> dict[str, Any]:
+        return {k: v for k, v in self.__dict__.items() if k not in ("scope", "evidence")}
 
 
 def _steps(path: str) -> tuple[Step, ...]:
@@ -144,18 +158,20 @@ def compile_rule(data: dict[str, Any], source: str) -> Rule:
                 remediation=Template.build(raw["remediation"], f"{where}.remediation") if "remediation" in raw else None,
             )
         )
-    return Rule(
+    rule = Rule(
         id=data["id"],
         title=Text(**data["title"]),
         description=Text(**data["description"]) if "description" in data else None,
         severity=Severity[data["severity"]],
         tags=tuple(data.get("tags", [])),
         clauses=tuple(data["clauses"]),
-        scope=schemas.fast_validator(data["scope"], f"{source}: scope") if "scope" in data else None,
-        evidence=schemas.fast_validator(data["evidence"], f"{source}: evidence") if "evidence" in data else None,
+        scope_schema=data.get("scope"),
+        evidence_schema=data.get("evidence"),
         assertions=tuple(assertions),
         message=Template.build(data["message"], f"{source}: message"),
         remediation=Template.build(data["remediation"], f"{source}: remediation"),
         source=source,
         raw=data,
     )
+    rule.scope, rule.evidence  # noqa: B018 — compile both now, so a schema that cannot compile is reported here
+    return rule

@@ -96,8 +96,9 @@ def evaluate_rule(rule: Rule, document: Any, options: jmespath.Options, trace: l
                     missing_facts.extend(gaps)
                     continue
                 violation = _check(rule, assertion, subject, base, options)
-                note(step | {"expect": assertion.expect.expression, "outcome": "violation" if violation else "holds",
-                             "values": _fields_seen(assertion, subject, options)})
+                if trace is not None:
+                    note(step | {"expect": assertion.expect.expression, "outcome": "violation" if violation else "holds",
+                                 "values": _fields_seen(assertion, subject, options)})
                 if violation is not None:
                     violations.append(violation)
     except RuleError as exc:

@@ -12,7 +12,7 @@ from facepolicy.compiler import Rule, compile_rule
 from facepolicy.errors import FacepolicyError, bilingual
 from facepolicy.loader import read_toml
 from facepolicy.model import Problem, Text
-from facepolicy.paths import POLICIES, shown
+from facepolicy.paths import POLICIES, SCHEMAS, shown
 
 
 @dataclass(frozen=True)
@@ -53,6 +53,7 @@ class RuleSet:
     problems: list[Problem] = field(default_factory=list)
     files: list[Path] = field(default_factory=list)
     folders: list[Path] = field(default_factory=list)
+    content_digest: str = ""
 
     def clause(self, ref: str) -> Clause | None:
         key, _, clause_id = ref.partition(":")
@@ -63,12 +64,7 @@ class RuleSet:
 
     def digest(self) -> str:
         """A content digest of every rule and catalog file, independent of where the folders are."""
-        sha = hashlib.sha256()
-        for path in sorted(self.files, key=lambda p: (p.parent.name, p.name)):
-            sha.update(f"{path.parent.name}/{path.name}\0".encode())
-            sha.update(path.read_bytes())
-            sha.update(b"\0")
-        return "sha256:" + sha.hexdigest()
+        return self.content_digest
 
     def select(self, rule_ids: tuple[str, ...] = (), tags: tuple[str, ...] = ()) -> "RuleSet":
         """The same rule set, keeping only the rules named or tagged (all when neither is given)."""
@@ -81,11 +77,11 @@ class RuleSet:
         unknown = [rid for rid in rule_ids if rid not in self.rules]
         if unknown:
             raise FacepolicyError("--rule", bilingual("没有该规则", "no such rule") + f": {', '.join(unknown)}")
-        return RuleSet(chosen, self.documents, self.problems, self.files, self.folders)
+        return RuleSet(chosen, self.documents, self.problems, self.files, self.folders, self.content_digest)
 
 
-def load_document(path: Path) -> Document:
-    data = read_toml(path)
+def load_document(path: Path, content: bytes | None = None) -> Document:
+    data = read_toml(path, content or None)
     message = schemas.first_error("document", data)
     if message is not None:
         raise FacepolicyError(f"{path}: {message}", bilingual("目录文件不符合 schema", "catalog breaks its schema"))
@@ -107,30 +103,55 @@ def rule_files(folder: Path) -> list[Path]:
     return sorted(p for p in folder.glob("*/*.toml") if p.name != "document.toml")
 
 
+def _digest(contents: list[tuple[Path, bytes]]) -> str:
+    sha = hashlib.sha256()
+    for path, data in sorted(contents, key=lambda item: (item[0].parent.name, item[0].name)):
+        sha.update(f"{path.parent.name}/{path.name}\0".encode())
+        sha.update(data)
+        sha.update(b"\0")
+    return "sha256:" + sha.hexdigest()
+
+
+def _read(path: Path) -> bytes:
+    try:
+        return path.read_bytes()
+    except OSError:
+        return b""  # read again by the parser, which reports it with the file's name
+
+
 def load_rule_set(extra: tuple[str, ...] = (), bundled: bool = True) -> RuleSet:
-    """The bundled rule set (unless told not to) followed by each --policies folder."""
+    """The bundled rule set (unless told not to) followed by each --policies folder; from the cache when unchanged."""
+    from facepolicy import cache
+
     folders = ([POLICIES] if bundled else []) + [Path(f) for f in extra]
-    rule_set = RuleSet(folders=folders)
     for folder in folders:
         if not folder.is_dir():
             raise FacepolicyError(str(folder), bilingual("策略目录不存在", "no such policies folder"))
-        for path in sorted(folder.glob("*/document.toml")):
-            rule_set.files.append(path)
+    listed = [(folder, sorted(folder.glob("*/document.toml")), rule_files(folder)) for folder in folders]
+    contents = {path: _read(path) for _, catalogs, rules in listed for path in catalogs + rules}
+    schema_files = sorted(SCHEMAS.glob("*.schema.json"))
+    cache_key = cache.key([(shown(p), data) for p, data in contents.items()] + [(str(p), _read(p)) for p in schema_files])
+    cached = cache.load(cache_key)
+    if isinstance(cached, RuleSet):
+        return cached
+    rule_set = RuleSet(folders=folders, files=list(contents), content_digest=_digest(list(contents.items())))
+    for folder, catalogs, rules in listed:
+        for path in catalogs:
             try:
-                document = load_document(path)
+                document = load_document(path, contents[path])
             except FacepolicyError as exc:
                 rule_set.problems.append(Problem(exc.where, exc.message))
                 continue
             rule_set.documents[document.key] = document
-        for path in rule_files(folder):
-            rule_set.files.append(path)
+        for path in rules:
             try:
-                rule = compile_rule(read_toml(path), shown(path))
+                rule = compile_rule(read_toml(path, contents[path] or None), shown(path))
             except FacepolicyError as exc:
                 rule_set.problems.append(Problem(exc.where, exc.message))
                 continue
             rule_set.rules[rule.id] = rule
     rule_set.rules = dict(sorted(rule_set.rules.items()))
+    cache.store(cache_key, rule_set)
     return rule_set
 
 

@@ -11,9 +11,8 @@ from facepolicy import schemas
 from facepolicy.errors import FacepolicyError, bilingual
 from facepolicy.loader import read_toml
 from facepolicy.model import Status, Verdict
-from facepolicy.paths import shown
+from facepolicy.paths import WAIVERS_FILE, shown
 
-CONVENTIONAL = ".facepolicy-waivers.toml"
 
 
 @dataclass(frozen=True)
@@ -52,7 +51,7 @@ def find_waivers(option: str | None) -> list[Waiver]:
     """The file given by --waivers, else .facepolicy-waivers.toml in the working folder, else none."""
     if option:
         return load_waivers(Path(option))
-    conventional = Path(CONVENTIONAL)
+    conventional = Path(WAIVERS_FILE)
     return load_waivers(conventional) if conventional.is_file() else []
 
 

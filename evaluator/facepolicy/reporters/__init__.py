@@ -13,7 +13,7 @@ if TYPE_CHECKING:
     from facepolicy.model import DeploymentResult, Problem, Summary
     from facepolicy.ruleset import RuleSet
 
-FORMATS = {"text": "text", "json": "json_", "sarif": "sarif", "junit": "junit", "github": "github", "markdown": "markdown"}
+FORMATS = {"text": "text", "json": "json_", "ndjson": "ndjson", "sarif": "sarif", "junit": "junit", "github": "github", "markdown": "markdown"}
 
 
 @dataclass(frozen=True)
