@@ -114,7 +114,7 @@ class Rule:
     # process builds a validator on first use.
     @functools.cached_property
     def scope(self) -> Any:
-        return None if self.scope_schema is None else schemas.fast_validator(self.scope_schema, f"{self.source}: scope")
+        return None if self.scope_schema is None else schemas.shared_validator(self.scope_schema, f"{self.source}: scope")
 
     @functools.cached_property
     def evidence(self) -> Any:

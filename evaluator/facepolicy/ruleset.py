@@ -112,6 +112,12 @@ def _digest(contents: list[tuple[Path, bytes]]) -> str:
     return "sha256:" + sha.hexdigest()
 
 
+def _shown_names(folder: Path, paths: list[Path]) -> list[tuple[Path, str]]:
+    """Each path as shown() would show it, resolving the folder once rather than every file in it."""
+    prefix = shown(folder)
+    return [(path, f"{prefix}/{path.relative_to(folder).as_posix()}") for path in paths]
+
+
 def _read(path: Path) -> bytes:
     try:
         return path.read_bytes()
@@ -130,7 +136,8 @@ def load_rule_set(extra: tuple[str, ...] = (), bundled: bool = True) -> RuleSet:
     listed = [(folder, sorted(folder.glob("*/document.toml")), rule_files(folder)) for folder in folders]
     contents = {path: _read(path) for _, catalogs, rules in listed for path in catalogs + rules}
     schema_files = sorted(SCHEMAS.glob("*.schema.json"))
-    cache_key = cache.key([(shown(p), data) for p, data in contents.items()] + [(str(p), _read(p)) for p in schema_files])
+    names = {path: name for folder, catalogs, rules in listed for path, name in _shown_names(folder, catalogs + rules)}
+    cache_key = cache.key([(names[p], data) for p, data in contents.items()] + [(str(p), _read(p)) for p in schema_files])
     cached = cache.load(cache_key)
     if isinstance(cached, RuleSet):
         return cached

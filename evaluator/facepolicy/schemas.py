@@ -53,6 +53,17 @@ def fast_validator(schema: dict[str, Any] | bool, where: str = "") -> jsonschema
         raise FacepolicyError(where, bilingual("无效的 JSON Schema", "invalid JSON Schema") + f": {first}") from None
 
 
+_SHARED: dict[str, jsonschema_rs.Validator] = {}
+
+
+def shared_validator(schema: dict[str, Any] | bool, where: str = "") -> jsonschema_rs.Validator:
+    """One validator for every rule with the same schema: most rules share a handful of scopes."""
+    text = json.dumps(schema, sort_keys=True)
+    if text not in _SHARED:
+        _SHARED[text] = fast_validator(schema, where)
+    return _SHARED[text]
+
+
 @functools.lru_cache(maxsize=None)
 def named_fast_validator(name: str) -> jsonschema_rs.Validator:
     return fast_validator(load(name), name)
