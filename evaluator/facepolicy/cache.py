@@ -9,10 +9,10 @@ FACEPOLICY_CACHE_DIR moves the cache; FACEPOLICY_NO_CACHE=1 turns it off.
 
 from __future__ import annotations
 
-import hashlib
 import os
 import pickle
 import sys
+import zlib
 from pathlib import Path
 from typing import Any
 
@@ -31,11 +31,14 @@ def folder() -> Path | None:
 
 
 def key(named_contents: list[tuple[str, bytes]]) -> str:
-    sha = hashlib.sha256(f"{__version__}\0{sys.version}\0{os.getcwd()}\0".encode())
+    """Two checksums of every file with its name and length: a changed file changes the key. (zlib rather
+    than hashlib: loading OpenSSL costs a one-file run more than checksumming every rule.)"""
+    header = f"{__version__}\0{sys.version}\0{os.getcwd()}\0".encode()
+    crc, adler = zlib.crc32(header), zlib.adler32(header)
     for name, data in named_contents:
-        sha.update(f"{name}\0{len(data)}\0".encode())
-        sha.update(data)
-    return sha.hexdigest()
+        label = f"{name}\0{len(data)}\0".encode()
+        crc, adler = zlib.crc32(data, zlib.crc32(label, crc)), zlib.adler32(data, zlib.adler32(label, adler))
+    return f"{crc:08x}{adler:08x}{len(named_contents):04x}"
 
 
 def load(cache_key: str) -> Any | None:

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import functools
 import re
-from dataclasses import dataclass, field
-from typing import Any
+from dataclasses import dataclass
+from typing import Any, NamedTuple
 
 import jmespath
 from jmespath import exceptions as jmespath_errors
@@ -30,13 +30,12 @@ def compile_expression(text: str, where: str) -> ParsedResult:
 _PLACEHOLDER = re.compile(r"\{\{|\}\}|\{([^{}]+)\}")
 
 
-@dataclass(frozen=True)
-class Template:
+class Template(NamedTuple):
     """A message in both languages whose {placeholders} are JMESPath over the checked item."""
 
     zh: str
     en: str
-    expressions: dict[str, ParsedResult] = field(default_factory=dict)
+    expressions: dict[str, ParsedResult]
 
     @classmethod
     def build(cls, text: dict[str, str], where: str) -> "Template":
@@ -76,14 +75,12 @@ def _show(value: Any) -> str:
     return str(value)
 
 
-@dataclass(frozen=True)
-class Step:
+class Step(NamedTuple):
     name: str
     each: bool  # iterate this list before going on
 
 
-@dataclass(frozen=True)
-class Assertion:
+class Assertion(NamedTuple):
     index: int
     for_each: tuple[Step, ...]
     where: ParsedResult | None

@@ -5,10 +5,8 @@ from __future__ import annotations
 import json
 import re
 import sys
-import tomllib
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any, Iterator, NamedTuple
 
 from facepolicy.errors import FacepolicyError, bilingual
 from facepolicy.model import Problem
@@ -97,6 +95,8 @@ def parse_json(text: str, line_offset: int = 0) -> Any:
 
 def read_toml(path: Path, data: bytes | None = None) -> dict[str, Any]:
     """A TOML file (or its bytes, already read) as a dict, or a FacepolicyError naming the file, line and column."""
+    import tomllib  # only when the rule-set cache misses
+
     try:
         text = decode_text(path.read_bytes() if data is None else data)
         return tomllib.loads(text)
@@ -117,8 +117,7 @@ def read_json_file(path: Path) -> Any:
         raise FacepolicyError(shown(path), bilingual("无法读取", "cannot read") + f": {exc.strerror}") from None
 
 
-@dataclass(frozen=True)
-class Raw:
+class Raw(NamedTuple):
     """One deployment's text as read, not yet parsed: parsing happens where it is evaluated (maybe a worker)."""
 
     source: str  # the file, or file:line for a line of NDJSON
@@ -127,8 +126,7 @@ class Raw:
     file: str = ""  # the file alone, for problems (their message names the line)
 
 
-@dataclass(frozen=True)
-class Document:
+class Document(NamedTuple):
     """One deployment document as read: where it came from, its value, and its text (for line numbers)."""
 
     source: str

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-import hashlib
+import dataclasses
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from facepolicy import schemas
 from facepolicy.compiler import Rule, compile_rule
@@ -15,8 +16,7 @@ from facepolicy.model import Problem, Text
 from facepolicy.paths import POLICIES, SCHEMAS, shown
 
 
-@dataclass(frozen=True)
-class Clause:
+class Clause(NamedTuple):
     document: str
     id: str
     section: str
@@ -33,8 +33,7 @@ class Clause:
         return f"{self.document}:{self.id}"
 
 
-@dataclass(frozen=True)
-class Document:
+class Document(NamedTuple):
     key: str
     title: Text
     publisher: str
@@ -49,11 +48,23 @@ class Document:
 @dataclass
 class RuleSet:
     rules: dict[str, Rule] = field(default_factory=dict)
-    documents: dict[str, Document] = field(default_factory=dict)
     problems: list[Problem] = field(default_factory=list)
-    files: list[Path] = field(default_factory=list)
+    files: list[str] = field(default_factory=list)
     folders: list[Path] = field(default_factory=list)
     content_digest: str = ""
+    catalogs: list[str] = field(default_factory=list)
+    loaded_documents: dict[str, Document] | None = None
+    documents_cache_key: str = ""
+
+    @property
+    def documents(self) -> dict[str, Document]:
+        """The catalogs, read only when a command needs clause texts (evaluating alone does not)."""
+        if self.loaded_documents is None:
+            from facepolicy import cache
+
+            cached = cache.load(self.documents_cache_key) if self.documents_cache_key else None
+            self.loaded_documents = cached if isinstance(cached, dict) else _load_documents(self.catalogs, [])
+        return self.loaded_documents
 
     def clause(self, ref: str) -> Clause | None:
         key, _, clause_id = ref.partition(":")
@@ -64,6 +75,8 @@ class RuleSet:
 
     def digest(self) -> str:
         """A content digest of every rule and catalog file, independent of where the folders are."""
+        if not self.content_digest:
+            self.content_digest = _digest([(path, _read(path)) for path in self.files])
         return self.content_digest
 
     def select(self, rule_ids: tuple[str, ...] = (), tags: tuple[str, ...] = ()) -> "RuleSet":
@@ -77,7 +90,7 @@ class RuleSet:
         unknown = [rid for rid in rule_ids if rid not in self.rules]
         if unknown:
             raise FacepolicyError("--rule", bilingual("没有该规则", "no such rule") + f": {', '.join(unknown)}")
-        return RuleSet(chosen, self.documents, self.problems, self.files, self.folders, self.content_digest)
+        return dataclasses.replace(self, rules=chosen)
 
 
 def load_document(path: Path, content: bytes | None = None) -> Document:
@@ -103,26 +116,48 @@ def rule_files(folder: Path) -> list[Path]:
     return sorted(p for p in folder.glob("*/*.toml") if p.name != "document.toml")
 
 
-def _digest(contents: list[tuple[Path, bytes]]) -> str:
+def _digest(contents: list[tuple[str, bytes]]) -> str:
+    import hashlib  # only for reports that state the digest: loading OpenSSL costs a one-file run
+
     sha = hashlib.sha256()
-    for path, data in sorted(contents, key=lambda item: (item[0].parent.name, item[0].name)):
-        sha.update(f"{path.parent.name}/{path.name}\0".encode())
+    for path, data in sorted(contents, key=lambda item: item[0].split(os.sep)[-2:]):
+        folder, name = path.split(os.sep)[-2:]
+        sha.update(f"{folder}/{name}\0".encode())
         sha.update(data)
         sha.update(b"\0")
     return "sha256:" + sha.hexdigest()
 
 
-def _shown_names(folder: Path, paths: list[Path]) -> list[tuple[Path, str]]:
-    """Each path as shown() would show it, resolving the folder once rather than every file in it."""
-    prefix = shown(folder)
-    return [(path, f"{prefix}/{path.relative_to(folder).as_posix()}") for path in paths]
-
-
-def _read(path: Path) -> bytes:
+def _read(path: str) -> bytes:
     try:
-        return path.read_bytes()
+        with open(path, "rb") as handle:
+            return handle.read()
     except OSError:
         return b""  # read again by the parser, which reports it with the file's name
+
+
+def _listing(folder: Path) -> tuple[list[str], list[str]]:
+    """The catalogs (<document>/document.toml) and rule files (<document>/<rule>.toml) of a policies folder,
+    as plain strings: building a Path for each of a hundred files costs a one-file run more than reading them."""
+    catalogs, rules = [], []
+    for entry in sorted(os.scandir(folder), key=lambda e: e.name):
+        if entry.is_dir():
+            for name in sorted(os.listdir(entry.path)):
+                if name.endswith(".toml"):
+                    (catalogs if name == "document.toml" else rules).append(os.path.join(entry.path, name))
+    return catalogs, rules
+
+
+def _load_documents(catalogs: list[str], problems: list[Problem], contents: dict[str, bytes] | None = None) -> dict[str, Document]:
+    documents = {}
+    for path in catalogs:
+        try:
+            document = load_document(Path(path), (contents or {}).get(path))
+        except FacepolicyError as exc:
+            problems.append(Problem(exc.where, exc.message))
+            continue
+        documents[document.key] = document
+    return documents
 
 
 def load_rule_set(extra: tuple[str, ...] = (), bundled: bool = True) -> RuleSet:
@@ -133,32 +168,29 @@ def load_rule_set(extra: tuple[str, ...] = (), bundled: bool = True) -> RuleSet:
     for folder in folders:
         if not folder.is_dir():
             raise FacepolicyError(str(folder), bilingual("策略目录不存在", "no such policies folder"))
-    listed = [(folder, sorted(folder.glob("*/document.toml")), rule_files(folder)) for folder in folders]
-    contents = {path: _read(path) for _, catalogs, rules in listed for path in catalogs + rules}
-    schema_files = sorted(SCHEMAS.glob("*.schema.json"))
-    names = {path: name for folder, catalogs, rules in listed for path, name in _shown_names(folder, catalogs + rules)}
-    cache_key = cache.key([(names[p], data) for p, data in contents.items()] + [(str(p), _read(p)) for p in schema_files])
+    listed = [(folder, *_listing(folder)) for folder in folders]
+    names = {path: shown(folder) + path[len(str(folder)):] for folder, catalogs, rules in listed for path in catalogs + rules}
+    contents = {path: _read(path) for path in names}
+    schema_files = sorted(str(p) for p in SCHEMAS.glob("*.schema.json"))
+    cache_key = cache.key([(names[p], data) for p, data in contents.items()] + [(p, _read(p)) for p in schema_files])
     cached = cache.load(cache_key)
     if isinstance(cached, RuleSet):
         return cached
-    rule_set = RuleSet(folders=folders, files=list(contents), content_digest=_digest(list(contents.items())))
-    for folder, catalogs, rules in listed:
-        for path in catalogs:
-            try:
-                document = load_document(path, contents[path])
-            except FacepolicyError as exc:
-                rule_set.problems.append(Problem(exc.where, exc.message))
-                continue
-            rule_set.documents[document.key] = document
+    catalogs = [path for _, found, _ in listed for path in found]
+    rule_set = RuleSet(folders=folders, files=list(contents), catalogs=catalogs, documents_cache_key=cache_key + "-documents")
+    documents = _load_documents(catalogs, rule_set.problems, contents)
+    for folder, _, rules in listed:
         for path in rules:
             try:
-                rule = compile_rule(read_toml(path, contents[path] or None), shown(path))
+                rule = compile_rule(read_toml(Path(path), contents[path] or None), names[path])
             except FacepolicyError as exc:
                 rule_set.problems.append(Problem(exc.where, exc.message))
                 continue
             rule_set.rules[rule.id] = rule
     rule_set.rules = dict(sorted(rule_set.rules.items()))
     cache.store(cache_key, rule_set)
+    cache.store(rule_set.documents_cache_key, documents)
+    rule_set.loaded_documents = documents
     return rule_set
 
 

@@ -39,7 +39,8 @@ def _documents(folder: Path = SCHEMAS) -> tuple[tuple[str, dict[str, Any]], ...]
 
 @functools.lru_cache(maxsize=None)
 def _rs_registry() -> jsonschema_rs.Registry:
-    return jsonschema_rs.Registry(list(_documents()), retriever=_refuse)
+    """What a rule's schema may $ref: the shared scopes (and `#…` inside itself)."""
+    return jsonschema_rs.Registry([("urn:facepolicy:scopes", load("scopes"))], retriever=_refuse)
 
 
 def fast_validator(schema: dict[str, Any] | bool, where: str = "") -> jsonschema_rs.Validator:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import tomllib
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from pathlib import Path
 
 from facepolicy import schemas
@@ -81,8 +81,8 @@ class WaiverBook:
         if not remaining:
             used = [w for w in live if any(w.covers(v.pointer) for v in verdict.violations)]
             note = "; ".join(f"waived by {w.approver} until {w.expires.isoformat()}: {w.justification} ({w.where()})" for w in used)
-            return replace(verdict, status=Status.waived, waiver=note)
-        return replace(verdict, violations=remaining, waiver="; ".join(notes))
+            return verdict._replace(status=Status.waived, waiver=note)
+        return verdict._replace(violations=remaining, waiver="; ".join(notes))
 
     def unused(self) -> list[Waiver]:
         """Waivers for deployments evaluated in this run that covered no failure."""

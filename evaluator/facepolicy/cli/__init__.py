@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import importlib
 import sys
 
@@ -15,6 +16,22 @@ COMMANDS = {
     "eval": "eval_cmd", "test": "test_cmd", "lint": "lint_cmd", "coverage": "coverage_cmd", "explain": "explain_cmd",
     "digest": "digest_cmd", "diff": "diff_cmd", "report": "report_cmd", "new": "new_cmd",
 }
+
+
+def resume_gc() -> None:
+    """Start-up is over (see facepolicy.console): keep what was loaded out of later collections, and collect again."""
+    if not gc.isenabled():
+        gc.freeze()
+        gc.enable()
+
+
+def load_rules(policies: tuple[str, ...], no_bundled: bool):
+    """The rule set a command works with (bundled unless --no-bundled, then each --policies); start-up ends here."""
+    from facepolicy.ruleset import load_rule_set
+
+    rule_set = load_rule_set(policies, bundled=not no_bundled)
+    resume_gc()
+    return rule_set
 
 
 class LazyGroup(click.Group):

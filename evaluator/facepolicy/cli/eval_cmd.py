@@ -7,7 +7,7 @@ import sys
 
 import click
 
-from facepolicy.cli import options
+from facepolicy.cli import load_rules, options
 from facepolicy.reporters import FORMATS
 
 
@@ -34,9 +34,8 @@ def eval_command(deployments, policies, no_bundled, fmt, output, lang, rules, ta
     from facepolicy.model import DeploymentResult, Severity, Summary
     from facepolicy.paths import WAIVERS_FILE
     from facepolicy.reporters import Context, reporter
-    from facepolicy.ruleset import load_rule_set
 
-    rule_set = load_rule_set(policies, bundled=not no_bundled).select(rules, tags)
+    rule_set = load_rules(policies, no_bundled).select(rules, tags)
     day = options.today_from(today)
     book = None
     if waivers_file or os.path.isfile(WAIVERS_FILE):
