@@ -9,17 +9,17 @@ from typing import Any, NamedTuple
 
 import jmespath
 from jmespath import exceptions as jmespath_errors
-from jmespath.parser import ParsedResult
 
 from facepolicy.errors import FacepolicyError, bilingual
+from facepolicy.expressions import Expression
 from facepolicy.model import Severity, Text
 from facepolicy import schemas
 
 
-def compile_expression(text: str, where: str) -> ParsedResult:
+def compile_expression(text: str, where: str) -> Expression:
     """A compiled JMESPath expression, or a one-line error naming the column."""
     try:
-        return jmespath.compile(text)
+        return Expression(text, jmespath.compile(text).parsed)
     except jmespath_errors.LexerError as exc:
         raise FacepolicyError(where, bilingual("JMESPath 词法错误", "JMESPath syntax error") + f": {exc.message} at column {exc.lexer_position + 1}") from None
     except jmespath_errors.ParseError as exc:
@@ -35,7 +35,7 @@ class Template(NamedTuple):
 
     zh: str
     en: str
-    expressions: dict[str, ParsedResult]
+    expressions: dict[str, Expression]
 
     @classmethod
     def build(cls, text: dict[str, str], where: str) -> "Template":
@@ -83,9 +83,9 @@ class Step(NamedTuple):
 class Assertion(NamedTuple):
     index: int
     for_each: tuple[Step, ...]
-    where: ParsedResult | None
-    requires: tuple[tuple[str, ParsedResult], ...]
-    expect: ParsedResult
+    where: Expression | None
+    requires: tuple[tuple[str, Expression], ...]
+    expect: Expression
     at: str
     message: Template | None
     remediation: Template | None

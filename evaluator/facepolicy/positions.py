@@ -10,7 +10,6 @@ from typing import Iterable
 _WS = re.compile(r"[ \t\r\n]*")
 _STRING = re.compile(r'"(?:[^"\\]|\\.)*"', re.S)
 _SCALAR = re.compile(r"[^,\]\}\s]+")
-_STRUCTURE = re.compile(r'"(?:[^"\\]|\\.)*"|[\[\]{}]', re.S)
 
 
 def _escape(part: str) -> str:
@@ -21,18 +20,12 @@ def _key(token: str) -> str:
     return json.loads(token) if "\\" in token else token[1:-1]
 
 
-def _skip_container(text: str, pos: int) -> int:
-    """The offset just past the container that opens at `pos`, strings and all skipped unread."""
-    depth = 0
-    for match in _STRUCTURE.finditer(text, pos):
-        char = match.group(0)
-        if char in "[{":
-            depth += 1
-        elif char in "]}":
-            depth -= 1
-            if depth == 0:
-                return match.end()
-    return len(text)
+_DECODER = json.JSONDecoder()
+
+
+def _skip_value(text: str, pos: int) -> int:
+    """The offset just past the JSON value that starts at `pos` (jumped over by the C decoder)."""
+    return _DECODER.raw_decode(text, pos)[1]
 
 
 def _ancestors(pointers: Iterable[str]) -> set[str]:
@@ -56,7 +49,7 @@ def positions(text: str, line_offset: int = 0, wanted: Iterable[str] | None = No
     while True:
         char = text[pos] if pos < len(text) else ""
         if keep is not None and pointer not in keep:
-            pos = _skip_container(text, pos) if char in ("{", "[") else (_STRING if char == '"' else _SCALAR).match(text, pos).end()
+            pos = _skip_value(text, pos)
             char = ""
         else:
             offsets[pointer] = pos
