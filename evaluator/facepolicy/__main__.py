@@ -1,5 +1,5 @@
 """`python -m facepolicy`."""
 
-from facepolicy.cli import main
+from facepolicy.console import main
 
 main()

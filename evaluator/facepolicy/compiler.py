@@ -2,23 +2,24 @@
 
 from __future__ import annotations
 
+import functools
 import re
-from dataclasses import dataclass, field
-from typing import Any
+from dataclasses import dataclass
+from typing import Any, NamedTuple
 
 import jmespath
 from jmespath import exceptions as jmespath_errors
-from jmespath.parser import ParsedResult
 
 from facepolicy.errors import FacepolicyError, bilingual
+from facepolicy.expressions import Expression
 from facepolicy.model import Severity, Text
 from facepolicy import schemas
 
 
-def compile_expression(text: str, where: str) -> ParsedResult:
+def compile_expression(text: str, where: str) -> Expression:
     """A compiled JMESPath expression, or a one-line error naming the column."""
     try:
-        return jmespath.compile(text)
+        return Expression(text, jmespath.compile(text).parsed)
     except jmespath_errors.LexerError as exc:
         raise FacepolicyError(where, bilingual("JMESPath 词法错误", "JMESPath syntax error") + f": {exc.message} at column {exc.lexer_position + 1}") from None
     except jmespath_errors.ParseError as exc:
@@ -29,13 +30,12 @@ def compile_expression(text: str, where: str) -> ParsedResult:
 _PLACEHOLDER = re.compile(r"\{\{|\}\}|\{([^{}]+)\}")
 
 
-@dataclass(frozen=True)
-class Template:
+class Template(NamedTuple):
     """A message in both languages whose {placeholders} are JMESPath over the checked item."""
 
     zh: str
     en: str
-    expressions: dict[str, ParsedResult] = field(default_factory=dict)
+    expressions: dict[str, Expression]
 
     @classmethod
     def build(cls, text: dict[str, str], where: str) -> "Template":
@@ -75,19 +75,17 @@ def _show(value: Any) -> str:
     return str(value)
 
 
-@dataclass(frozen=True)
-class Step:
+class Step(NamedTuple):
     name: str
     each: bool  # iterate this list before going on
 
 
-@dataclass(frozen=True)
-class Assertion:
+class Assertion(NamedTuple):
     index: int
     for_each: tuple[Step, ...]
-    where: ParsedResult | None
-    requires: tuple[tuple[str, ParsedResult], ...]
-    expect: ParsedResult
+    where: Expression | None
+    requires: tuple[tuple[str, Expression], ...]
+    expect: Expression
     at: str
     message: Template | None
     remediation: Template | None
@@ -101,13 +99,26 @@ class Rule:
     severity: Severity
     tags: tuple[str, ...]
     clauses: tuple[str, ...]
-    scope: Any
-    evidence: Any
+    scope_schema: Any
+    evidence_schema: Any
     assertions: tuple[Assertion, ...]
     message: Template
     remediation: Template
     source: str
     raw: dict[str, Any]
+
+    # jsonschema-rs validators cannot be pickled, so a cached rule set carries the schemas and each
+    # process builds a validator on first use.
+    @functools.cached_property
+    def scope(self) -> Any:
+        return None if self.scope_schema is None else schemas.shared_validator(self.scope_schema, f"{self.source}: scope")
+
+    @functools.cached_property
+    def evidence(self) -> Any:
+        return None if self.evidence_schema is None else schemas.fast_validator(self.evidence_schema, f"{self.source}: evidence")
+
+    def __getstate__(self) -> dict[str, Any]:
+        return {k: v for k, v in self.__dict__.items() if k not in ("scope", "evidence")}
 
 
 def _steps(path: str) -> tuple[Step, ...]:
@@ -144,18 +155,20 @@ def compile_rule(data: dict[str, Any], source: str) -> Rule:
                 remediation=Template.build(raw["remediation"], f"{where}.remediation") if "remediation" in raw else None,
             )
         )
-    return Rule(
+    rule = Rule(
         id=data["id"],
         title=Text(**data["title"]),
         description=Text(**data["description"]) if "description" in data else None,
         severity=Severity[data["severity"]],
         tags=tuple(data.get("tags", [])),
         clauses=tuple(data["clauses"]),
-        scope=schemas.fast_validator(data["scope"], f"{source}: scope") if "scope" in data else None,
-        evidence=schemas.fast_validator(data["evidence"], f"{source}: evidence") if "evidence" in data else None,
+        scope_schema=data.get("scope"),
+        evidence_schema=data.get("evidence"),
         assertions=tuple(assertions),
         message=Template.build(data["message"], f"{source}: message"),
         remediation=Template.build(data["remediation"], f"{source}: remediation"),
         source=source,
         raw=data,
     )
+    rule.scope, rule.evidence  # noqa: B018 — compile both now, so a schema that cannot compile is reported here
+    return rule

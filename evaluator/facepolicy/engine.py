@@ -1,21 +1,28 @@
-"""The pipeline: loaded deployments → schema check → verdicts, streamed one deployment at a time."""
+"""The pipeline: deployment texts → parsed → schema check → verdicts, streamed one deployment at a time,
+in this process or in a pool of worker processes that keeps the input order and a bounded backlog."""
 
 from __future__ import annotations
 
 import datetime as dt
+import itertools
+from collections import deque
 from dataclasses import dataclass
-from typing import Any, Iterable, Iterator
+from typing import TYPE_CHECKING, Any, Iterable, Iterator
 
 from facepolicy import schemas
 from facepolicy.errors import bilingual
 from facepolicy.evaluate import evaluate, options_for
-from facepolicy.loader import Loaded
+from facepolicy.loader import Loaded, Raw, parse_raw
 from facepolicy.model import DeploymentResult, Problem
-from facepolicy.positions import locate, positions
-from facepolicy.ruleset import RuleSet
-from facepolicy.waivers import WaiverBook
+
+if TYPE_CHECKING:
+    from facepolicy.compiler import Rule
+    from facepolicy.ruleset import RuleSet
+    from facepolicy.waivers import WaiverBook
 
 MAX_MESSAGE = 240
+BATCH = 32  # deployments sent to a worker at a time
+BACKLOG = 4  # batches in flight per worker: enough to keep workers busy, few enough to keep memory flat
 
 
 def deployment_problem(document: Any) -> str | None:
@@ -28,28 +35,66 @@ def deployment_problem(document: Any) -> str | None:
     return f"{message} ({bilingual('不符合部署描述 schema', 'breaks the deployment schema')})"
 
 
+def judge(rules: dict[str, "Rule"], today: dt.date, item: Raw | Loaded) -> DeploymentResult | Problem:
+    """One deployment, from its text to its verdicts and the line and column of every place they name."""
+    if isinstance(item, Raw):
+        item = parse_raw(item)
+    if isinstance(item, Problem):
+        return item
+    problem = deployment_problem(item.value)
+    if problem is not None:
+        return Problem(item.source, problem)
+    verdicts = evaluate(rules, item.value, options_for(today))
+    result = DeploymentResult(item.source, item.value["id"], verdicts)
+    pointers = [v.pointer for verdict in verdicts for v in verdict.violations] + [m for verdict in verdicts for m in verdict.missing]
+    if pointers:  # only then is the text scanned for line numbers
+        from facepolicy.positions import locate, positions
+
+        table = positions(item.text, item.line_offset, pointers)
+        result.positions = {p: locate(table, p) for p in pointers}
+    return result
+
+
+_WORKER: dict[str, Any] = {}
+
+
+def _start_worker(rules: dict[str, "Rule"], today: dt.date) -> None:
+    _WORKER["rules"], _WORKER["today"] = rules, today
+
+
+def _judge_batch(batch: list[Raw | Loaded]) -> list[DeploymentResult | Problem]:
+    return [judge(_WORKER["rules"], _WORKER["today"], item) for item in batch]
+
+
+def _in_pool(rules: dict[str, "Rule"], today: dt.date, items: Iterable[Raw | Loaded], jobs: int) -> Iterator[DeploymentResult | Problem]:
+    import multiprocessing
+
+    method = "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn"
+    with multiprocessing.get_context(method).Pool(jobs, _start_worker, (rules, today)) as pool:
+        in_flight: deque = deque()
+        iterator = iter(items)
+        while batch := list(itertools.islice(iterator, BATCH)):
+            in_flight.append(pool.apply_async(_judge_batch, (batch,)))
+            if len(in_flight) >= jobs * BACKLOG:
+                yield from in_flight.popleft().get()
+        while in_flight:
+            yield from in_flight.popleft().get()
+
+
 @dataclass(frozen=True)
 class Run:
-    rule_set: RuleSet
+    rule_set: "RuleSet"
     today: dt.date
-    waivers: WaiverBook | None = None
+    waivers: "WaiverBook | None" = None
+    jobs: int = 1
 
-    def results(self, loaded: Iterable[Loaded]) -> Iterator[DeploymentResult | Problem]:
-        options = options_for(self.today)
-        for item in loaded:
-            if isinstance(item, Problem):
-                yield item
-                continue
-            problem = deployment_problem(item.value)
-            if problem is not None:
-                yield Problem(item.source, problem)
-                continue
-            verdicts = evaluate(self.rule_set.rules, item.value, options)
-            if self.waivers is not None:
-                verdicts = [self.waivers.apply(item.value["id"], v) for v in verdicts]
-            result = DeploymentResult(item.source, item.value["id"], verdicts)
-            pointers = [v.pointer for verdict in verdicts for v in verdict.violations] + [m for verdict in verdicts for m in verdict.missing]
-            if pointers:  # only then is the text scanned for line numbers
-                table = positions(item.text, item.line_offset)
-                result.positions = {p: locate(table, p) for p in pointers}
+    def results(self, items: Iterable[Raw | Loaded]) -> Iterator[DeploymentResult | Problem]:
+        rules = self.rule_set.rules
+        if self.jobs > 1:
+            judged = _in_pool(rules, self.today, items, self.jobs)
+        else:
+            judged = (judge(rules, self.today, item) for item in items)
+        for result in judged:
+            if self.waivers is not None and isinstance(result, DeploymentResult):
+                result.verdicts = [self.waivers.apply(result.deployment_id, v) for v in result.verdicts]
             yield result

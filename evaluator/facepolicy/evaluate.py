@@ -75,7 +75,7 @@ def evaluate_rule(rule: Rule, document: Any, options: jmespath.Options, trace: l
             if not in_scope:
                 return Verdict(rule.id, Status.not_applicable)
         if rule.evidence is not None:
-            missing = sorted(set(schema_gaps(rule.evidence, document)))
+            missing = [] if rule.evidence.is_valid(document) else sorted(set(schema_gaps(rule.evidence, document)))
             note({"step": "evidence", "missing": missing})
             if missing:
                 return Verdict(rule.id, Status.incomplete, missing=tuple(missing))
@@ -84,20 +84,22 @@ def evaluate_rule(rule: Rule, document: Any, options: jmespath.Options, trace: l
         for assertion in rule.assertions:
             subjects = iter_items(document, assertion.for_each) if assertion.for_each else iter([("", document)])
             for base, subject in subjects:
-                step = {"step": f"assertions[{assertion.index}]", "at": base or "/"}
+                step = {"step": f"assertions[{assertion.index}]", "at": base or "/"} if trace is not None else {}
                 if assertion.where is not None:
-                    step["where"] = assertion.where.search(subject, options=options)
-                    if not _truthy(step["where"]):
-                        note(step | {"outcome": "skipped"})
+                    where = assertion.where.search(subject, options=options)
+                    if not _truthy(where):
+                        note(step | {"where": where, "outcome": "skipped"})
                         continue
+                    step["where"] = where
                 gaps = _missing(subject, base, assertion, options)
                 if gaps:
                     note(step | {"outcome": "missing", "missing": gaps})
                     missing_facts.extend(gaps)
                     continue
                 violation = _check(rule, assertion, subject, base, options)
-                note(step | {"expect": assertion.expect.expression, "outcome": "violation" if violation else "holds",
-                             "values": _fields_seen(assertion, subject, options)})
+                if trace is not None:
+                    note(step | {"expect": assertion.expect.expression, "outcome": "violation" if violation else "holds",
+                                 "values": _fields_seen(assertion, subject, options)})
                 if violation is not None:
                     violations.append(violation)
     except RuleError as exc:

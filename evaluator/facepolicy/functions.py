@@ -14,6 +14,9 @@ def _version_key(text: str) -> tuple[int, ...]:
     return tuple(parts)
 
 
+_ALLOWED_TYPES: dict[tuple[str, ...], tuple[list, list]] = {}
+
+
 class FacepolicyFunctions(functions.Functions):
     """version_compare, today, days_between, difference, intersection, root. `today` is fixed per run."""
 
@@ -21,6 +24,13 @@ class FacepolicyFunctions(functions.Functions):
         super().__init__()
         self._today = today
         self.document = None  # the deployment being evaluated; set by the evaluator before each one
+
+    def _get_allowed_pytypes(self, types):
+        # jmespath rebuilds these lists on every function call; they depend only on the signature.
+        key = tuple(types)
+        if key not in _ALLOWED_TYPES:
+            _ALLOWED_TYPES[key] = super()._get_allowed_pytypes(types)
+        return _ALLOWED_TYPES[key]
 
     @functions.signature()
     def _func_root(self):

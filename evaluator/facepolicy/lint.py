@@ -79,8 +79,8 @@ def _remote_refs(node: Any, where: str) -> list[Finding]:
     found = []
     for path, value in _walk(node):
         if path.endswith("$ref") and isinstance(value, str):
-            if not (value.startswith("#") or value.startswith("urn:facepolicy:")):
-                found.append(Finding(f"{where}.{path}", f"$ref {value!r} is refused: only '#…' and 'urn:facepolicy:…' resolve, nothing is fetched / 拒绝外部引用"))
+            if not (value.startswith("#") or value.startswith("urn:facepolicy:scopes")):
+                found.append(Finding(f"{where}.{path}", f"$ref {value!r} is refused: only '#…' and 'urn:facepolicy:scopes#…' resolve, nothing is fetched / 拒绝外部引用"))
             else:
                 try:
                     schemas.registry().resolver().lookup(value) if not value.startswith("#") else None

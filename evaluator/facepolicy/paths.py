@@ -17,6 +17,7 @@ def _bundled(name: str) -> Path:
 POLICIES = _bundled("policies")
 SCHEMAS = _bundled("schemas")
 FIXTURES = _bundled("fixtures")
+WAIVERS_FILE = ".facepolicy-waivers.toml"  # found in the working folder when --waivers is not given
 
 
 def shown(path: Path) -> str:

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import bisect
 import json
 import re
+from typing import Iterable
 
 _WS = re.compile(r"[ \t\r\n]*")
 _STRING = re.compile(r'"(?:[^"\\]|\\.)*"', re.S)
@@ -14,28 +16,43 @@ def _escape(part: str) -> str:
     return part.replace("~", "~0").replace("/", "~1")
 
 
-def positions(text: str, line_offset: int = 0) -> dict[str, tuple[int, int]]:
-    """Pointer → (line, column), both from 1, of every value in a valid JSON text (first value only)."""
-    found: dict[str, tuple[int, int]] = {}
-    line_starts = [0] + [m.end() for m in re.finditer("\n", text)]
+def _key(token: str) -> str:
+    return json.loads(token) if "\\" in token else token[1:-1]
 
-    def place(offset: int) -> tuple[int, int]:
-        low, high = 0, len(line_starts) - 1
-        while low < high:
-            mid = (low + high + 1) // 2
-            if line_starts[mid] <= offset:
-                low = mid
-            else:
-                high = mid - 1
-        return low + 1 + line_offset, offset - line_starts[low] + 1
 
+_DECODER = json.JSONDecoder()
+
+
+def _skip_value(text: str, pos: int) -> int:
+    """The offset just past the JSON value that starts at `pos` (jumped over by the C decoder)."""
+    return _DECODER.raw_decode(text, pos)[1]
+
+
+def _ancestors(pointers: Iterable[str]) -> set[str]:
+    wanted = {""}
+    for pointer in pointers:
+        while pointer and pointer not in wanted:
+            wanted.add(pointer)
+            pointer = pointer.rsplit("/", 1)[0]
+    return wanted
+
+
+def positions(text: str, line_offset: int = 0, wanted: Iterable[str] | None = None) -> dict[str, tuple[int, int]]:
+    """Pointer → (line, column), both from 1, of the values of a valid JSON text: every value, or only those
+    in `wanted` and their ancestors (a subtree no wanted pointer enters is skipped unread)."""
+    keep = None if wanted is None else _ancestors(wanted)
+    offsets: dict[str, int] = {}
     # An explicit stack instead of recursion: documents may be deep.
     pos = _WS.match(text, 0).end()
     stack: list[list] = []  # [kind, pointer, index]
     pointer = ""
     while True:
-        found[pointer] = place(pos)
         char = text[pos] if pos < len(text) else ""
+        if keep is not None and pointer not in keep:
+            pos = _skip_value(text, pos)
+            char = ""
+        else:
+            offsets[pointer] = pos
         if char == "{" or char == "[":
             pos = _WS.match(text, pos + 1).end()
             closing = "}" if char == "{" else "]"
@@ -45,16 +62,15 @@ def positions(text: str, line_offset: int = 0) -> dict[str, tuple[int, int]]:
                 stack.append([char, pointer, 0])
                 if char == "{":
                     key_match = _STRING.match(text, pos)
-                    key = json.loads(key_match.group(0))
                     pos = _WS.match(text, key_match.end()).end() + 1  # past ':'
                     pos = _WS.match(text, pos).end()
-                    pointer = f"{stack[-1][1]}/{_escape(key)}"
+                    pointer = f"{stack[-1][1]}/{_escape(_key(key_match.group(0)))}"
                 else:
                     pointer = f"{stack[-1][1]}/0"
                 continue
         elif char == '"':
             pos = _STRING.match(text, pos).end()
-        else:
+        elif char:
             pos = _SCALAR.match(text, pos).end()
         # after a value: close containers or move to the next member
         while stack:
@@ -65,17 +81,23 @@ def positions(text: str, line_offset: int = 0) -> dict[str, tuple[int, int]]:
                 stack[-1][2] = index + 1
                 if kind == "{":
                     key_match = _STRING.match(text, pos)
-                    key = json.loads(key_match.group(0))
                     pos = _WS.match(text, key_match.end()).end() + 1
                     pos = _WS.match(text, pos).end()
-                    pointer = f"{base}/{_escape(key)}"
+                    pointer = f"{base}/{_escape(_key(key_match.group(0)))}"
                 else:
                     pointer = f"{base}/{index + 1}"
                 break
             pos += 1  # '}' or ']'
             stack.pop()
         else:
-            return found
+            break
+    line_starts = [0] + [m.end() for m in re.finditer("\n", text)]
+
+    def place(offset: int) -> tuple[int, int]:
+        line = bisect.bisect_right(line_starts, offset) - 1
+        return line + 1 + line_offset, offset - line_starts[line] + 1
+
+    return {p: place(offset) for p, offset in offsets.items()}
 
 
 def locate(table: dict[str, tuple[int, int]], pointer: str) -> tuple[int, int]:

@@ -2,21 +2,21 @@
 
 from __future__ import annotations
 
-import hashlib
+import dataclasses
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from facepolicy import schemas
 from facepolicy.compiler import Rule, compile_rule
 from facepolicy.errors import FacepolicyError, bilingual
 from facepolicy.loader import read_toml
 from facepolicy.model import Problem, Text
-from facepolicy.paths import POLICIES, shown
+from facepolicy.paths import POLICIES, SCHEMAS, shown
 
 
-@dataclass(frozen=True)
-class Clause:
+class Clause(NamedTuple):
     document: str
     id: str
     section: str
@@ -33,8 +33,7 @@ class Clause:
         return f"{self.document}:{self.id}"
 
 
-@dataclass(frozen=True)
-class Document:
+class Document(NamedTuple):
     key: str
     title: Text
     publisher: str
@@ -49,10 +48,23 @@ class Document:
 @dataclass
 class RuleSet:
     rules: dict[str, Rule] = field(default_factory=dict)
-    documents: dict[str, Document] = field(default_factory=dict)
     problems: list[Problem] = field(default_factory=list)
-    files: list[Path] = field(default_factory=list)
+    files: list[str] = field(default_factory=list)
     folders: list[Path] = field(default_factory=list)
+    content_digest: str = ""
+    catalogs: list[str] = field(default_factory=list)
+    loaded_documents: dict[str, Document] | None = None
+    documents_cache_key: str = ""
+
+    @property
+    def documents(self) -> dict[str, Document]:
+        """The catalogs, read only when a command needs clause texts (evaluating alone does not)."""
+        if self.loaded_documents is None:
+            from facepolicy import cache
+
+            cached = cache.load(self.documents_cache_key) if self.documents_cache_key else None
+            self.loaded_documents = cached if isinstance(cached, dict) else _load_documents(self.catalogs, [])
+        return self.loaded_documents
 
     def clause(self, ref: str) -> Clause | None:
         key, _, clause_id = ref.partition(":")
@@ -63,12 +75,9 @@ class RuleSet:
 
     def digest(self) -> str:
         """A content digest of every rule and catalog file, independent of where the folders are."""
-        sha = hashlib.sha256()
-        for path in sorted(self.files, key=lambda p: (p.parent.name, p.name)):
-            sha.update(f"{path.parent.name}/{path.name}\0".encode())
-            sha.update(path.read_bytes())
-            sha.update(b"\0")
-        return "sha256:" + sha.hexdigest()
+        if not self.content_digest:
+            self.content_digest = _digest([(path, _read(path)) for path in self.files])
+        return self.content_digest
 
     def select(self, rule_ids: tuple[str, ...] = (), tags: tuple[str, ...] = ()) -> "RuleSet":
         """The same rule set, keeping only the rules named or tagged (all when neither is given)."""
@@ -81,11 +90,11 @@ class RuleSet:
         unknown = [rid for rid in rule_ids if rid not in self.rules]
         if unknown:
             raise FacepolicyError("--rule", bilingual("没有该规则", "no such rule") + f": {', '.join(unknown)}")
-        return RuleSet(chosen, self.documents, self.problems, self.files, self.folders)
+        return dataclasses.replace(self, rules=chosen)
 
 
-def load_document(path: Path) -> Document:
-    data = read_toml(path)
+def load_document(path: Path, content: bytes | None = None) -> Document:
+    data = read_toml(path, content or None)
     message = schemas.first_error("document", data)
     if message is not None:
         raise FacepolicyError(f"{path}: {message}", bilingual("目录文件不符合 schema", "catalog breaks its schema"))
@@ -107,30 +116,81 @@ def rule_files(folder: Path) -> list[Path]:
     return sorted(p for p in folder.glob("*/*.toml") if p.name != "document.toml")
 
 
+def _digest(contents: list[tuple[str, bytes]]) -> str:
+    import hashlib  # only for reports that state the digest: loading OpenSSL costs a one-file run
+
+    sha = hashlib.sha256()
+    for path, data in sorted(contents, key=lambda item: item[0].split(os.sep)[-2:]):
+        folder, name = path.split(os.sep)[-2:]
+        sha.update(f"{folder}/{name}\0".encode())
+        sha.update(data)
+        sha.update(b"\0")
+    return "sha256:" + sha.hexdigest()
+
+
+def _read(path: str) -> bytes:
+    try:
+        with open(path, "rb") as handle:
+            return handle.read()
+    except OSError:
+        return b""  # read again by the parser, which reports it with the file's name
+
+
+def _listing(folder: Path) -> tuple[list[str], list[str]]:
+    """The catalogs (<document>/document.toml) and rule files (<document>/<rule>.toml) of a policies folder,
+    as plain strings: building a Path for each of a hundred files costs a one-file run more than reading them."""
+    catalogs, rules = [], []
+    for entry in sorted(os.scandir(folder), key=lambda e: e.name):
+        if entry.is_dir():
+            for name in sorted(os.listdir(entry.path)):
+                if name.endswith(".toml"):
+                    (catalogs if name == "document.toml" else rules).append(os.path.join(entry.path, name))
+    return catalogs, rules
+
+
+def _load_documents(catalogs: list[str], problems: list[Problem], contents: dict[str, bytes] | None = None) -> dict[str, Document]:
+    documents = {}
+    for path in catalogs:
+        try:
+            document = load_document(Path(path), (contents or {}).get(path))
+        except FacepolicyError as exc:
+            problems.append(Problem(exc.where, exc.message))
+            continue
+        documents[document.key] = document
+    return documents
+
+
 def load_rule_set(extra: tuple[str, ...] = (), bundled: bool = True) -> RuleSet:
-    """The bundled rule set (unless told not to) followed by each --policies folder."""
+    """The bundled rule set (unless told not to) followed by each --policies folder; from the cache when unchanged."""
+    from facepolicy import cache
+
     folders = ([POLICIES] if bundled else []) + [Path(f) for f in extra]
-    rule_set = RuleSet(folders=folders)
     for folder in folders:
         if not folder.is_dir():
             raise FacepolicyError(str(folder), bilingual("策略目录不存在", "no such policies folder"))
-        for path in sorted(folder.glob("*/document.toml")):
-            rule_set.files.append(path)
+    listed = [(folder, *_listing(folder)) for folder in folders]
+    names = {path: shown(folder) + path[len(str(folder)):] for folder, catalogs, rules in listed for path in catalogs + rules}
+    contents = {path: _read(path) for path in names}
+    schema_files = sorted(str(p) for p in SCHEMAS.glob("*.schema.json"))
+    cache_key = cache.key([(names[p], data) for p, data in contents.items()] + [(p, _read(p)) for p in schema_files])
+    cached = cache.load(cache_key)
+    if isinstance(cached, RuleSet):
+        return cached
+    catalogs = [path for _, found, _ in listed for path in found]
+    rule_set = RuleSet(folders=folders, files=list(contents), catalogs=catalogs, documents_cache_key=cache_key + "-documents")
+    documents = _load_documents(catalogs, rule_set.problems, contents)
+    for folder, _, rules in listed:
+        for path in rules:
             try:
-                document = load_document(path)
-            except FacepolicyError as exc:
-                rule_set.problems.append(Problem(exc.where, exc.message))
-                continue
-            rule_set.documents[document.key] = document
-        for path in rule_files(folder):
-            rule_set.files.append(path)
-            try:
-                rule = compile_rule(read_toml(path), shown(path))
+                rule = compile_rule(read_toml(Path(path), contents[path] or None), names[path])
             except FacepolicyError as exc:
                 rule_set.problems.append(Problem(exc.where, exc.message))
                 continue
             rule_set.rules[rule.id] = rule
     rule_set.rules = dict(sorted(rule_set.rules.items()))
+    cache.store(cache_key, rule_set)
+    cache.store(rule_set.documents_cache_key, documents)
+    rule_set.loaded_documents = documents
     return rule_set
 
 

@@ -39,7 +39,8 @@ def _documents(folder: Path = SCHEMAS) -> tuple[tuple[str, dict[str, Any]], ...]
 
 @functools.lru_cache(maxsize=None)
 def _rs_registry() -> jsonschema_rs.Registry:
-    return jsonschema_rs.Registry(list(_documents()), retriever=_refuse)
+    """What a rule's schema may $ref: the shared scopes (and `#…` inside itself)."""
+    return jsonschema_rs.Registry([("urn:facepolicy:scopes", load("scopes"))], retriever=_refuse)
 
 
 def fast_validator(schema: dict[str, Any] | bool, where: str = "") -> jsonschema_rs.Validator:
@@ -51,6 +52,17 @@ def fast_validator(schema: dict[str, Any] | bool, where: str = "") -> jsonschema
     except Exception as exc:  # noqa: BLE001 — jsonschema-rs reports bad schemas and unresolvable refs as several types
         first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
         raise FacepolicyError(where, bilingual("无效的 JSON Schema", "invalid JSON Schema") + f": {first}") from None
+
+
+_SHARED: dict[str, jsonschema_rs.Validator] = {}
+
+
+def shared_validator(schema: dict[str, Any] | bool, where: str = "") -> jsonschema_rs.Validator:
+    """One validator for every rule with the same schema: most rules share a handful of scopes."""
+    text = json.dumps(schema, sort_keys=True)
+    if text not in _SHARED:
+        _SHARED[text] = fast_validator(schema, where)
+    return _SHARED[text]
 
 
 @functools.lru_cache(maxsize=None)

@@ -4,16 +4,15 @@ from __future__ import annotations
 
 import datetime as dt
 import tomllib
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from pathlib import Path
 
 from facepolicy import schemas
 from facepolicy.errors import FacepolicyError, bilingual
 from facepolicy.loader import read_toml
 from facepolicy.model import Status, Verdict
-from facepolicy.paths import shown
+from facepolicy.paths import WAIVERS_FILE, shown
 
-CONVENTIONAL = ".facepolicy-waivers.toml"
 
 
 @dataclass(frozen=True)
@@ -52,7 +51,7 @@ def find_waivers(option: str | None) -> list[Waiver]:
     """The file given by --waivers, else .facepolicy-waivers.toml in the working folder, else none."""
     if option:
         return load_waivers(Path(option))
-    conventional = Path(CONVENTIONAL)
+    conventional = Path(WAIVERS_FILE)
     return load_waivers(conventional) if conventional.is_file() else []
 
 
@@ -82,8 +81,8 @@ class WaiverBook:
         if not remaining:
             used = [w for w in live if any(w.covers(v.pointer) for v in verdict.violations)]
             note = "; ".join(f"waived by {w.approver} until {w.expires.isoformat()}: {w.justification} ({w.where()})" for w in used)
-            return replace(verdict, status=Status.waived, waiver=note)
-        return replace(verdict, violations=remaining, waiver="; ".join(notes))
+            return verdict._replace(status=Status.waived, waiver=note)
+        return verdict._replace(violations=remaining, waiver="; ".join(notes))
 
     def unused(self) -> list[Waiver]:
         """Waivers for deployments evaluated in this run that covered no failure."""

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import gc
+import importlib
 import sys
 
 import click
@@ -9,24 +11,44 @@ import click
 from facepolicy import __version__
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+# name → module in facepolicy.cli; a command's module is imported only when that command runs (cold start).
+COMMANDS = {
+    "eval": "eval_cmd", "test": "test_cmd", "lint": "lint_cmd", "coverage": "coverage_cmd", "explain": "explain_cmd",
+    "digest": "digest_cmd", "diff": "diff_cmd", "report": "report_cmd", "new": "new_cmd",
+}
+
+
+def resume_gc() -> None:
+    """Start-up is over (see facepolicy.console): keep what was loaded out of later collections, and collect again."""
+    if not gc.isenabled():
+        gc.freeze()
+        gc.enable()
+
+
+def load_rules(policies: tuple[str, ...], no_bundled: bool):
+    """The rule set a command works with (bundled unless --no-bundled, then each --policies); start-up ends here."""
+    from facepolicy.ruleset import load_rule_set
+
+    rule_set = load_rule_set(policies, bundled=not no_bundled)
+    resume_gc()
+    return rule_set
+
+
+class LazyGroup(click.Group):
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted(COMMANDS)
+
+    def get_command(self, ctx: click.Context, name: str) -> click.Command | None:
+        if name not in COMMANDS:
+            return None
+        module = importlib.import_module(f"facepolicy.cli.{COMMANDS[name]}")
+        return next(v for v in vars(module).values() if isinstance(v, click.Command))
+
+
+@click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="facepolicy")
 def cli() -> None:
     """facepolicy — 人脸识别部署合规检查 / policy-as-code checks of face-recognition deployments."""
-
-
-def _register() -> None:
-    from facepolicy.cli import coverage_cmd, diff_cmd, digest_cmd, eval_cmd, explain_cmd, lint_cmd, new_cmd, report_cmd, test_cmd
-
-    cli.add_command(eval_cmd.eval_command)
-    cli.add_command(test_cmd.test_command)
-    cli.add_command(lint_cmd.lint_command)
-    cli.add_command(coverage_cmd.coverage_command)
-    cli.add_command(explain_cmd.explain_command)
-    cli.add_command(digest_cmd.digest_command)
-    cli.add_command(diff_cmd.diff_command)
-    cli.add_command(report_cmd.report_command)
-    cli.add_command(new_cmd.new_command)
 
 
 def run(argv: list[str] | None = None) -> int:
@@ -34,8 +56,6 @@ def run(argv: list[str] | None = None) -> int:
     from facepolicy.errors import FacepolicyError
 
     try:
-        if not cli.commands:
-            _register()
         code = cli.main(args=argv, prog_name="facepolicy", standalone_mode=False)
     except SystemExit as exc:
         return exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 2)

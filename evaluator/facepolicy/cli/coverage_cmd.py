@@ -7,7 +7,7 @@ import sys
 
 import click
 
-from facepolicy.cli import options
+from facepolicy.cli import load_rules, options
 
 
 @click.command("coverage")
@@ -25,9 +25,8 @@ def coverage_command(policies, no_bundled, fmt, fixture_roots, minimum, lang, ou
 
     from facepolicy.coverage import as_dict, measure, render_text
     from facepolicy.paths import FIXTURES
-    from facepolicy.ruleset import load_rule_set
 
-    rule_set = load_rule_set(policies, bundled=not no_bundled)
+    rule_set = load_rules(policies, no_bundled)
     roots = [Path(r) for r in fixture_roots] or ([FIXTURES] if not no_bundled else []) + [Path(p).parent / "fixtures" for p in policies]
     documents, rules = measure(rule_set, roots, lang)
     if fmt == "json":

@@ -7,7 +7,7 @@ import sys
 
 import click
 
-from facepolicy.cli import options
+from facepolicy.cli import options, resume_gc
 
 
 @click.command("diff")
@@ -30,6 +30,8 @@ def diff_command(base, head, repo, policies_dir, fixtures_dir, deployments, fmt,
     from facepolicy.loader import iter_deployments
     from facepolicy.model import Problem
     from facepolicy.ruleset import load_rule_set
+
+    resume_gc()
     from facepolicy.testing import FIXTURE_TODAY
 
     repo_path = Path(repo)

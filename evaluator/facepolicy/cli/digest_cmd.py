@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from facepolicy.cli import options
+from facepolicy.cli import load_rules, options
 
 
 @click.command("digest")
@@ -12,6 +12,5 @@ from facepolicy.cli import options
 @options.no_bundled
 def digest_command(policies, no_bundled):
     """打印规则集的内容摘要 / Print the rule set's content digest."""
-    from facepolicy.ruleset import load_rule_set
 
-    click.echo(load_rule_set(policies, bundled=not no_bundled).digest())
+    click.echo(load_rules(policies, no_bundled).digest())

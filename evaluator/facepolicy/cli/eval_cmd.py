@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import os
 import sys
 
 import click
 
-from facepolicy.cli import options
+from facepolicy.cli import load_rules, options
 from facepolicy.reporters import FORMATS
 
 
@@ -24,20 +25,24 @@ from facepolicy.reporters import FORMATS
 @click.option("--waivers", "waivers_file", type=click.Path(dir_okay=False), help="豁免文件（默认 .facepolicy-waivers.toml） / Waivers file (default .facepolicy-waivers.toml if present).")
 @click.option("--fail-on-incomplete", is_flag=True, help="信息不全也使退出码为 1 / Make incomplete verdicts exit 1 too.")
 @click.option("--verbose", "-v", is_flag=True, help="也列出通过与不适用的规则 / Also list passed and not-applicable rules.")
-def eval_command(deployments, policies, no_bundled, fmt, output, lang, rules, tags, fail_on, today, waivers_file, fail_on_incomplete, verbose):
+@click.option("--jobs", "-j", type=click.IntRange(1, 256), default=1, show_default=True,
+              help="并行评估的进程数；输出顺序不变 / Worker processes evaluating in parallel; the output order stays the same.")
+def eval_command(deployments, policies, no_bundled, fmt, output, lang, rules, tags, fail_on, today, waivers_file, fail_on_incomplete, verbose, jobs):
     """评估部署描述（文件、目录、- 表示标准输入；JSON 或 NDJSON） / Evaluate deployment descriptions (files, folders, - for stdin; JSON or NDJSON)."""
     from facepolicy.engine import Run
-    from facepolicy.loader import iter_deployments
+    from facepolicy.loader import iter_raw
     from facepolicy.model import DeploymentResult, Severity, Summary
+    from facepolicy.paths import WAIVERS_FILE
     from facepolicy.reporters import Context, reporter
-    from facepolicy.ruleset import load_rule_set
 
-    from facepolicy.waivers import WaiverBook, find_waivers
-
-    rule_set = load_rule_set(policies, bundled=not no_bundled).select(rules, tags)
+    rule_set = load_rules(policies, no_bundled).select(rules, tags)
     day = options.today_from(today)
-    book = WaiverBook(find_waivers(waivers_file), day)
-    run = Run(rule_set, day, book)
+    book = None
+    if waivers_file or os.path.isfile(WAIVERS_FILE):
+        from facepolicy.waivers import WaiverBook, find_waivers
+
+        book = WaiverBook(find_waivers(waivers_file), day)
+    run = Run(rule_set, day, book, jobs)
     out = open(output, "w", encoding="utf-8") if output else sys.stdout
     summary = Summary()
     severity_of = {rid: rule.severity for rid, rule in rule_set.rules.items()}
@@ -47,7 +52,7 @@ def eval_command(deployments, policies, no_bundled, fmt, output, lang, rules, ta
             summary.problems += 1
             report.problem(problem)
             click.echo(f"facepolicy: {problem.line()}", err=True)
-        for result in run.results(iter_deployments(list(deployments))):
+        for result in run.results(iter_raw(list(deployments))):
             if isinstance(result, DeploymentResult):
                 summary.add(result, severity_of)
                 report.deployment(result)
@@ -55,7 +60,7 @@ def eval_command(deployments, policies, no_bundled, fmt, output, lang, rules, ta
                 summary.problems += 1
                 report.problem(result)
                 click.echo(f"facepolicy: {result.line()}", err=True)
-        for waiver in book.unused():
+        for waiver in book.unused() if book else ():
             click.echo(f"facepolicy: {waiver.where()}: waiver for {waiver.rule} on {waiver.deployment} matched no failure / 豁免未匹配任何违规", err=True)
         report.finish(summary)
     finally:

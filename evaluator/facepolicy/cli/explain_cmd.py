@@ -6,7 +6,7 @@ import sys
 
 import click
 
-from facepolicy.cli import options
+from facepolicy.cli import load_rules, options
 
 
 @click.command("explain")
@@ -24,9 +24,8 @@ def explain_command(rule_id, deployment, policies, no_bundled, lang, today):
     from facepolicy.explain import describe_decision, describe_rule
     from facepolicy.loader import iter_deployments
     from facepolicy.model import Problem
-    from facepolicy.ruleset import load_rule_set
 
-    rule_set = load_rule_set(policies, bundled=not no_bundled).select((rule_id,))
+    rule_set = load_rules(policies, no_bundled).select((rule_id,))
     rule = rule_set.rules[rule_id]
     for line in describe_rule(rule, rule_set, lang):
         click.echo(line)

@@ -6,7 +6,7 @@ import sys
 
 import click
 
-from facepolicy.cli import options
+from facepolicy.cli import load_rules, options
 
 
 @click.command("lint")
@@ -20,9 +20,8 @@ def lint_command(policies, no_bundled, sources, fixture_roots):
 
     from facepolicy.lint import lint
     from facepolicy.paths import FIXTURES
-    from facepolicy.ruleset import load_rule_set
 
-    rule_set = load_rule_set(policies, bundled=not no_bundled)
+    rule_set = load_rules(policies, no_bundled)
     roots = [Path(r) for r in fixture_roots] or ([FIXTURES] if not no_bundled else []) + [Path(p).parent / "fixtures" for p in policies]
 
     def has_violating_fixture(rule_id: str) -> bool:

@@ -6,7 +6,7 @@ import sys
 
 import click
 
-from facepolicy.cli import options
+from facepolicy.cli import load_rules, options
 
 
 @click.command("report")
@@ -28,10 +28,9 @@ def report_command(deployments, policies, no_bundled, lang, today, output, waive
     from facepolicy.model import DeploymentResult, Summary
     from facepolicy.paths import FIXTURES
     from facepolicy.reporters import Context
-    from facepolicy.ruleset import load_rule_set
     from facepolicy.waivers import WaiverBook, find_waivers
 
-    rule_set = load_rule_set(policies, bundled=not no_bundled)
+    rule_set = load_rules(policies, no_bundled)
     day = options.today_from(today)
     run = Run(rule_set, day, WaiverBook(find_waivers(waivers_file), day))
     summary, results, problems = Summary(), [], list(rule_set.problems)

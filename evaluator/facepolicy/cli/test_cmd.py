@@ -6,7 +6,7 @@ import sys
 
 import click
 
-from facepolicy.cli import options
+from facepolicy.cli import load_rules, options
 
 
 @click.command("test")
@@ -21,10 +21,9 @@ def test_command(policies, no_bundled, fixture_roots, lang, today):
     from pathlib import Path
 
     from facepolicy.paths import FIXTURES
-    from facepolicy.ruleset import load_rule_set
     from facepolicy.testing import FIXTURE_TODAY, run_fixtures
 
-    rule_set = load_rule_set(policies, bundled=not no_bundled)
+    rule_set = load_rules(policies, no_bundled)
     roots = [Path(r) for r in fixture_roots]
     if not roots:
         roots = ([FIXTURES] if not no_bundled else []) + [Path(p).parent / "fixtures" for p in policies]

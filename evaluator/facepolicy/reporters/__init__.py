@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import importlib
-from dataclasses import dataclass
-from typing import IO, TYPE_CHECKING, Any
+from typing import IO, TYPE_CHECKING, Any, NamedTuple
 
 from facepolicy import __version__
 
@@ -13,11 +12,10 @@ if TYPE_CHECKING:
     from facepolicy.model import DeploymentResult, Problem, Summary
     from facepolicy.ruleset import RuleSet
 
-FORMATS = {"text": "text", "json": "json_", "sarif": "sarif", "junit": "junit", "github": "github", "markdown": "markdown"}
+FORMATS = {"text": "text", "json": "json_", "ndjson": "ndjson", "sarif": "sarif", "junit": "junit", "github": "github", "markdown": "markdown"}
 
 
-@dataclass(frozen=True)
-class Context:
+class Context(NamedTuple):
     rule_set: "RuleSet"
     lang: str
     today: dt.date

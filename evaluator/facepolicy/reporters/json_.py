@@ -6,11 +6,46 @@ import json
 from typing import Any
 
 from facepolicy.model import DeploymentResult, Problem, Summary
-from facepolicy.reporters import Reporter
+from facepolicy.reporters import Context, Reporter
 
 
-def _dump(value: Any) -> str:
+def dump(value: Any) -> str:
     return json.dumps(value, ensure_ascii=False, sort_keys=True)
+
+
+def deployment_entry(result: DeploymentResult, context: Context) -> dict[str, Any]:
+    """One deployment as the report schema's #/$defs/deployment."""
+    lang = context.lang
+    rules = context.rule_set.rules
+    verdicts = []
+    for verdict in result.verdicts:
+        rule = rules[verdict.rule_id]
+        entry: dict[str, Any] = {
+            "rule": rule.id,
+            "status": verdict.status.value,
+            "severity": rule.severity.name,
+            "title": rule.title(lang),
+            "clauses": list(rule.clauses),
+        }
+        if verdict.violations:
+            entry["violations"] = [
+                {"pointer": v.pointer, "line": result.positions.get(v.pointer, (1, 1))[0],
+                 "column": result.positions.get(v.pointer, (1, 1))[1], "message": v.message(lang),
+                 "remediation": v.remediation(lang), "severity": rule.severity.name, "clauses": list(rule.clauses)}
+                for v in verdict.violations
+            ]
+        if verdict.missing:
+            entry["missing"] = list(verdict.missing)
+        if verdict.error:
+            entry["error"] = verdict.error
+        if verdict.waiver:
+            entry["waiver"] = verdict.waiver
+        verdicts.append(entry)
+    return {"source": result.source, "id": result.deployment_id, "verdicts": verdicts}
+
+
+def problem_entry(problem: Problem) -> dict[str, str]:
+    return {"source": problem.source, "message": problem.message}
 
 
 class JsonReporter(Reporter):
@@ -18,43 +53,17 @@ class JsonReporter(Reporter):
         super().__init__(out, context)
         self.problems: list[dict[str, str]] = []
         self.first = True
-        self.out.write('{"report_version": 1, "provenance": ' + _dump(context.provenance()) + ', "deployments": [')
+        self.out.write('{"report_version": 1, "provenance": ' + dump(context.provenance()) + ', "deployments": [')
 
     def problem(self, problem: Problem) -> None:
-        self.problems.append({"source": problem.source, "message": problem.message})
+        self.problems.append(problem_entry(problem))
 
     def deployment(self, result: DeploymentResult) -> None:
-        lang = self.context.lang
-        rules = self.context.rule_set.rules
-        verdicts = []
-        for verdict in result.verdicts:
-            rule = rules[verdict.rule_id]
-            entry: dict[str, Any] = {
-                "rule": rule.id,
-                "status": verdict.status.value,
-                "severity": rule.severity.name,
-                "title": rule.title(lang),
-                "clauses": list(rule.clauses),
-            }
-            if verdict.violations:
-                entry["violations"] = [
-                    {"pointer": v.pointer, "line": result.positions.get(v.pointer, (1, 1))[0],
-                     "column": result.positions.get(v.pointer, (1, 1))[1], "message": v.message(lang),
-                     "remediation": v.remediation(lang), "severity": rule.severity.name, "clauses": list(rule.clauses)}
-                    for v in verdict.violations
-                ]
-            if verdict.missing:
-                entry["missing"] = list(verdict.missing)
-            if verdict.error:
-                entry["error"] = verdict.error
-            if verdict.waiver:
-                entry["waiver"] = verdict.waiver
-            verdicts.append(entry)
-        self.out.write(("" if self.first else ", ") + _dump({"source": result.source, "id": result.deployment_id, "verdicts": verdicts}))
+        self.out.write(("" if self.first else ", ") + dump(deployment_entry(result, self.context)))
         self.first = False
 
     def finish(self, summary: Summary) -> None:
-        self.out.write('], "problems": ' + _dump(self.problems) + ', "summary": ' + _dump(summary.as_dict()) + "}\n")
+        self.out.write('], "problems": ' + dump(self.problems) + ', "summary": ' + dump(summary.as_dict()) + "}\n")
 
 
 REPORTER = JsonReporter

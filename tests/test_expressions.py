@@ -1,0 +1,84 @@
+"""Compiled expressions give jmespath's own answers: every rule expression, on every fixture and its items."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import sys
+from pathlib import Path
+
+import jmespath
+import pytest
+
+from conftest import ROOT
+from facepolicy.compiler import compile_expression
+from facepolicy.evaluate import iter_items, options_for
+from facepolicy.ruleset import load_rule_set
+
+sys.path.insert(0, str(ROOT / "benchmarks"))
+import generate  # noqa: E402
+
+RULES = load_rule_set().rules
+FIXTURES = sorted((ROOT / "fixtures").rglob("*.json"))
+
+
+def _expressions(rule):
+    for assertion in rule.assertions:
+        texts = [assertion.expect] + ([assertion.where] if assertion.where else []) + [e for _, e in assertion.requires]
+        for template in (assertion.message, assertion.remediation, rule.message, rule.remediation):
+            if template is not None:
+                texts.extend(template.expressions.values())
+        yield assertion, texts
+
+
+def _outcome(search):
+    try:
+        return "value", search()
+    except Exception as exc:  # noqa: BLE001 — both sides must fail alike
+        return "error", type(exc).__name__
+
+
+def _compare(document, rules) -> int:
+    options = options_for(dt.date(2026, 1, 1))
+    options.custom_functions.document = document
+    checked = 0
+    for rule in rules:
+        for assertion, expressions in _expressions(rule):
+            subjects = [item for _, item in iter_items(document, assertion.for_each)] if assertion.for_each else [document]
+            for subject in subjects:
+                for expression in expressions:
+                    ours = _outcome(lambda: expression.search(subject, options=options))
+                    theirs = _outcome(lambda: jmespath.search(expression.expression, subject, options=options))
+                    assert ours == theirs, (rule.id, expression.expression, subject)
+                    checked += 1
+    return checked
+
+
+@pytest.mark.parametrize("path", FIXTURES, ids=lambda p: str(p.relative_to(ROOT)))
+def test_every_rule_expression_matches_jmespath_on_every_fixture(path: Path):
+    document = json.loads(path.read_text(encoding="utf-8"))
+    rule_id = path.parent.name
+    rules = [RULES[rule_id]] if rule_id in RULES else list(RULES.values())
+    _compare(document, rules)  # asserts inside, for each expression and item
+
+
+def test_and_on_generated_deployments():
+    assert _compare_all(list(generate.deployments(7, 25))) > 10_000
+
+
+def _compare_all(documents) -> int:
+    return sum(_compare(document, RULES.values()) for document in documents)
+
+
+@pytest.mark.parametrize("text, data", [
+    ("a == `1`", {"a": True}), ("a == `0`", {"a": False}), ("a != `1`", {"a": True}), ("a < `2`", {"a": "x"}),
+    ("a < 'b'", {"a": "a"}), ("!a", {"a": 0}), ("!a", {"a": []}), ("a || b", {"a": "", "b": 2}), ("a && b", {"a": {}, "b": 1}),
+    ("a[?b].c", {"a": [{"b": 1, "c": 2}, {"b": 0, "c": 3}, {"b": None, "c": 4}]}), ("a[*].b", {"a": [{"b": 1}, {}, 3]}),
+    ("a[]", {"a": [[1, 2], 3, [4]]}), ("a[1]", {"a": [1]}), ("a[-1]", {"a": [1, 2]}), ("a[::2]", {"a": [1, 2, 3]}),
+    ("*.b", {"x": {"b": 1}, "y": {}}), ("[a, b]", {"a": 1}), ("{x: a, y: b}", {"a": 1}), ("[a, b]", None),
+    ("sort_by(a, &b)[].b", {"a": [{"b": 2}, {"b": 1}]}), ("length(a)", {"a": None}), ("a | b", {"a": {"b": 5}}),
+    ("contains(a, `1`)", {"a": [True]}), ("@", 3), ("a.b.c", {"a": "s"}),
+])
+def test_the_corners_of_the_language(text, data):
+    expression = compile_expression(text, "test")
+    assert _outcome(lambda: expression.search(data)) == _outcome(lambda: jmespath.search(text, data))
