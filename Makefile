@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 EXAMPLE ?= fixtures/scenarios/mall-cameras/deployment.json
 
-.PHONY: help demo test lint fixtures coverage browser clean
+.PHONY: help demo test lint fixtures coverage bench fuzz browser clean
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*##' $(MAKEFILE_LIST) | sed 's/:.*##/\t/'
@@ -13,6 +13,7 @@ $(BIN)/facepolicy: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
 	$(BIN)/pip install --quiet -e '.[test]'
+	$(BIN)/python -m compileall -q evaluator >/dev/null  # bytecode even where PYTHONDONTWRITEBYTECODE is set: cold start
 	@touch $@
 
 demo: $(BIN)/facepolicy  ## install, then evaluate the example deployment with the bundled rules
@@ -32,6 +33,12 @@ lint: $(BIN)/facepolicy  ## check rules, catalogs and schemas
 
 fixtures: $(BIN)/facepolicy  ## run every fixture against its expected verdicts
 	$(BIN)/facepolicy test
+
+bench: $(BIN)/facepolicy  ## cold start, throughput, --jobs scaling and peak memory (a few minutes)
+	$(BIN)/python benchmarks/bench.py
+
+fuzz: $(BIN)/facepolicy  ## the full property-based robustness run (over 10,000 generated cases; tens of minutes)
+	FACEPOLICY_FUZZ_EXAMPLES=2500 $(BIN)/python -m pytest -q -s tests/test_robustness.py
 
 clean:  ## remove the virtualenv and caches
 	rm -rf $(VENV) build dist .pytest_cache

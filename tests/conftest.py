@@ -15,6 +15,12 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent
 
 
+@pytest.fixture(autouse=True, scope="session")
+def _private_rule_set_cache(tmp_path_factory):
+    """Tests write their rule-set cache to a folder of their own, never to the user's ~/.cache."""
+    os.environ["FACEPOLICY_CACHE_DIR"] = str(tmp_path_factory.mktemp("cache"))
+
+
 @dataclass
 class Result:
     code: int

@@ -30,10 +30,22 @@ def folder() -> Path | None:
     return Path(base) / "facepolicy"
 
 
+def _code_signature() -> str:
+    """facepolicy's own modules as they are on disk: a pickle made by other code is never read back."""
+    package = os.path.dirname(os.path.abspath(__file__))
+    signature = []
+    for folder, _, names in sorted(os.walk(package)):
+        for name in sorted(names):
+            if name.endswith(".py"):
+                stat = os.stat(os.path.join(folder, name))
+                signature.append(f"{name}:{stat.st_size}:{stat.st_mtime_ns}")
+    return ";".join(signature)
+
+
 def key(named_contents: list[tuple[str, bytes]]) -> str:
     """Two checksums of every file with its name and length: a changed file changes the key. (zlib rather
     than hashlib: loading OpenSSL costs a one-file run more than checksumming every rule.)"""
-    header = f"{__version__}\0{sys.version}\0{os.getcwd()}\0".encode()
+    header = f"{__version__}\0{sys.version}\0{os.getcwd()}\0{_code_signature()}\0".encode()
     crc, adler = zlib.crc32(header), zlib.adler32(header)
     for name, data in named_contents:
         label = f"{name}\0{len(data)}\0".encode()

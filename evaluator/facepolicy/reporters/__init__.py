@@ -22,13 +22,27 @@ class Context(NamedTuple):
     verbose: bool = False
 
     def provenance(self) -> dict[str, Any]:
-        return {
+        """What every report states, so that any verdict can be tied to the exact rules behind it."""
+        from facepolicy.paths import shown
+        from facepolicy.provenance import git_revision
+
+        found = {
             "facepolicy_version": __version__,
             "rule_set_digest": self.rule_set.digest(),
             "rules": len(self.rule_set.rules),
             "today": self.today.isoformat(),
             "lang": self.lang,
         }
+        revisions = {shown(folder): rev for folder in self.rule_set.folders if (rev := git_revision(folder))}
+        if revisions:
+            found["policy_revisions"] = revisions
+        return found
+
+    def provenance_line(self) -> str:
+        """The provenance in one line, for the plain-text formats."""
+        p = self.provenance()
+        revisions = "".join(f" · {folder}@{rev[:12]}" for folder, rev in sorted(p.get("policy_revisions", {}).items()))
+        return f"facepolicy {p['facepolicy_version']} · {p['rules']} rules · {p['rule_set_digest']}{revisions} · today {p['today']}"
 
 
 class Reporter:

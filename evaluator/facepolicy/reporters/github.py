@@ -39,6 +39,7 @@ class GithubReporter(Reporter):
         c = summary.counts
         self.out.write(f"facepolicy: {summary.deployments} deployment(s): {c['fail']} failed, {c['incomplete']} incomplete, "
                        f"{c['error']} rule errors, {c['waived']} waived, {c['pass']} passed, {c['not_applicable']} not applicable\n")
+        self.out.write(f"::notice title=facepolicy rule set::{_data(self.context.provenance_line())}\n")
 
 
 REPORTER = GithubReporter

@@ -58,8 +58,17 @@ class JUnitReporter(Reporter):
     def finish(self, summary: Summary) -> None:
         attrs = " ".join(f'{k}="{v}"' for k, v in self.totals.items())
         self.out.write(f'<?xml version="1.0" encoding="UTF-8"?>\n<testsuites name="facepolicy" {attrs} time="0">\n')
+        properties = "".join(f"      <property name={quoteattr(k)} value={quoteattr(str(v))}/>\n" for k, v in self._provenance())
+        self.out.write(f'  <testsuite name="facepolicy provenance" tests="0" failures="0" errors="0" skipped="0" time="0">\n'
+                       f"    <properties>\n{properties}    </properties>\n  </testsuite>\n")
         self.out.write("".join(self.suites))
         self.out.write("</testsuites>\n")
+
+
+    def _provenance(self) -> list[tuple[str, object]]:
+        p = self.context.provenance()
+        revisions = p.pop("policy_revisions", {})
+        return sorted(p.items()) + [(f"policy_revision:{folder}", rev) for folder, rev in sorted(revisions.items())]
 
 
 REPORTER = JUnitReporter

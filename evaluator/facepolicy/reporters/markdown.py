@@ -49,7 +49,6 @@ class MarkdownReporter(Reporter):
             self.sections.append(f"### `{_cell(result.source)}` ({_cell(result.deployment_id)})\n\n" + "\n".join(lines) + "\n")
 
     def finish(self, summary: Summary) -> None:
-        p = self.context.provenance()
         zh = self.context.lang == "zh"
         self.out.write("## facepolicy\n\n")
         header = "| 部署文件 | id | 不合规 | 信息不全 | 规则错误 | 已豁免 | 通过 | 不适用 |" if zh else \
@@ -58,7 +57,7 @@ class MarkdownReporter(Reporter):
         if self.problems:
             self.out.write(("### 输入错误\n\n" if zh else "### Input errors\n\n") + "\n".join(self.problems) + "\n\n")
         self.out.write("\n".join(self.sections) + ("\n" if self.sections else ""))
-        self.out.write(f"<sub>facepolicy {p['facepolicy_version']} · rules {p['rules']} · {p['rule_set_digest'][:19]}… · today {p['today']}</sub>\n")
+        self.out.write(f"<sub>{_cell(self.context.provenance_line())}</sub>\n")
 
 
 REPORTER = MarkdownReporter

@@ -49,7 +49,7 @@ class TextReporter(Reporter):
             deployments=summary.deployments, problems=summary.problems, fail=counts["fail"], incomplete=counts["incomplete"],
             error=counts["error"], waived=counts["waived"], passed=counts["pass"], na=counts["not_applicable"],
         )
-        self.out.write(line + "\n")
+        self.out.write(line + "\n" + self.context.provenance_line() + "\n")
 
 
 REPORTER = TextReporter

@@ -1,0 +1,51 @@
+"""What a report was made with: the git revision of each policy folder, read from the repository's files.
+
+No `git` process is started (a one-file run cannot afford one): HEAD is followed to its commit through
+loose refs and packed-refs, worktrees included. A folder outside any repository has no revision.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+
+def _git_dir(folder: Path) -> Path | None:
+    for place in (folder, *folder.parents):
+        marker = place / ".git"
+        if marker.is_dir():
+            return marker
+        if marker.is_file():  # a worktree or submodule: "gitdir: PATH"
+            text = marker.read_text(encoding="utf-8").strip()
+            if text.startswith("gitdir:"):
+                target = Path(text[len("gitdir:"):].strip())
+                return target if target.is_absolute() else (place / target).resolve()
+    return None
+
+
+def _ref(git_dir: Path, common: Path, name: str) -> str | None:
+    for base in (git_dir, common):
+        loose = base / name
+        if loose.is_file():
+            return loose.read_text(encoding="utf-8").strip()
+    packed = common / "packed-refs"
+    if packed.is_file():
+        for line in packed.read_text(encoding="utf-8").splitlines():
+            sha, _, ref = line.partition(" ")
+            if ref == name:
+                return sha
+    return None
+
+
+def git_revision(folder: Path) -> str | None:
+    """The commit HEAD points at in the repository holding `folder`, or None."""
+    try:
+        git_dir = _git_dir(folder.resolve())
+        if git_dir is None:
+            return None
+        common_file = git_dir / "commondir"
+        common = (git_dir / common_file.read_text(encoding="utf-8").strip()).resolve() if common_file.is_file() else git_dir
+        head = (git_dir / "HEAD").read_text(encoding="utf-8").strip()
+        revision = _ref(git_dir, common, head[4:].strip()) if head.startswith("ref:") else head
+    except (OSError, UnicodeDecodeError):
+        return None
+    return revision if revision and len(revision) >= 40 else None
