@@ -40,11 +40,25 @@ def load_waivers(path: Path) -> list[Waiver]:
         place, _, detail = message.partition(": ")
         key = ".".join(p if not p.isdigit() else f"[{p}]" for p in place.strip("/").split("/") if p).replace(".[", "[")
         raise FacepolicyError(f"{shown(path)}: {key or '(top)'}", bilingual("豁免文件无效", "invalid waivers file") + f": {detail}")
-    return [
-        Waiver(i, w["rule"], w["deployment"], w.get("pointer", ""), w["justification"], w["approver"],
-               dt.date.fromisoformat(w["expires"]), shown(path))
-        for i, w in enumerate(data["waivers"])
-    ]
+    waivers = []
+    for i, w in enumerate(data["waivers"]):
+        try:
+            expires = dt.date.fromisoformat(w["expires"])
+        except ValueError:
+            raise FacepolicyError(f"{shown(path)}: waivers[{i}].expires", bilingual("不是有效日期", "not a valid date") + f": {w['expires']!r}") from None
+        waivers.append(Waiver(i, w["rule"], w["deployment"], w.get("pointer", ""), w["justification"], w["approver"], expires, shown(path)))
+    return waivers
+
+
+def waiver_findings(waivers: list[Waiver], rule_ids: set[str], today: dt.date) -> list[tuple[str, str]]:
+    """(where, message) for waivers that can never cover anything: an unknown rule, an expiry already past."""
+    found = []
+    for w in waivers:
+        if w.rule not in rule_ids:
+            found.append((f"{w.where()}.rule", f"no rule {w.rule!r} in the rule set / 规则不存在"))
+        if w.expires < today:
+            found.append((f"{w.where()}.expires", f"expired on {w.expires.isoformat()}, it covers nothing any more / 豁免已到期"))
+    return found
 
 
 def find_waivers(option: str | None) -> list[Waiver]:
