@@ -46,8 +46,8 @@ def judge(rules: dict[str, "Rule"], today: dt.date, item: Raw | Loaded) -> Deplo
         return Problem(item.source, problem)
     verdicts = evaluate(rules, item.value, options_for(today))
     result = DeploymentResult(item.source, item.value["id"], verdicts)
-    pointers = [v.pointer for verdict in verdicts for v in verdict.violations] + [m for verdict in verdicts for m in verdict.missing]
-    if pointers:  # only then is the text scanned for line numbers
+    pointers = [v.pointer for verdict in verdicts for v in verdict.violations]
+    if pointers:  # only then is the text scanned for line numbers (reports place violations, not missing facts)
         from facepolicy.positions import locate, positions
 
         table = positions(item.text, item.line_offset, pointers)

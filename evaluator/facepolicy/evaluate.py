@@ -64,42 +64,53 @@ def _check(rule: Rule, assertion: Assertion, subject: Any, base: str, options: j
     return Violation(at or "/", message.render(subject, options), remediation.render(subject, options))
 
 
-def evaluate_rule(rule: Rule, document: Any, options: jmespath.Options, trace: list[dict[str, Any]] | None = None) -> Verdict:
-    """One verdict; when `trace` is a list, each step of the decision is appended to it with the values seen."""
-    note = trace.append if trace is not None else (lambda step: None)
+def evaluate_rule(rule: Rule, document: Any, options: jmespath.Options, trace: list[dict[str, Any]] | None = None,
+                  scopes_seen: dict[int, bool] | None = None) -> Verdict:
+    """One verdict; when `trace` is a list, each step of the decision is appended to it with the values seen.
+    `scopes_seen` remembers, for one deployment, the answer of each scope validator (most rules share one)."""
+    tracing = trace is not None  # the steps are built only then: this runs for every rule on every deployment
     options.custom_functions.document = document
     try:
         if rule.scope is not None:
-            in_scope = rule.scope.is_valid(document)
-            note({"step": "scope", "matched": in_scope})
+            in_scope = scopes_seen.get(id(rule.scope)) if scopes_seen is not None else None
+            if in_scope is None:
+                in_scope = rule.scope.is_valid(document)
+                if scopes_seen is not None:
+                    scopes_seen[id(rule.scope)] = in_scope
+            if tracing:
+                trace.append({"step": "scope", "matched": in_scope})
             if not in_scope:
                 return Verdict(rule.id, Status.not_applicable)
         if rule.evidence is not None:
             missing = [] if rule.evidence.is_valid(document) else sorted(set(schema_gaps(rule.evidence, document)))
-            note({"step": "evidence", "missing": missing})
+            if tracing:
+                trace.append({"step": "evidence", "missing": missing})
             if missing:
                 return Verdict(rule.id, Status.incomplete, missing=tuple(missing))
         violations: list[Violation] = []
         missing_facts: list[str] = []
         for assertion in rule.assertions:
-            subjects = iter_items(document, assertion.for_each) if assertion.for_each else iter([("", document)])
+            subjects = iter_items(document, assertion.for_each) if assertion.for_each else (("", document),)
             for base, subject in subjects:
-                step = {"step": f"assertions[{assertion.index}]", "at": base or "/"} if trace is not None else {}
+                step = {"step": f"assertions[{assertion.index}]", "at": base or "/"} if tracing else None
                 if assertion.where is not None:
                     where = assertion.where.search(subject, options=options)
+                    if tracing:
+                        step["where"] = where
                     if not _truthy(where):
-                        note(step | {"where": where, "outcome": "skipped"})
+                        if tracing:
+                            trace.append(step | {"outcome": "skipped"})
                         continue
-                    step["where"] = where
-                gaps = _missing(subject, base, assertion, options)
+                gaps = _missing(subject, base, assertion, options) if assertion.requires else None
                 if gaps:
-                    note(step | {"outcome": "missing", "missing": gaps})
+                    if tracing:
+                        trace.append(step | {"outcome": "missing", "missing": gaps})
                     missing_facts.extend(gaps)
                     continue
                 violation = _check(rule, assertion, subject, base, options)
-                if trace is not None:
-                    note(step | {"expect": assertion.expect.expression, "outcome": "violation" if violation else "holds",
-                                 "values": _fields_seen(assertion, subject, options)})
+                if tracing:
+                    trace.append(step | {"expect": assertion.expect.expression, "outcome": "violation" if violation else "holds",
+                                         "values": _fields_seen(assertion, subject, options)})
                 if violation is not None:
                     violations.append(violation)
     except RuleError as exc:
@@ -140,4 +151,5 @@ def _truthy(value: Any) -> bool:
 
 def evaluate(rules: dict[str, Rule], document: Any, options: jmespath.Options) -> list[Verdict]:
     options.custom_functions.document = document
-    return [evaluate_rule(rule, document, options) for rule in rules.values()]
+    scopes_seen: dict[int, bool] = {}
+    return [evaluate_rule(rule, document, options, scopes_seen=scopes_seen) for rule in rules.values()]

@@ -8,8 +8,10 @@ import re
 from typing import Iterable
 
 _WS = re.compile(r"[ \t\r\n]*")
-_STRING = re.compile(r'"(?:[^"\\]|\\.)*"', re.S)
+_STRING = re.compile(r'"[^"\\]*(?:\\.[^"\\]*)*"', re.S)  # unrolled: no alternation per character
 _SCALAR = re.compile(r"[^,\]\}\s]+")
+_MEMBER = re.compile(r'("[^"\\]*(?:\\.[^"\\]*)*")[ \t\r\n]*:[ \t\r\n]*')  # a key, its colon, and the space to its value
+_NEXT = re.compile(r"[ \t\r\n]*([,\]\}])[ \t\r\n]*")  # what follows a value: a comma or a closing bracket
 
 
 def _escape(part: str) -> str:
@@ -61,10 +63,9 @@ def positions(text: str, line_offset: int = 0, wanted: Iterable[str] | None = No
             else:
                 stack.append([char, pointer, 0])
                 if char == "{":
-                    key_match = _STRING.match(text, pos)
-                    pos = _WS.match(text, key_match.end()).end() + 1  # past ':'
-                    pos = _WS.match(text, pos).end()
-                    pointer = f"{stack[-1][1]}/{_escape(_key(key_match.group(0)))}"
+                    member = _MEMBER.match(text, pos)
+                    pos = member.end()
+                    pointer = f"{stack[-1][1]}/{_escape(_key(member.group(1)))}"
                 else:
                     pointer = f"{stack[-1][1]}/0"
                 continue
@@ -74,21 +75,19 @@ def positions(text: str, line_offset: int = 0, wanted: Iterable[str] | None = No
             pos = _SCALAR.match(text, pos).end()
         # after a value: close containers or move to the next member
         while stack:
-            pos = _WS.match(text, pos).end()
+            following = _NEXT.match(text, pos)
+            pos = following.end()
             kind, base, index = stack[-1]
-            if text[pos] == ",":
-                pos = _WS.match(text, pos + 1).end()
+            if following.group(1) == ",":
                 stack[-1][2] = index + 1
                 if kind == "{":
-                    key_match = _STRING.match(text, pos)
-                    pos = _WS.match(text, key_match.end()).end() + 1
-                    pos = _WS.match(text, pos).end()
-                    pointer = f"{base}/{_escape(_key(key_match.group(0)))}"
+                    member = _MEMBER.match(text, pos)
+                    pos = member.end()
+                    pointer = f"{base}/{_escape(_key(member.group(1)))}"
                 else:
                     pointer = f"{base}/{index + 1}"
                 break
-            pos += 1  # '}' or ']'
-            stack.pop()
+            stack.pop()  # '}' or ']'; the space after it is already passed
         else:
             break
     line_starts = [0] + [m.end() for m in re.finditer("\n", text)]
