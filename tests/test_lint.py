@@ -135,3 +135,11 @@ reason = { zh = "待定", en = "to do" }
     assert tested.code == 0, tested.out
     again = run_line(["facepolicy", "new", "demo:2", "policy-published", "--policies", str(demo_policies), "--fixtures", str(root / "fixtures")])
     assert again.code == 2 and "already exists" in again.err
+
+
+def test_a_retired_rule_id_must_never_be_reused(demo_policies):
+    catalog = demo_policies / "demo" / "document.toml"
+    catalog.write_text(catalog.read_text(encoding="utf-8") + '\n[[retired]]\nid = "demo.signs"\nreason = { zh = "撤销", en = "Withdrawn" }\n', encoding="utf-8")
+    result = lint(demo_policies)
+    assert result.code == 1
+    assert "demo/document.toml: retired[0]: rule id 'demo.signs' was retired and must never be reused" in result.out

@@ -7,13 +7,13 @@ import datetime as dt
 import itertools
 from collections import deque
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Iterable, Iterator
+from typing import TYPE_CHECKING, Any, Callable, Iterable, Iterator
 
 from facepolicy import schemas
 from facepolicy.errors import bilingual
 from facepolicy.evaluate import evaluate, options_for
 from facepolicy.loader import Loaded, Raw, parse_raw
-from facepolicy.model import DeploymentResult, Problem
+from facepolicy.model import DeploymentResult, Problem, Rendered, tally
 
 if TYPE_CHECKING:
     from facepolicy.compiler import Rule
@@ -58,19 +58,30 @@ def judge(rules: dict[str, "Rule"], today: dt.date, item: Raw | Loaded) -> Deplo
 _WORKER: dict[str, Any] = {}
 
 
-def _start_worker(rules: dict[str, "Rule"], today: dt.date) -> None:
-    _WORKER["rules"], _WORKER["today"] = rules, today
+def _start_worker(rules: dict[str, "Rule"], today: dt.date, render: Callable[[DeploymentResult], str | None] | None) -> None:
+    _WORKER.update(rules=rules, today=today, render=render, severity_of={rid: rule.severity for rid, rule in rules.items()})
 
 
-def _judge_batch(batch: list[Raw | Loaded]) -> list[DeploymentResult | Problem]:
-    return [judge(_WORKER["rules"], _WORKER["today"], item) for item in batch]
+def _judge_in_worker(item: Raw | Loaded) -> DeploymentResult | Rendered | Problem:
+    result = judge(_WORKER["rules"], _WORKER["today"], item)
+    text = _WORKER["render"](result) if _WORKER["render"] is not None and isinstance(result, DeploymentResult) else None
+    if text is None:
+        return result
+    return Rendered(result.source, result.deployment_id, text, tally(result, _WORKER["severity_of"]))
 
 
-def _in_pool(rules: dict[str, "Rule"], today: dt.date, items: Iterable[Raw | Loaded], jobs: int) -> Iterator[DeploymentResult | Problem]:
+def _judge_batch(batch: list[Raw | Loaded]) -> list[DeploymentResult | Rendered | Problem]:
+    return [_judge_in_worker(item) for item in batch]
+
+
+def _in_pool(rules: dict[str, "Rule"], today: dt.date, items: Iterable[Raw | Loaded], jobs: int,
+             render: Callable[[DeploymentResult], str | None] | None) -> Iterator[DeploymentResult | Rendered | Problem]:
     import multiprocessing
 
     method = "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn"
-    with multiprocessing.get_context(method).Pool(jobs, _start_worker, (rules, today)) as pool:
+    if method != "fork":
+        render = None  # a reporter holds its output stream, which cannot be sent to a spawned process
+    with multiprocessing.get_context(method).Pool(jobs, _start_worker, (rules, today, render)) as pool:
         in_flight: deque = deque()
         iterator = iter(items)
         while batch := list(itertools.islice(iterator, BATCH)):
@@ -87,11 +98,14 @@ class Run:
     today: dt.date
     waivers: "WaiverBook | None" = None
     jobs: int = 1
+    render: Callable[[DeploymentResult], str | None] | None = None  # lets workers write each deployment's output
 
-    def results(self, items: Iterable[Raw | Loaded]) -> Iterator[DeploymentResult | Problem]:
+    def results(self, items: Iterable[Raw | Loaded]) -> Iterator[DeploymentResult | Rendered | Problem]:
+        """Each deployment's result, in input order. With jobs > 1 and a `render`, workers also write the output
+        (a Rendered); waivers change verdicts after judging, so with waivers results come back whole."""
         rules = self.rule_set.rules
         if self.jobs > 1:
-            judged = _in_pool(rules, self.today, items, self.jobs)
+            judged = _in_pool(rules, self.today, items, self.jobs, self.render if self.waivers is None else None)
         else:
             judged = (judge(rules, self.today, item) for item in items)
         for result in judged:

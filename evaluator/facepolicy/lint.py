@@ -164,6 +164,9 @@ def lint(rule_set: RuleSet, sources: Path | None, has_violating_fixture: Callabl
         if not has_violating_fixture(rule.id):
             found.append(Finding(f"{rule.source}: id", f"rule {rule.id!r} has no violating fixture (fixtures/rules/{rule.id}/fail-*.json) / 规则缺少违规夹具"))
     for document in rule_set.documents.values():
+        for index, rule_id in enumerate(document.retired):
+            if rule_id in rule_set.rules:
+                found.append(Finding(f"{document.path}: retired[{index}]", f"rule id {rule_id!r} was retired and must never be reused / 已撤销的规则 id 不得复用"))
         ids: set[str] = set()
         text = None
         if sources is not None:

@@ -77,6 +77,28 @@ class DeploymentResult:
         self.positions = positions or {}
 
 
+def tally(result: DeploymentResult, severity_of: dict[str, Severity]) -> tuple[dict[str, int], Severity | None]:
+    """The count of each status among a deployment's verdicts, and its worst failure."""
+    counts: dict[str, int] = {}
+    worst: Severity | None = None
+    for verdict in result.verdicts:
+        counts[verdict.status.value] = counts.get(verdict.status.value, 0) + 1
+        if verdict.status is Status.fail:
+            severity = severity_of[verdict.rule_id]
+            if worst is None or severity > worst:
+                worst = severity
+    return counts, worst
+
+
+class Rendered(NamedTuple):
+    """A deployment judged and already written out by a worker process: its output and its tally."""
+
+    source: str
+    deployment_id: str
+    text: str
+    tally: tuple[dict[str, int], Severity | None]
+
+
 class Summary:
     """Counts per status over a run, and the worst failure: what decides the exit code."""
 
@@ -86,14 +108,13 @@ class Summary:
         self.problems = 0
         self.worst_failure: Severity | None = None
 
-    def add(self, result: DeploymentResult, severity_of: dict[str, Severity]) -> None:
+    def add(self, result: "DeploymentResult | Rendered", severity_of: dict[str, Severity]) -> None:
+        counts, worst = result.tally if isinstance(result, Rendered) else tally(result, severity_of)
         self.deployments += 1
-        for verdict in result.verdicts:
-            self.counts[verdict.status.value] += 1
-            if verdict.status is Status.fail:
-                severity = severity_of[verdict.rule_id]
-                if self.worst_failure is None or severity > self.worst_failure:
-                    self.worst_failure = severity
+        for status, count in counts.items():
+            self.counts[status] += count
+        if worst is not None and (self.worst_failure is None or worst > self.worst_failure):
+            self.worst_failure = worst
 
     def exit_code(self, fail_on: Severity, fail_on_incomplete: bool = False) -> int:
         """0 clean; 1 failures at or above the threshold; 2 bad input or a broken rule."""

@@ -43,6 +43,7 @@ class Document(NamedTuple):
     governs: Text
     clauses: tuple[Clause, ...]
     path: str
+    retired: tuple[str, ...] = ()  # rule ids withdrawn, never to be reused
 
 
 @dataclass
@@ -109,6 +110,7 @@ def load_document(path: Path, content: bytes | None = None) -> Document:
     return Document(
         key=data["key"], title=Text(**data["title"]), publisher=data["publisher"], date=data["date"],
         version=data["version"], source=data["source"], governs=Text(**data["governs"]), clauses=clauses, path=shown(path),
+        retired=tuple(r["id"] for r in data.get("retired", ())),
     )
 
 

@@ -31,7 +31,7 @@ def eval_command(deployments, policies, no_bundled, fmt, output, lang, rules, ta
     """评估部署描述（文件、目录、- 表示标准输入；JSON 或 NDJSON） / Evaluate deployment descriptions (files, folders, - for stdin; JSON or NDJSON)."""
     from facepolicy.engine import Run
     from facepolicy.loader import iter_raw
-    from facepolicy.model import DeploymentResult, Severity, Summary
+    from facepolicy.model import DeploymentResult, Rendered, Severity, Summary
     from facepolicy.paths import WAIVERS_FILE
     from facepolicy.reporters import Context, reporter
 
@@ -42,18 +42,21 @@ def eval_command(deployments, policies, no_bundled, fmt, output, lang, rules, ta
         from facepolicy.waivers import WaiverBook, find_waivers
 
         book = WaiverBook(find_waivers(waivers_file), day)
-    run = Run(rule_set, day, book, jobs)
     out = open(output, "w", encoding="utf-8") if output else sys.stdout
     summary = Summary()
     severity_of = {rid: rule.severity for rid, rule in rule_set.rules.items()}
     try:
-        report = reporter(fmt, out, Context(rule_set, lang, run.today, verbose))
+        report = reporter(fmt, out, Context(rule_set, lang, day, verbose, memo={}))
+        run = Run(rule_set, day, book, jobs, report.render)
         for problem in rule_set.problems:
             summary.problems += 1
             report.problem(problem)
             click.echo(f"facepolicy: {problem.line()}", err=True)
         for result in run.results(iter_raw(list(deployments))):
-            if isinstance(result, DeploymentResult):
+            if isinstance(result, Rendered):
+                summary.add(result, severity_of)
+                report.rendered(result.text)
+            elif isinstance(result, DeploymentResult):
                 summary.add(result, severity_of)
                 report.deployment(result)
             else:

@@ -20,6 +20,7 @@ class Context(NamedTuple):
     lang: str
     today: dt.date
     verbose: bool = False
+    memo: dict[Any, Any] | None = None  # what a reporter computes once per run: a fresh dict for each Context, or none
 
     def provenance(self) -> dict[str, Any]:
         """What every report states, so that any verdict can be tied to the exact rules behind it."""
@@ -55,6 +56,15 @@ class Reporter:
     def problem(self, problem: "Problem") -> None: ...
 
     def deployment(self, result: "DeploymentResult") -> None: ...
+
+    def render(self, result: "DeploymentResult") -> str | None:
+        """One deployment's output on its own, for formats that write each deployment independently (so that
+        worker processes can render in parallel); None where a format needs the whole run."""
+        return None
+
+    def rendered(self, text: str) -> None:
+        """Write what render() gave, in a worker, for one deployment."""
+        self.out.write(text)
 
     def finish(self, summary: "Summary") -> None: ...
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from facepolicy.model import DeploymentResult, Problem, Summary
+from facepolicy.model import DeploymentResult, Problem, Summary, Verdict
 from facepolicy.reporters import Context, Reporter
 
 
@@ -13,35 +13,47 @@ def dump(value: Any) -> str:
     return json.dumps(value, ensure_ascii=False, sort_keys=True)
 
 
-def deployment_entry(result: DeploymentResult, context: Context) -> dict[str, Any]:
-    """One deployment as the report schema's #/$defs/deployment."""
+def _verdict_entry(verdict: Verdict, result: DeploymentResult, context: Context) -> dict[str, Any]:
     lang = context.lang
-    rules = context.rule_set.rules
-    verdicts = []
+    rule = context.rule_set.rules[verdict.rule_id]
+    entry: dict[str, Any] = {
+        "rule": rule.id,
+        "status": verdict.status.value,
+        "severity": rule.severity.name,
+        "title": rule.title(lang),
+        "clauses": list(rule.clauses),
+    }
+    if verdict.violations:
+        entry["violations"] = [
+            {"pointer": v.pointer, "line": result.positions.get(v.pointer, (1, 1))[0],
+             "column": result.positions.get(v.pointer, (1, 1))[1], "message": v.message(lang),
+             "remediation": v.remediation(lang), "severity": rule.severity.name, "clauses": list(rule.clauses)}
+            for v in verdict.violations
+        ]
+    if verdict.missing:
+        entry["missing"] = list(verdict.missing)
+    if verdict.error:
+        entry["error"] = verdict.error
+    if verdict.waiver:
+        entry["waiver"] = verdict.waiver
+    return entry
+
+
+def deployment_json(result: DeploymentResult, context: Context) -> str:
+    """One deployment as the report schema's #/$defs/deployment, serialised. Most verdicts say only a rule's
+    status, and that text is the same in every deployment: it is serialised once per rule and status."""
+    plain = context.memo if context.memo is not None else {}
+    parts = []
     for verdict in result.verdicts:
-        rule = rules[verdict.rule_id]
-        entry: dict[str, Any] = {
-            "rule": rule.id,
-            "status": verdict.status.value,
-            "severity": rule.severity.name,
-            "title": rule.title(lang),
-            "clauses": list(rule.clauses),
-        }
-        if verdict.violations:
-            entry["violations"] = [
-                {"pointer": v.pointer, "line": result.positions.get(v.pointer, (1, 1))[0],
-                 "column": result.positions.get(v.pointer, (1, 1))[1], "message": v.message(lang),
-                 "remediation": v.remediation(lang), "severity": rule.severity.name, "clauses": list(rule.clauses)}
-                for v in verdict.violations
-            ]
-        if verdict.missing:
-            entry["missing"] = list(verdict.missing)
-        if verdict.error:
-            entry["error"] = verdict.error
-        if verdict.waiver:
-            entry["waiver"] = verdict.waiver
-        verdicts.append(entry)
-    return {"source": result.source, "id": result.deployment_id, "verdicts": verdicts}
+        if verdict.violations or verdict.missing or verdict.error or verdict.waiver:
+            parts.append(dump(_verdict_entry(verdict, result, context)))
+            continue
+        key = ("plain verdict", verdict.rule_id, verdict.status)
+        if key not in plain:
+            plain[key] = dump(_verdict_entry(verdict, result, context))
+        parts.append(plain[key])
+    # The keys in the order sort_keys gives them: the same text dump() of the whole would write.
+    return '{"id": ' + dump(result.deployment_id) + ', "source": ' + dump(result.source) + ', "verdicts": [' + ", ".join(parts) + "]}"
 
 
 def problem_entry(problem: Problem) -> dict[str, str]:
@@ -59,7 +71,13 @@ class JsonReporter(Reporter):
         self.problems.append(problem_entry(problem))
 
     def deployment(self, result: DeploymentResult) -> None:
-        self.out.write(("" if self.first else ", ") + dump(deployment_entry(result, self.context)))
+        self.rendered(self.render(result))
+
+    def render(self, result: DeploymentResult) -> str:
+        return deployment_json(result, self.context)
+
+    def rendered(self, text: str) -> None:
+        self.out.write(("" if self.first else ", ") + text)
         self.first = False
 
     def finish(self, summary: Summary) -> None:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from facepolicy.model import DeploymentResult, Problem, Summary
 from facepolicy.reporters import Reporter
-from facepolicy.reporters.json_ import deployment_entry, dump, problem_entry
+from facepolicy.reporters.json_ import deployment_json, dump, problem_entry
 
 
 class NdjsonReporter(Reporter):
@@ -16,7 +16,10 @@ class NdjsonReporter(Reporter):
         self.out.write(dump({"problem": problem_entry(problem)}) + "\n")
 
     def deployment(self, result: DeploymentResult) -> None:
-        self.out.write(dump(deployment_entry(result, self.context)) + "\n")
+        self.out.write(self.render(result))
+
+    def render(self, result: DeploymentResult) -> str:
+        return deployment_json(result, self.context) + "\n"
 
     def finish(self, summary: Summary) -> None:
         self.out.write(dump({"summary": summary.as_dict(), "provenance": self.context.provenance()}) + "\n")

@@ -20,28 +20,34 @@ SHOWN = (Status.fail, Status.error, Status.incomplete, Status.waived)
 
 class TextReporter(Reporter):
     def deployment(self, result: DeploymentResult) -> None:
+        self.out.write(self.render(result))
+
+    def render(self, result: DeploymentResult) -> str:
+        lines: list[str] = []
+        write = lines.append
         lang = self.context.lang
         words, labels = WORDS[lang], LABELS[lang]
         rules = self.context.rule_set.rules
-        self.out.write(f"{result.source}  ({words['deployment']}: {result.deployment_id})\n")
+        write(f"{result.source}  ({words['deployment']}: {result.deployment_id})\n")
         for verdict in result.verdicts:
             if verdict.status not in SHOWN and not self.context.verbose:
                 continue
             rule = rules[verdict.rule_id]
-            self.out.write(f"  {labels[verdict.status.value]:<10} {rule.id}  [{rule.severity.name}]  {rule.title(lang)}\n")
+            write(f"  {labels[verdict.status.value]:<10} {rule.id}  [{rule.severity.name}]  {rule.title(lang)}\n")
             if verdict.status in (Status.fail, Status.incomplete, Status.waived):
-                self.out.write(f"      {words['clauses']}: {', '.join(rule.clauses)}\n")
+                write(f"      {words['clauses']}: {', '.join(rule.clauses)}\n")
             for violation in verdict.violations:
                 line, column = result.positions.get(violation.pointer, (1, 1))
-                self.out.write(f"      {line}:{column} {violation.pointer}: {violation.message(lang)}\n")
-                self.out.write(f"        {words['fix']}: {violation.remediation(lang)}\n")
+                write(f"      {line}:{column} {violation.pointer}: {violation.message(lang)}\n")
+                write(f"        {words['fix']}: {violation.remediation(lang)}\n")
             if verdict.missing:
-                self.out.write(f"      {words['missing']}: {', '.join(verdict.missing)}\n")
+                write(f"      {words['missing']}: {', '.join(verdict.missing)}\n")
             if verdict.error:
-                self.out.write(f"      {verdict.error}\n")
+                write(f"      {verdict.error}\n")
             if verdict.waiver:
-                self.out.write(f"      {verdict.waiver}\n")
-        self.out.write("\n")
+                write(f"      {verdict.waiver}\n")
+        write("\n")
+        return "".join(lines)
 
     def finish(self, summary: Summary) -> None:
         counts = summary.counts
