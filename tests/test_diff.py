@@ -43,12 +43,13 @@ def test_a_changed_threshold_names_the_rule_the_part_and_the_flipped_fixtures(de
     result = run_line(["facepolicy", "diff", "HEAD~1", "HEAD", "--repo", str(repo)])
     assert result.code == 0, result.err
     assert "demo.taps: assertions" in result.out
-    assert "fixtures/rules/demo.taps/pass-4-taps.json: demo.taps pass → fail" in result.out
+    assert "demo.taps pass → fail (1): fixtures/rules/demo.taps/pass-4-taps.json" in result.out
     assert "fail-5-taps.json" not in result.out  # still fails: no flip
 
     everything = run_line(["facepolicy", "diff", "HEAD~2", "--repo", str(repo), "--format", "json"])
     report = json.loads(everything.out)
     assert report["rules"]["added"] == ["demo.signs", "demo.taps"]
+    assert "demo.taps (added): 4 deployment(s): fail 2, incomplete 2" in run_line(["facepolicy", "diff", "HEAD~2", "--repo", str(repo)]).out
     assert {"ref": "demo:1", "change": "added", "before": "", "after": "demo.signs, demo.taps"} in report["clauses"]
 
     markdown = run_line(["facepolicy", "diff", "HEAD~1", "HEAD", "--repo", str(repo), "--format", "markdown"])

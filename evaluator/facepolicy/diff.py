@@ -138,5 +138,30 @@ def render(result: PolicyDiff, base: str, head: str, markdown: bool) -> str:
     section("Rules changed / 修改规则", [f"{bullet}{code(c.id)}: {', '.join(c.parts)}" for c in result.changed])
     section("Catalog changes / 条款目录变化",
             [f"{bullet}{code(c.ref)}: {c.change}" + (f" ({c.before} → {c.after})" if c.change != "excerpt" else "") for c in result.clauses])
-    section("Verdicts that change / 结论变化", [f"{bullet}{code(v.case)}: {code(v.rule_id)} {v.before} → {v.after}" for v in result.verdicts])
+    section("Verdicts that change / 结论变化", _verdict_rows(result, bullet, code))
     return "\n".join(lines).rstrip() + "\n"
+
+
+SHOWN_CASES = 20  # per rule and change, in text and Markdown; the JSON lists every one
+
+
+def _verdict_rows(result: PolicyDiff, bullet: str, code) -> list[str]:
+    """By rule: for a rule added or removed, how its verdicts fall; for the others, each change of verdict
+    with the deployments it concerns."""
+    by_rule: dict[str, list[VerdictChange]] = {}
+    for change in result.verdicts:
+        by_rule.setdefault(change.rule_id, []).append(change)
+    rows = []
+    for rule_id, changes in sorted(by_rule.items()):
+        if rule_id in result.added or rule_id in result.removed:
+            side = [c.after if rule_id in result.added else c.before for c in changes]
+            counts = ", ".join(f"{status} {side.count(status)}" for status in sorted(set(side)))
+            rows.append(f"{bullet}{code(rule_id)} ({'added' if rule_id in result.added else 'removed'}): {len(changes)} deployment(s): {counts}")
+            continue
+        flips: dict[tuple[str, str], list[str]] = {}
+        for c in changes:
+            flips.setdefault((c.before, c.after), []).append(c.case)
+        for (before, after), cases in sorted(flips.items()):
+            shown = ", ".join(code(case) for case in cases[:SHOWN_CASES]) + (f" … and {len(cases) - SHOWN_CASES} more" if len(cases) > SHOWN_CASES else "")
+            rows.append(f"{bullet}{code(rule_id)} {before} → {after} ({len(cases)}): {shown}")
+    return rows
