@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import gc
 import importlib
-import sys
 
 import click
 
@@ -76,7 +75,3 @@ def run(argv: list[str] | None = None) -> int:
         click.echo(f"facepolicy: internal error, a bug in facepolicy (please report it) / 内部错误: {type(exc).__name__}: {exc}", err=True)
         return 3
     return code if isinstance(code, int) else 0
-
-
-def main() -> None:
-    sys.exit(run())
