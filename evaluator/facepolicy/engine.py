@@ -16,6 +16,8 @@ from facepolicy.loader import Loaded, Raw, parse_raw
 from facepolicy.model import DeploymentResult, Problem, Rendered, tally
 
 if TYPE_CHECKING:
+    import jmespath
+
     from facepolicy.compiler import Rule
     from facepolicy.ruleset import RuleSet
     from facepolicy.waivers import WaiverBook
@@ -35,7 +37,7 @@ def deployment_problem(document: Any) -> str | None:
     return f"{message} ({bilingual('不符合部署描述 schema', 'breaks the deployment schema')})"
 
 
-def judge(rules: dict[str, "Rule"], today: dt.date, item: Raw | Loaded) -> DeploymentResult | Problem:
+def judge(rules: dict[str, "Rule"], options: "jmespath.Options", item: Raw | Loaded) -> DeploymentResult | Problem:
     """One deployment, from its text to its verdicts and the line and column of every place they name."""
     if isinstance(item, Raw):
         item = parse_raw(item)
@@ -44,7 +46,7 @@ def judge(rules: dict[str, "Rule"], today: dt.date, item: Raw | Loaded) -> Deplo
     problem = deployment_problem(item.value)
     if problem is not None:
         return Problem(item.source, problem)
-    verdicts = evaluate(rules, item.value, options_for(today))
+    verdicts = evaluate(rules, item.value, options)
     result = DeploymentResult(item.source, item.value["id"], verdicts)
     pointers = [v.pointer for verdict in verdicts for v in verdict.violations]
     if pointers:  # only then is the text scanned for line numbers (reports place violations, not missing facts)
@@ -59,11 +61,11 @@ _WORKER: dict[str, Any] = {}
 
 
 def _start_worker(rules: dict[str, "Rule"], today: dt.date, render: Callable[[DeploymentResult], str | None] | None) -> None:
-    _WORKER.update(rules=rules, today=today, render=render, severity_of={rid: rule.severity for rid, rule in rules.items()})
+    _WORKER.update(rules=rules, options=options_for(today), render=render, severity_of={rid: rule.severity for rid, rule in rules.items()})
 
 
 def _judge_in_worker(item: Raw | Loaded) -> DeploymentResult | Rendered | Problem:
-    result = judge(_WORKER["rules"], _WORKER["today"], item)
+    result = judge(_WORKER["rules"], _WORKER["options"], item)
     text = _WORKER["render"](result) if _WORKER["render"] is not None and isinstance(result, DeploymentResult) else None
     if text is None:
         return result
@@ -107,7 +109,8 @@ class Run:
         if self.jobs > 1:
             judged = _in_pool(rules, self.today, items, self.jobs, self.render if self.waivers is None else None)
         else:
-            judged = (judge(rules, self.today, item) for item in items)
+            options = options_for(self.today)
+            judged = (judge(rules, options, item) for item in items)
         for result in judged:
             if self.waivers is not None and isinstance(result, DeploymentResult):
                 result.verdicts = [self.waivers.apply(result.deployment_id, v) for v in result.verdicts]

@@ -73,7 +73,9 @@ def _comparator(op: str, left: Run, right: Run) -> Run:
     return run
 
 
-def _projection(base: Run, each: Run, values: bool = False) -> Run:
+def _projection(base: Run, each: Run, values: bool = False, condition: Run | None = None) -> Run:
+    """A projection over a list (or over an object's values), keeping the items `condition` holds for."""
+
     def run(value, functions):
         items = base(value, functions)
         if values:
@@ -85,25 +87,11 @@ def _projection(base: Run, each: Run, values: bool = False) -> Run:
             return None
         collected = []
         for item in items:
+            if condition is not None and _is_false(condition(item, functions)):
+                continue
             result = each(item, functions)
             if result is not None:
                 collected.append(result)
-        return collected
-
-    return run
-
-
-def _filter(base: Run, each: Run, condition: Run) -> Run:
-    def run(value, functions):
-        items = base(value, functions)
-        if not isinstance(items, list):
-            return None
-        collected = []
-        for item in items:
-            if not _is_false(condition(item, functions)):
-                result = each(item, functions)
-                if result is not None:
-                    collected.append(result)
         return collected
 
     return run
@@ -209,7 +197,7 @@ def build(node: dict[str, Any]) -> Run:
     if kind == "value_projection":
         return _projection(build(children[0]), build(children[1]), values=True)
     if kind == "filter_projection":
-        return _filter(build(children[0]), build(children[1]), build(children[2]))
+        return _projection(build(children[0]), build(children[1]), condition=build(children[2]))
     if kind == "flatten":
         return _flatten(build(children[0]))
     if kind == "index":

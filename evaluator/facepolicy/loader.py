@@ -170,19 +170,19 @@ def _whole(source: str, data: bytes) -> Iterator[Raw | Problem]:
         yield Problem(source, f"{exc.where}: {exc.message}")
 
 
-def _stdin(data: bytes) -> Iterator[Raw | Problem]:
-    """Standard input: one JSON document, or NDJSON when more than one follows."""
+def _stdin(data: bytes) -> Iterator[Raw | Document | Problem]:
+    """Standard input: one JSON document (parsed here, to tell), or NDJSON when more than one follows."""
     source = "<stdin>"
     try:
         text = decode_text(data)
-        parse_json(text)
+        value = parse_json(text)
     except FacepolicyError as exc:
         if "Extra data" in exc.message:
             yield from _lines(source, iter(data.splitlines(keepends=True)))
             return
         yield Problem(source, f"{exc.where}: {exc.message}")
         return
-    yield Raw(source, text)
+    yield Document(source, value, text)
 
 
 def iter_deployment_files(paths: list[str]) -> Iterator[tuple[str, Path | None] | Problem]:
@@ -204,8 +204,9 @@ def iter_deployment_files(paths: list[str]) -> Iterator[tuple[str, Path | None] 
             yield Problem(name, bilingual("文件不存在", "no such file"))
 
 
-def iter_raw(paths: list[str]) -> Iterator[Raw | Problem]:
-    """Every deployment text in the files named, in order, unparsed; a bad file is a Problem and the rest go on."""
+def iter_raw(paths: list[str]) -> Iterator[Raw | Loaded]:
+    """Every deployment text in the files named, in order, unparsed (but for standard input's, parsed to tell
+    JSON from NDJSON); a bad file is a Problem and the rest go on."""
     for item in iter_deployment_files(paths):
         if isinstance(item, Problem):
             yield item

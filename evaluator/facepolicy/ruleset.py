@@ -50,7 +50,6 @@ class Document(NamedTuple):
 class RuleSet:
     rules: dict[str, Rule] = field(default_factory=dict)
     problems: list[Problem] = field(default_factory=list)
-    files: list[str] = field(default_factory=list)
     folders: list[Path] = field(default_factory=list)
     content_digest: str = ""
     catalogs: list[str] = field(default_factory=list)
@@ -76,8 +75,6 @@ class RuleSet:
 
     def digest(self) -> str:
         """A content digest of every rule and catalog file, independent of where the folders are."""
-        if not self.content_digest:
-            self.content_digest = _digest([(path, _read(path)) for path in self.files])
         return self.content_digest
 
     def select(self, rule_ids: tuple[str, ...] = (), tags: tuple[str, ...] = ()) -> "RuleSet":
@@ -115,7 +112,7 @@ def load_document(path: Path, content: bytes | None = None) -> Document:
 
 
 def rule_files(folder: Path) -> list[Path]:
-    return sorted(p for p in folder.glob("*/*.toml") if p.name != "document.toml")
+    return [Path(path) for path in _listing(folder)[1]]
 
 
 def _digest(contents: list[tuple[str, bytes]]) -> str:
@@ -179,7 +176,7 @@ def load_rule_set(extra: tuple[str, ...] = (), bundled: bool = True) -> RuleSet:
     if isinstance(cached, RuleSet):
         return cached
     catalogs = [path for _, found, _ in listed for path in found]
-    rule_set = RuleSet(folders=folders, files=list(contents), catalogs=catalogs, documents_cache_key=cache_key + "-documents",
+    rule_set = RuleSet(folders=folders, catalogs=catalogs, documents_cache_key=cache_key + "-documents",
                        content_digest=_digest(list(contents.items())))  # cached with the rest: no hashing on a cache hit
     documents = _load_documents(catalogs, rule_set.problems, contents)
     for folder, _, rules in listed:
