@@ -7,9 +7,9 @@ import datetime as dt
 import jmespath
 import pytest
 
-from facepolicy.evaluate import options_for
+from facepolicy.functions import FacepolicyFunctions
 
-OPTIONS = options_for(dt.date(2026, 3, 1))
+OPTIONS = jmespath.Options(custom_functions=FacepolicyFunctions(dt.date(2026, 3, 1)))
 
 
 def search(expression, data=None):

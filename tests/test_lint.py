@@ -51,10 +51,10 @@ def test_jmespath_syntax_error_with_its_column(demo_policies):
 
 
 def test_invalid_json_schema(demo_policies):
-    edit(demo_policies / "demo" / "signs.toml", 'required = ["sites"]', 'required = "sites"')
+    edit(demo_policies / "demo" / "signs.toml", "[[assertions]]", 'scope = { required = "sites" }\n\n[[assertions]]')
     result = lint(demo_policies)
     assert result.code == 1
-    assert "demo/signs.toml: evidence/required: invalid JSON Schema" in result.out
+    assert "demo/signs.toml: scope/required: invalid JSON Schema" in result.out
 
 
 def test_rule_without_a_violating_fixture(demo_policies):
@@ -66,7 +66,7 @@ def test_rule_without_a_violating_fixture(demo_policies):
 
 @pytest.mark.parametrize("ref", ["https://example.com/s.json", "http://example.com/s.json#/x"])
 def test_remote_refs_are_refused(demo_policies, ref):
-    edit(demo_policies / "demo" / "signs.toml", "[evidence]", f'scope = {{ "$ref" = "{ref}" }}\n\n[evidence]')
+    edit(demo_policies / "demo" / "signs.toml", "[[assertions]]", f'scope = {{ "$ref" = "{ref}" }}\n\n[[assertions]]')
     result = lint(demo_policies)
     assert result.code == 1
     assert f"demo/signs.toml: scope.$ref: $ref '{ref}' is refused" in result.out

@@ -11,15 +11,20 @@ import jmespath
 from jmespath import exceptions as jmespath_errors
 
 from facepolicy.errors import FacepolicyError, bilingual
-from facepolicy.expressions import Expression
+from facepolicy.expressions import Expression, Unsupported, build
 from facepolicy.model import Severity, Text
 from facepolicy import schemas
+from facepolicy.facts import Partial, Range, Unknown
 
 
 def compile_expression(text: str, where: str) -> Expression:
     """A compiled JMESPath expression, or a one-line error naming the column."""
     try:
-        return Expression(text, jmespath.compile(text).parsed)
+        expression = Expression(text, jmespath.compile(text).parsed)
+        build(expression.parsed)  # a construct that has no three-valued meaning is refused here
+        return expression
+    except Unsupported as exc:
+        raise FacepolicyError(where, bilingual("不支持的 JMESPath 结构", "unsupported JMESPath construct") + f": {exc}") from None
     except jmespath_errors.LexerError as exc:
         raise FacepolicyError(where, bilingual("JMESPath 词法错误", "JMESPath syntax error") + f": {exc.message} at column {exc.lexer_position + 1}") from None
     except jmespath_errors.ParseError as exc:
@@ -47,8 +52,8 @@ class Template(NamedTuple):
                     expressions[source] = compile_expression(source, f"{where}.{lang}: {{{source}}}")
         return cls(text["zh"], text["en"], expressions)
 
-    def render(self, data: Any, options: jmespath.Options) -> Text:
-        values = {src: _show(expr.search(data, options=options)) for src, expr in self.expressions.items()}
+    def render(self, data: Any, functions: Any) -> Text:
+        values = {src: _show(expr.search(data, functions)) for src, expr in self.expressions.items()}
 
         def fill(text: str) -> str:
             def one(match: re.Match[str]) -> str:
@@ -64,6 +69,11 @@ class Template(NamedTuple):
 def _show(value: Any) -> str:
     if value is None:
         return "—"
+    if isinstance(value, (Unknown, Range)):
+        return "?"
+    if isinstance(value, Partial):
+        shown = [_show(item) for item, maybe in value.entries() if maybe is None]
+        return ", ".join(shown + ["…"]) if shown else "…"
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, list):
@@ -84,7 +94,6 @@ class Assertion(NamedTuple):
     index: int
     for_each: tuple[Step, ...]
     where: Expression | None
-    requires: tuple[tuple[str, Expression], ...]
     expect: Expression
     at: str
     message: Template | None
@@ -100,25 +109,20 @@ class Rule:
     tags: tuple[str, ...]
     clauses: tuple[str, ...]
     scope_schema: Any
-    evidence_schema: Any
     assertions: tuple[Assertion, ...]
     message: Template
     remediation: Template
     source: str
     raw: dict[str, Any]
 
-    # jsonschema-rs validators cannot be pickled, so a cached rule set carries the schemas and each
-    # process builds a validator on first use.
+    # Closures cannot be pickled, so a cached rule set carries the scope's schema and each process
+    # compiles its three-valued test on first use.
     @functools.cached_property
     def scope(self) -> Any:
-        return None if self.scope_schema is None else schemas.shared_validator(self.scope_schema, f"{self.source}: scope")
-
-    @functools.cached_property
-    def evidence(self) -> Any:
-        return None if self.evidence_schema is None else schemas.fast_validator(self.evidence_schema, f"{self.source}: evidence")
+        return None if self.scope_schema is None else compile_scope(self.scope_schema, f"{self.source}: scope")
 
     def __getstate__(self) -> dict[str, Any]:
-        return {k: v for k, v in self.__dict__.items() if k not in ("scope", "evidence")}
+        return {k: v for k, v in self.__dict__.items() if k != "scope"}
 
 
 def _steps(path: str) -> tuple[Step, ...]:
@@ -148,7 +152,6 @@ def compile_rule(data: dict[str, Any], source: str) -> Rule:
                 index=index,
                 for_each=_steps(raw["for_each"]) if "for_each" in raw else (),
                 where=compile_expression(raw["where"], f"{where}.where") if "where" in raw else None,
-                requires=tuple((path, compile_expression(path, f"{where}.requires")) for path in raw.get("requires", [])),
                 expect=compile_expression(raw["expect"], f"{where}.expect"),
                 at=raw.get("at", ""),
                 message=Template.build(raw["message"], f"{where}.message") if "message" in raw else None,
@@ -163,12 +166,43 @@ def compile_rule(data: dict[str, Any], source: str) -> Rule:
         tags=tuple(data.get("tags", [])),
         clauses=tuple(data["clauses"]),
         scope_schema=data.get("scope"),
-        evidence_schema=data.get("evidence"),
         assertions=tuple(assertions),
         message=Template.build(data["message"], f"{source}: message"),
         remediation=Template.build(data["remediation"], f"{source}: remediation"),
         source=source,
         raw=data,
     )
-    rule.scope, rule.evidence  # noqa: B018 — compile both now, so a schema that cannot compile is reported here
+    rule.scope  # noqa: B018 — compile it now, so a scope that cannot compile is reported here
     return rule
+
+
+_SCOPES: dict[str, Any] = {}
+
+
+def compile_scope(schema: Any, where: str) -> Any:
+    """The three-valued test of a scope; one per distinct scope, as most rules share a handful."""
+    import json
+
+    from facepolicy.scopes import Compiler, ScopeError
+
+    text = json.dumps(schema, sort_keys=True)
+    if text in _SCOPES:
+        return _SCOPES[text]
+
+    def resolve(target: str) -> Any:
+        base, _, fragment = target.partition("#")
+        if base not in ("", "urn:facepolicy:scopes"):
+            raise ScopeError(f"$ref {target!r}: only '#…' and 'urn:facepolicy:scopes#…' resolve (nothing is fetched)")
+        node: Any = schemas.load("scopes") if base else schema
+        for part in (p for p in fragment.split("/") if p):
+            part = part.replace("~1", "/").replace("~0", "~")
+            if not isinstance(node, dict) or part not in node:
+                raise ScopeError(f"$ref {target!r} does not resolve")
+            node = node[part]
+        return node
+
+    try:
+        _SCOPES[text] = Compiler(resolve).compile(schema)
+    except ScopeError as exc:
+        raise FacepolicyError(where, bilingual("无法使用的适用范围", "unusable scope") + f": {exc}") from None
+    return _SCOPES[text]

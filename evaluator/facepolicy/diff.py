@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from facepolicy.errors import FacepolicyError, bilingual
-from facepolicy.evaluate import evaluate, options_for
+from facepolicy.evaluate import evaluate, functions_for
 from facepolicy.loader import Document
 from facepolicy.ruleset import RuleSet
 
@@ -112,7 +112,7 @@ def compare_rules(base: RuleSet, head: RuleSet, result: PolicyDiff) -> None:
 
 
 def compare_verdicts(base: RuleSet, head: RuleSet, documents: list[Document], today: dt.date, result: PolicyDiff) -> None:
-    options = options_for(today)
+    options = functions_for(today)
     for document in documents:
         before = {v.rule_id: v.status.value for v in evaluate(base.rules, document.value, options)}
         after = {v.rule_id: v.status.value for v in evaluate(head.rules, document.value, options)}

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any, Callable, Iterable, Iterator
 
 from facepolicy import schemas
 from facepolicy.errors import bilingual
-from facepolicy.evaluate import evaluate, options_for
+from facepolicy.evaluate import evaluate, functions_for
 from facepolicy.loader import Loaded, Raw, parse_raw
 from facepolicy.model import DeploymentResult, Problem, Rendered, tally
 
@@ -37,7 +37,7 @@ def deployment_problem(document: Any) -> str | None:
     return f"{message} ({bilingual('不符合部署描述 schema', 'breaks the deployment schema')})"
 
 
-def judge(rules: dict[str, "Rule"], options: "jmespath.Options", item: Raw | Loaded) -> DeploymentResult | Problem:
+def judge(rules: dict[str, "Rule"], options: "Functions", item: Raw | Loaded) -> DeploymentResult | Problem:
     """One deployment, from its text to its verdicts and the line and column of every place they name."""
     if isinstance(item, Raw):
         item = parse_raw(item)
@@ -61,7 +61,7 @@ _WORKER: dict[str, Any] = {}
 
 
 def _start_worker(rules: dict[str, "Rule"], today: dt.date, render: Callable[[DeploymentResult], str | None] | None) -> None:
-    _WORKER.update(rules=rules, options=options_for(today), render=render, severity_of={rid: rule.severity for rid, rule in rules.items()})
+    _WORKER.update(rules=rules, options=functions_for(today), render=render, severity_of={rid: rule.severity for rid, rule in rules.items()})
 
 
 def _judge_in_worker(item: Raw | Loaded) -> DeploymentResult | Rendered | Problem:
@@ -109,7 +109,7 @@ class Run:
         if self.jobs > 1:
             judged = _in_pool(rules, self.today, items, self.jobs, self.render if self.waivers is None else None)
         else:
-            options = options_for(self.today)
+            options = functions_for(self.today)
             judged = (judge(rules, options, item) for item in items)
         for result in judged:
             if self.waivers is not None and isinstance(result, DeploymentResult):

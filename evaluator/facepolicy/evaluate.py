@@ -1,141 +1,173 @@
-"""Pure evaluation: (rules, deployment, today) → one verdict per rule. Locations are built here, not by rules."""
+"""Pure evaluation: (rules, deployment, today) → one verdict per rule, in three-valued logic.
+
+A rule fails when the stated facts violate it whatever the unstated ones are; passes when they satisfy it
+whatever the unstated ones are; is not_applicable only when the stated facts put it out of scope; and is
+incomplete otherwise, naming the unstated facts (JSON Pointers) that would decide it. Nobody declares
+which facts a rule needs: they are the unknowns its scope and assertions ran into. Locations are built
+here, not by rules.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
 from typing import Any, Iterator
 
-import jmespath
-
 from facepolicy.compiler import Assertion, Rule, Step
-from facepolicy.functions import FacepolicyFunctions
+from facepolicy.expressions import truth
+from facepolicy.facts import Facts, Partial, Unknown, closed_world, facts_of, read
+from facepolicy.functions import FunctionError, Functions
 from facepolicy.model import Status, Verdict, Violation
-from facepolicy.schemas import missing_facts as schema_gaps
 
 
 class RuleError(Exception):
     """A rule that cannot decide (an expression gave a non-boolean, a function failed)."""
 
 
-def options_for(today: dt.date) -> jmespath.Options:
-    return jmespath.Options(custom_functions=FacepolicyFunctions(today))
+def functions_for(today: dt.date) -> Functions:
+    return Functions(today)
 
 
 def _escape(part: Any) -> str:
     return str(part).replace("~", "~0").replace("/", "~1")
 
 
-def iter_items(document: Any, steps: tuple[Step, ...]) -> Iterator[tuple[str, Any]]:
-    """(JSON Pointer, item) for every item of the list the steps lead to; nothing where a step is absent."""
-    nodes: list[tuple[str, Any]] = [("", document)]
+def iter_items(document: Any, steps: tuple[Step, ...]) -> Iterator[tuple[str | None, Any]]:
+    """(JSON Pointer, item) for every stated item of the list the steps lead to; then (None, an Unknown)
+    standing for the items the deployment may have without listing them, where it may."""
+    nodes: list[tuple[str | None, Any]] = [("", document)]
     for number, step in enumerate(steps):
         last = number == len(steps) - 1
-        following = []
+        following: list[tuple[str | None, Any]] = []
         for base, node in nodes:
-            if not isinstance(node, dict) or step.name not in node:
+            if base is None:  # an unlisted item: whatever lies below it is unknown too
+                following.append((None, node))
                 continue
-            value, here = node[step.name], f"{base}/{_escape(step.name)}"
+            if not isinstance(node, dict):
+                continue
+            here = f"{base}/{_escape(step.name)}"
+            value = node.get(step.name)
+            if value is None and step.name not in node:
+                value = Unknown(frozenset((here,))) if type(node) is Facts else None
             if step.each or last:
-                if isinstance(value, list):
+                if type(value) is list:
                     following.extend((f"{here}/{i}", item) for i, item in enumerate(value))
+                elif type(value) is Partial:
+                    following.extend((f"{here}/{i}", item) for i, item in enumerate(value.items))
+                    following.append((None, Unknown(value.tail)))
+                elif type(value) is Unknown:
+                    following.append((None, Unknown(value.facts)))
             else:
                 following.append((here, value))
         nodes = following
     return iter(nodes)
 
 
-def _missing(subject: Any, base: str, assertion: Assertion, options: jmespath.Options) -> list[str]:
-    return [
-        base + "/" + "/".join(_escape(p) for p in path.split("."))
-        for path, expression in assertion.requires
-        if expression.search(subject, options=options) is None
-    ]
+def _decided(value: Any, what: str, base: str | None) -> Any:
+    """True, False, or an Unknown; a stated value that is not a boolean is a broken rule."""
+    if type(value) is bool:
+        return value
+    if type(value) is Unknown:
+        return value if value.truth is None else value.truth
+    raise RuleError(f"{what} gave {value!r}, not true or false at {base or '/'}")
 
 
-def _check(rule: Rule, assertion: Assertion, subject: Any, base: str, options: jmespath.Options) -> Violation | None:
-    result = assertion.expect.search(subject, options=options)
-    if result is True:
-        return None
-    if result is not False:
-        raise RuleError(f"assertions[{assertion.index}].expect gave {result!r}, not true or false at {base or '/'}")
-    message = assertion.message or rule.message
-    remediation = assertion.remediation or rule.remediation
-    at = f"{base}/{assertion.at}" if assertion.at else base
-    return Violation(at or "/", message.render(subject, options), remediation.render(subject, options))
+def _holds(value: Any) -> Any:
+    """A filter's answer: its truthiness, or an Unknown when the stated facts do not settle it."""
+    held = truth(value)
+    return held if held is not None else Unknown(facts_of(value))
 
 
-def evaluate_rule(rule: Rule, document: Any, options: jmespath.Options, trace: list[dict[str, Any]] | None = None,
-                  scopes_seen: dict[int, bool] | None = None) -> Verdict:
-    """One verdict; when `trace` is a list, each step of the decision is appended to it with the values seen.
-    `scopes_seen` remembers, for one deployment, the answer of each scope validator (most rules share one)."""
-    tracing = trace is not None  # the steps are built only then: this runs for every rule on every deployment
-    options.custom_functions.document = document
+def evaluate_rule(rule: Rule, facts: Any, functions: Functions, trace: list[dict[str, Any]] | None = None,
+                  scopes_seen: dict[int, Any] | None = None) -> Verdict:
+    """One verdict on a deployment already read as facts (facts.read); when `trace` is a list, each step of
+    the decision is appended to it. `scopes_seen` remembers each scope's answer for one deployment."""
+    tracing = trace is not None
+    functions.document = facts
     try:
+        in_scope: Any = True
         if rule.scope is not None:
             in_scope = scopes_seen.get(id(rule.scope)) if scopes_seen is not None else None
             if in_scope is None:
-                in_scope = rule.scope.is_valid(document)
+                in_scope = rule.scope(facts)
                 if scopes_seen is not None:
                     scopes_seen[id(rule.scope)] = in_scope
             if tracing:
-                trace.append({"step": "scope", "matched": in_scope})
-            if not in_scope:
+                trace.append({"step": "scope", "matched": in_scope if type(in_scope) is bool else None,
+                              "unknown": sorted(facts_of(in_scope))})
+            if in_scope is False:
                 return Verdict(rule.id, Status.not_applicable)
-        if rule.evidence is not None:
-            missing = [] if rule.evidence.is_valid(document) else sorted(set(schema_gaps(rule.evidence, document)))
-            if tracing:
-                trace.append({"step": "evidence", "missing": missing})
-            if missing:
-                return Verdict(rule.id, Status.incomplete, missing=tuple(missing))
         violations: list[Violation] = []
-        missing_facts: list[str] = []
+        missing: set[str] = set()
         for assertion in rule.assertions:
-            subjects = iter_items(document, assertion.for_each) if assertion.for_each else (("", document),)
+            subjects = iter_items(facts, assertion.for_each) if assertion.for_each else (("", facts),)
             for base, subject in subjects:
-                step = {"step": f"assertions[{assertion.index}]", "at": base or "/"} if tracing else None
-                if assertion.where is not None:
-                    where = assertion.where.search(subject, options=options)
-                    if tracing:
-                        step["where"] = where
-                    if not _truthy(where):
-                        if tracing:
-                            trace.append(step | {"outcome": "skipped"})
-                        continue
-                gaps = _missing(subject, base, assertion, options) if assertion.requires else None
-                if gaps:
-                    if tracing:
-                        trace.append(step | {"outcome": "missing", "missing": gaps})
-                    missing_facts.extend(gaps)
-                    continue
-                violation = _check(rule, assertion, subject, base, options)
+                outcome = _check(rule, assertion, base, subject, functions, violations, missing)
                 if tracing:
-                    trace.append(step | {"expect": assertion.expect.expression, "outcome": "violation" if violation else "holds",
-                                         "values": _fields_seen(assertion, subject, options)})
-                if violation is not None:
-                    violations.append(violation)
-    except RuleError as exc:
+                    trace.append({"step": f"assertions[{assertion.index}]", "at": "/" if base == "" else base or "(unlisted items)",
+                                  "expect": assertion.expect.expression, "outcome": outcome,
+                                  "values": _fields_seen(assertion, subject, functions)})
+    except (RuleError, FunctionError) as exc:
         return Verdict(rule.id, Status.error, error=str(exc))
     except Exception as exc:  # a broken rule must not stop the others; it is reported as `error`
         return Verdict(rule.id, Status.error, error=f"{type(exc).__name__}: {exc}")
+    if in_scope is not True:  # in scope or not, the stated facts cannot say: that decides first
+        return Verdict(rule.id, Status.incomplete, missing=tuple(sorted(facts_of(in_scope) | missing)))
     if violations:
-        return Verdict(rule.id, Status.fail, violations=tuple(violations), missing=tuple(missing_facts))
-    if missing_facts:
-        return Verdict(rule.id, Status.incomplete, missing=tuple(missing_facts))
+        return Verdict(rule.id, Status.fail, violations=tuple(violations), missing=tuple(sorted(missing)))
+    if missing:
+        return Verdict(rule.id, Status.incomplete, missing=tuple(sorted(missing)))
     return Verdict(rule.id, Status.pass_)
 
 
-def _fields_seen(assertion: Assertion, subject: Any, options: jmespath.Options) -> dict[str, Any]:
+def _check(rule: Rule, assertion: Assertion, base: str | None, subject: Any, functions: Functions,
+           violations: list[Violation], missing: set[str]) -> str:
+    """One item against one assertion: it holds, it is violated, or it is open (its unknowns noted)."""
+    where: Any = True
+    if assertion.where is not None:
+        where = _holds(assertion.where.search(subject, functions))
+        if where is False:
+            return "skipped"
+    expect = assertion.expect.search(subject, functions)
+    held = _decided(expect, f"assertions[{assertion.index}].expect", base) if base is not None else _holds(expect)
+    if held is True:
+        return "holds"
+    if held is False and where is True and base is not None:
+        message = assertion.message or rule.message
+        remediation = assertion.remediation or rule.remediation
+        at = f"{base}/{assertion.at}" if assertion.at else base
+        violations.append(Violation(at or "/", message.render(subject, functions), remediation.render(subject, functions)))
+        return "violation"
+    if base is None:
+        missing.update(subject.facts)  # the unlisted items themselves
+    missing.update(facts_of(where) if where is not True else ())
+    missing.update(facts_of(held) if held is not False else ())
+    return "open"
+
+
+def _fields_seen(assertion: Assertion, subject: Any, functions: Functions) -> dict[str, Any]:
     """The values of the plain field paths an assertion reads, for explaining a decision."""
+    from facepolicy.expressions import parse
+
     paths: dict[str, Any] = {}
 
-    def walk(node: dict[str, Any], prefix: str = "") -> None:
+    def show(value: Any) -> Any:
+        if isinstance(value, Unknown):
+            return "(unstated)" if value.at else "(unknown)"
+        if isinstance(value, Partial):
+            return [show(v) for v in value.items] + ["…"]
+        if isinstance(value, dict):
+            return {k: show(v) for k, v in value.items()}
+        if isinstance(value, list):
+            return [show(v) for v in value]
+        return value
+
+    def walk(node: dict[str, Any]) -> None:
         kind = node.get("type")
         if kind == "field":
-            name = prefix + node["value"]
-            paths[name] = jmespath.search(name, subject, options=options) if isinstance(subject, (dict, list)) else None
+            paths[node["value"]] = show(parse(node["value"]).search(subject, functions))
         elif kind == "subexpression" and all(c.get("type") == "field" for c in node["children"]):
             name = ".".join(c["value"] for c in node["children"])
-            paths[name] = jmespath.search(name, subject, options=options)
+            paths[name] = show(parse(name).search(subject, functions))
         else:
             for child in node.get("children", []):
                 if isinstance(child, dict):
@@ -145,11 +177,12 @@ def _fields_seen(assertion: Assertion, subject: Any, options: jmespath.Options) 
     return dict(sorted(paths.items()))
 
 
-def _truthy(value: Any) -> bool:
-    return value not in (None, False, "", [], {})
+def read_deployment(document: Any) -> Any:
+    """A parsed deployment as facts: schema_version 1 reads every stated list as complete, as it always did."""
+    return read(document, open_lists=not closed_world(document))
 
 
-def evaluate(rules: dict[str, Rule], document: Any, options: jmespath.Options) -> list[Verdict]:
-    options.custom_functions.document = document
-    scopes_seen: dict[int, bool] = {}
-    return [evaluate_rule(rule, document, options, scopes_seen=scopes_seen) for rule in rules.values()]
+def evaluate(rules: dict[str, Rule], document: Any, functions: Functions) -> list[Verdict]:
+    facts = read_deployment(document)
+    scopes_seen: dict[int, Any] = {}
+    return [evaluate_rule(rule, facts, functions, scopes_seen=scopes_seen) for rule in rules.values()]

@@ -32,10 +32,8 @@ def describe_rule(rule: Rule, rule_set: RuleSet, lang: str) -> list[str]:
     raw = rule.raw
     if "scope" in raw:
         lines.append(f"  scope: {_show(raw['scope'])}")
-    if "evidence" in raw:
-        lines.append(f"  evidence: {_show(raw['evidence'])}")
     for index, assertion in enumerate(raw["assertions"]):
-        parts = [f"{key}={assertion[key]!r}" for key in ("for_each", "where", "requires", "expect", "at") if key in assertion]
+        parts = [f"{key}={assertion[key]!r}" for key in ("for_each", "where", "expect", "at") if key in assertion]
         lines.append(f"  assertions[{index}]: " + ", ".join(parts))
     return lines
 
@@ -45,9 +43,10 @@ def describe_decision(verdict: Verdict, trace: list[dict[str, Any]], lang: str) 
     for step in trace:
         name = step["step"]
         if name == "scope":
-            lines.append(f"    scope: {'matched' if step['matched'] else 'not matched → not_applicable'}")
-        elif name == "evidence":
-            lines.append("    evidence: " + ("all stated" if not step["missing"] else "missing " + ", ".join(step["missing"]) + " → incomplete"))
+            if step["matched"] is None:
+                lines.append("    scope: unknown until " + ", ".join(step["unknown"]) + " → incomplete")
+            else:
+                lines.append(f"    scope: {'matched' if step['matched'] else 'not matched → not_applicable'}")
         else:
             detail = [f"at {step['at']}"]
             if "where" in step:
@@ -60,6 +59,8 @@ def describe_decision(verdict: Verdict, trace: list[dict[str, Any]], lang: str) 
     lines.append(f"  status: {verdict.status.value}")
     for v in verdict.violations:
         lines.append(f"    {v.pointer}: {v.message(lang)}")
+    if verdict.missing:
+        lines.append("    unstated: " + ", ".join(verdict.missing) if lang == "en" else "    未陈述: " + ", ".join(verdict.missing))
     if verdict.error:
         lines.append(f"    {verdict.error}")
     return lines

@@ -1,11 +1,12 @@
-"""JMESPath expressions parsed once by jmespath, then compiled into Python closures.
+"""JMESPath expressions parsed once by jmespath, then compiled into Python closures that evaluate in
+three-valued (Kleene) logic over what a deployment states.
 
-jmespath's TreeInterpreter dispatches on the node type for every node of every search; with a hundred
-rules checking every site, SDK and consent of a deployment that is most of an evaluation. Each node here
-becomes a closure once, with jmespath's own semantics (its equality, ordering, truthiness and function
-type checks, which are called, not copied). tests/test_expressions.py holds every rule expression to
-jmespath's answer on every fixture. Closures cannot be pickled, so a cached rule set carries the parsed
-tree and each process compiles an expression the first time it searches with it.
+On fully stated values every closure gives jmespath's own answer (its equality, ordering, truthiness;
+tests/test_expressions.py holds every rule expression to `jmespath.search`). Where a value is `Unknown`
+or a `Partial` list (see facts.py), each construct gives a definite answer only when every completion of
+the unknowns would give it: `false && unknown` is false, `true || unknown` is true, a comparison with an
+unknown is unknown, `length` of a list that may hold more is a range. Closures cannot be pickled, so a
+cached rule set carries the parse tree and each process compiles an expression on its first search.
 """
 
 from __future__ import annotations
@@ -13,18 +14,18 @@ from __future__ import annotations
 from typing import Any, Callable
 
 import jmespath
-from jmespath.visitor import Options, TreeInterpreter, _Expression
+
+from facepolicy.facts import NOTHING, Facts, Partial, Range, Unknown, facts_of, partial, unstated
 
 Run = Callable[[Any, Any], Any]  # (value, functions) → result
 
 
-# jmespath's rules for equality and ordering, for the values JSON and JMESPath literals hold (numbers are
-# int or float): 0 and 1 never equal false and true; only numbers and strings are ordered.
 def _is_number(value: Any) -> bool:
     return type(value) is int or type(value) is float
 
 
 def _equals(x: Any, y: Any) -> bool:
+    # jmespath's equality: 0 and 1 never equal false and true
     if (_is_number(x) and x in (0, 1) and type(y) is bool) or (_is_number(y) and y in (0, 1) and type(x) is bool):
         return False
     return x == y
@@ -34,8 +35,151 @@ def _is_comparable(value: Any) -> bool:
     return _is_number(value) or type(value) is str
 
 
-def _is_false(value: Any) -> bool:
-    return value == "" or value == [] or value == {} or value is None or value is False
+_VAGUE = (Unknown, Partial, Range, Facts)
+
+
+def truth(value: Any) -> bool | None:
+    """JMESPath truthiness in three values: None when the stated facts do not settle it."""
+    kind = type(value)
+    if kind is bool:
+        return value
+    if value is None:
+        return False
+    if kind is Unknown:
+        return value.truth
+    if kind is Partial:
+        return True if any(m is None for m in value.maybe) else None
+    if kind is Facts:
+        return True if value else None  # an object stated empty may still have members unstated
+    if kind is str or kind is list or kind is dict:
+        return len(value) > 0
+    return True  # numbers (0 included) and ranges of numbers
+
+
+def undecided(*values: Any) -> Unknown:
+    found: set[str] = set()
+    for value in values:
+        found.update(facts_of(value))
+    return Unknown(frozenset(found))
+
+
+def equal(x: Any, y: Any) -> Any:
+    """jmespath's `==` in three values: True, False or an Unknown."""
+    if not isinstance(x, _VAGUE) and not isinstance(y, _VAGUE) and type(x) is not list and type(y) is not list \
+            and type(x) is not dict and type(y) is not dict:
+        return _equals(x, y)
+    if type(x) is Unknown or type(y) is Unknown:
+        return undecided(x, y)
+    if type(x) is Range or type(y) is Range:
+        r, other = (x, y) if type(x) is Range else (y, x)
+        if type(other) is Range:
+            return undecided(x, y) if _overlap(r, other) else False
+        if not _is_number(other):
+            return False
+        return undecided(r) if r.lo <= other and (r.hi is None or other <= r.hi) else False
+    x_list, y_list = isinstance(x, (list, Partial)), isinstance(y, (list, Partial))
+    if x_list or y_list:
+        if not (x_list and y_list):
+            return False
+        return _lists_equal(x, y)
+    if isinstance(x, dict) and isinstance(y, dict):
+        return _objects_equal(x, y)
+    return _equals(x, y)
+
+
+def _overlap(a: Range, b: Range) -> bool:
+    return (a.hi is None or b.lo <= a.hi) and (b.hi is None or a.lo <= b.hi)
+
+
+def _lists_equal(x: Any, y: Any) -> Any:
+    if type(x) is list and type(y) is list:
+        if len(x) != len(y):
+            return False
+        pending = []
+        for a, b in zip(x, y):
+            same = equal(a, b)
+            if same is False:
+                return False
+            if same is not True:
+                pending.append(same)
+        return undecided(*pending) if pending else True
+    bx = x.bounds() if type(x) is Partial else (len(x), len(x))
+    by = y.bounds() if type(y) is Partial else (len(y), len(y))
+    if (bx[1] is not None and bx[1] < by[0]) or (by[1] is not None and by[1] < bx[0]):
+        return False
+    return undecided(x, y)
+
+
+def _objects_equal(x: dict, y: dict) -> Any:
+    pending = []
+    for key in set(x) | set(y):
+        if key not in x or key not in y:
+            if type(x) is Facts or type(y) is Facts:  # unstated on one side: it may be there, or not
+                pending.append(undecided(x.get(key), y.get(key)))
+                continue
+            return False
+        same = equal(x[key], y[key])
+        if same is False:
+            return False
+        if same is not True:
+            pending.append(same)
+    return undecided(*pending) if pending else True
+
+
+def _interval(value: Any) -> tuple[Any, Any] | None:
+    if type(value) is Range:
+        return value.lo, value.hi
+    if _is_number(value):
+        return value, value
+    return None
+
+
+def _greater(a: Any, b: Any, strict: bool) -> Any:
+    """a > b (or a >= b) where either may be a range."""
+    ia, ib = _interval(a), _interval(b)
+    if ia is None or ib is None:
+        return None  # ordering a range against a string: null, as for any number
+    (alo, ahi), (blo, bhi) = ia, ib
+    if bhi is not None and (alo > bhi if strict else alo >= bhi):
+        return True
+    if ahi is not None and (ahi <= blo if strict else ahi < blo):
+        return False
+    return undecided(a, b)
+
+
+_ORDER = {"lt": lambda a, b: a < b, "gt": lambda a, b: a > b, "lte": lambda a, b: a <= b, "gte": lambda a, b: a >= b}
+
+
+def _comparator(op: str, left: Run, right: Run) -> Run:
+    if op == "eq":
+        return lambda value, functions: equal(left(value, functions), right(value, functions))
+    if op == "ne":
+        return lambda value, functions: _negate(equal(left(value, functions), right(value, functions)))
+    compare = _ORDER[op]
+
+    def run(value, functions):
+        a, b = left(value, functions), right(value, functions)
+        if type(a) is Unknown or type(b) is Unknown:
+            return undecided(a, b)
+        if type(a) is Range or type(b) is Range:
+            if op == "gt":
+                return _greater(a, b, True)
+            if op == "gte":
+                return _greater(a, b, False)
+            if op == "lt":
+                return _greater(b, a, True)
+            return _greater(b, a, False)
+        if not (_is_comparable(a) and _is_comparable(b)):
+            return None  # ordering is defined for numbers (and strings) only
+        return compare(a, b)
+
+    return run
+
+
+def _negate(result: Any) -> Any:
+    if type(result) is bool:
+        return not result
+    return Unknown(result.facts)
 
 
 def _chain(steps: list[Run]) -> Run:
@@ -47,52 +191,72 @@ def _chain(steps: list[Run]) -> Run:
     return run
 
 
+def _escape(part: str) -> str:
+    return part.replace("~", "~0").replace("/", "~1")
+
+
 def _field(key: str) -> Run:
+    member = "/" + _escape(key)
+
     def run(value, functions):
-        try:
+        kind = type(value)
+        if kind is Facts:
+            try:
+                return value[key]
+            except KeyError:
+                return unstated(value.at + member)
+        if kind is dict:
             return value.get(key)
-        except AttributeError:
-            return None
+        if kind is Unknown:
+            return unstated(value.at + member) if value.at is not None else Unknown(value.facts)
+        return None
 
     return run
 
 
-def _comparator(op: str, left: Run, right: Run) -> Run:
-    if op == "eq":
-        return lambda value, functions: _equals(left(value, functions), right(value, functions))
-    if op == "ne":
-        return lambda value, functions: not _equals(left(value, functions), right(value, functions))
-    compare = {"lt": lambda a, b: a < b, "gt": lambda a, b: a > b, "lte": lambda a, b: a <= b, "gte": lambda a, b: a >= b}[op]
-
-    def run(value, functions):
-        a, b = left(value, functions), right(value, functions)
-        if not (_is_comparable(a) and _is_comparable(b)):
-            return None  # ordering is defined for numbers (and strings) only
-        return compare(a, b)
-
-    return run
+def _entries(items: Any) -> tuple[list[tuple[Any, frozenset[str] | None]], frozenset[str] | None] | None:
+    if type(items) is list:
+        return [(item, None) for item in items], None
+    if type(items) is Partial:
+        return list(items.entries()), items.tail
+    return None
 
 
-def _projection(base: Run, each: Run, values: bool = False, condition: Run | None = None) -> Run:
-    """A projection over a list (or over an object's values), keeping the items `condition` holds for."""
+def _union(a: frozenset[str] | None, b: frozenset[str]) -> frozenset[str]:
+    return b if a is None else a | b
+
+
+def _projection(base: Run, each: Run, condition: Run | None = None) -> Run:
+    """A projection over a list, keeping the items `condition` holds for; items it may hold for are kept as
+    possible members, and a list that may hold more keeps an unknown tail unless no item could pass."""
 
     def run(value, functions):
         items = base(value, functions)
-        if values:
-            try:
-                items = items.values()
-            except AttributeError:
-                return None
-        elif not isinstance(items, list):
+        if type(items) is Unknown:
+            return Unknown(items.facts)
+        found = _entries(items)
+        if found is None:
             return None
-        collected = []
-        for item in items:
-            if condition is not None and _is_false(condition(item, functions)):
-                continue
+        entries, tail = found
+        collected, maybe = [], []
+        for item, membership in entries:
+            if condition is not None:
+                held = condition(item, functions)
+                passes = truth(held)
+                if passes is False:
+                    continue
+                if passes is None:
+                    membership = _union(membership, facts_of(held))
             result = each(item, functions)
-            if result is not None:
-                collected.append(result)
-        return collected
+            if result is None:
+                continue
+            if type(result) is Unknown and result.truth is None and result.at is None:
+                membership = _union(membership, result.facts)  # a computed unknown might be null, and dropped
+            collected.append(result)
+            maybe.append(membership)
+        if tail is not None and condition is not None and truth(condition(Unknown(tail), functions)) is False:
+            tail = None  # no item whatever could pass the filter
+        return partial(collected, maybe, tail)
 
     return run
 
@@ -100,77 +264,125 @@ def _projection(base: Run, each: Run, values: bool = False, condition: Run | Non
 def _flatten(base: Run) -> Run:
     def run(value, functions):
         items = base(value, functions)
-        if not isinstance(items, list):
+        if type(items) is Unknown:
+            return Unknown(items.facts)
+        found = _entries(items)
+        if found is None:
             return None
-        merged = []
-        for item in items:
-            if isinstance(item, list):
+        entries, tail = found
+        merged, maybe = [], []
+        for item, membership in entries:
+            kind = type(item)
+            if kind is list:
                 merged.extend(item)
+                maybe.extend([membership] * len(item))
+            elif kind is Partial:
+                for inner, inner_membership in item.entries():
+                    merged.append(inner)
+                    maybe.append(membership if inner_membership is None else _union(membership, inner_membership))
+                if item.tail is not None:
+                    tail = _union(tail, item.tail)
+            elif kind is Unknown:  # a list of unknown length, or one item: the flattened list may hold more
+                tail = _union(tail, item.facts | (membership or NOTHING))
             else:
                 merged.append(item)
-        return merged
+                maybe.append(membership)
+        return partial(merged, maybe, tail)
 
     return run
 
 
 def _index(position: int) -> Run:
     def run(value, functions):
-        if not isinstance(value, list):
-            return None
-        try:
-            return value[position]
-        except IndexError:
-            return None
+        if type(value) is list:
+            try:
+                return value[position]
+            except IndexError:
+                return None
+        if type(value) is Partial:
+            if position >= 0 and all(m is None for m in value.maybe[: position + 1]) and position < len(value.items):
+                return value.items[position]
+            return undecided(value)
+        if type(value) is Unknown:
+            return Unknown(value.facts)
+        return None
 
     return run
 
 
 def _slice(bounds: list[Any]) -> Run:
     part = slice(*bounds)
-    return lambda value, functions: value[part] if isinstance(value, list) else None
+
+    def run(value, functions):
+        if type(value) is list:
+            return value[part]
+        if type(value) in (Partial, Unknown):
+            return undecided(value)
+        return None
+
+    return run
 
 
 def _function(name: str, arguments: list[Run]) -> Run:
-    return lambda value, functions: functions.call_function(name, [argument(value, functions) for argument in arguments])
-
-
-def _expref(node: dict[str, Any]) -> Run:
-    # An expression passed to sort_by, max_by …: those functions walk it with jmespath's own interpreter.
-    return lambda value, functions: _Expression(node, TreeInterpreter(Options(custom_functions=functions)))
+    return lambda value, functions: functions.call(name, [argument(value, functions) for argument in arguments])
 
 
 def _not(child: Run) -> Run:
     def run(value, functions):
         result = child(value, functions)
-        if _is_number(result) and result == 0:
-            return False  # !0 is false in JMESPath: 0 is not a false value
-        return not result
+        held = truth(result)
+        if held is None:
+            return Unknown(facts_of(result))
+        return not held  # !0 is false in JMESPath: 0 is not a false value
 
     return run
 
 
 def _or(left: Run, right: Run) -> Run:
     def run(value, functions):
-        result = left(value, functions)
-        return right(value, functions) if _is_false(result) else result
+        first = left(value, functions)
+        held = truth(first)
+        if held is True:
+            return first
+        second = right(value, functions)
+        if held is False:
+            return second
+        other = truth(second)
+        if other is True:
+            return Unknown(facts_of(first), truth=True)
+        return Unknown(facts_of(first) | facts_of(second))
 
     return run
 
 
 def _and(left: Run, right: Run) -> Run:
     def run(value, functions):
-        result = left(value, functions)
-        return result if _is_false(result) else right(value, functions)
+        first = left(value, functions)
+        held = truth(first)
+        if held is False:
+            return first
+        second = right(value, functions)
+        if held is True:
+            return second
+        other = truth(second)
+        if other is False:
+            return Unknown(facts_of(first), truth=False)
+        return Unknown(facts_of(first) | facts_of(second))
 
     return run
 
 
 def _multi_list(children: list[Run]) -> Run:
+    # An unstated member is never null (the deployment schema has no nulls), so a multi-select on it is built.
     return lambda value, functions: None if value is None else [child(value, functions) for child in children]
 
 
 def _multi_dict(pairs: list[tuple[str, Run]]) -> Run:
     return lambda value, functions: None if value is None else {key: child(value, functions) for key, child in pairs}
+
+
+class Unsupported(ValueError):
+    """A JMESPath construct facepolicy does not evaluate in three values."""
 
 
 def build(node: dict[str, Any]) -> Run:
@@ -190,12 +402,8 @@ def build(node: dict[str, Any]) -> Run:
         return lambda value, functions: constant
     if kind == "function_expression":
         return _function(node["value"], [build(child) for child in children])
-    if kind == "expref":
-        return _expref(children[0])
     if kind == "projection":
         return _projection(build(children[0]), build(children[1]))
-    if kind == "value_projection":
-        return _projection(build(children[0]), build(children[1]), values=True)
     if kind == "filter_projection":
         return _projection(build(children[0]), build(children[1]), condition=build(children[2]))
     if kind == "flatten":
@@ -216,7 +424,8 @@ def build(node: dict[str, Any]) -> Run:
         return _multi_list([build(child) for child in children])
     if kind == "multi_select_dict":
         return _multi_dict([(child["value"], build(child)) for child in children])
-    raise ValueError(f"unknown JMESPath node type {kind!r}")
+    raise Unsupported(f"{kind.replace('_', ' ')} ('*' over an object's values, or '&' expression references) "
+                      "cannot be evaluated in three-valued logic")
 
 
 class Expression:
@@ -229,10 +438,13 @@ class Expression:
         self.parsed = parsed
         self._run: Run | None = None
 
-    def search(self, value: Any, options: jmespath.Options | None = None) -> Any:
+    def search(self, value: Any, functions: Any = None) -> Any:
         if self._run is None:
             self._run = build(self.parsed)
-        functions = options.custom_functions if options is not None and options.custom_functions is not None else _DEFAULT_FUNCTIONS
+        if functions is None:
+            from facepolicy.functions import Functions
+
+            functions = Functions()
         return self._run(value, functions)
 
     def __getstate__(self) -> tuple[str, dict[str, Any]]:
@@ -243,4 +455,5 @@ class Expression:
         self._run = None
 
 
-_DEFAULT_FUNCTIONS = jmespath.functions.Functions()
+def parse(text: str) -> Expression:
+    return Expression(text, jmespath.compile(text).parsed)

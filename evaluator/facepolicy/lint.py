@@ -99,7 +99,7 @@ def check_rule_file(path: Path, known_fields: set[str]) -> tuple[str | None, lis
     found: list[Finding] = []
     if data["id"].split(".", 1)[0] != path.parent.name:
         found.append(Finding(f"{where}: id", f"rule id {data['id']!r} must start with its folder's document key {path.parent.name!r} / 规则 id 须以文档键开头"))
-    for part in ("scope", "evidence"):
+    for part in ("scope",):
         if part in data:
             found.extend(_remote_refs(data[part], f"{where}: {part}"))
             try:
@@ -111,8 +111,6 @@ def check_rule_file(path: Path, known_fields: set[str]) -> tuple[str | None, lis
         for key in ("where", "expect"):
             if key in assertion:
                 found.extend(expression_findings(assertion[key], f"{where}: assertions[{index}].{key}", known_fields))
-        for number, required in enumerate(assertion.get("requires", [])):
-            found.extend(expression_findings(required, f"{where}: assertions[{index}].requires[{number}]", known_fields))
         for name in re.split(r"\.|\[\*\]", assertion.get("for_each", "")):
             if name and name not in known_fields:
                 found.append(Finding(f"{where}: assertions[{index}].for_each", f"field {name!r} is not in the deployment schema / 部署 schema 中没有该字段"))

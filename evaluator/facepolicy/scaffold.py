@@ -16,10 +16,6 @@ title = {{ zh = "TODO 标题", en = "TODO title" }}
 description = {{ zh = "TODO 如何解读条款", en = "TODO how the clause is read" }}
 # scope = {{ "$ref" = "urn:facepolicy:scopes#/$defs/uses-megvii" }}
 
-[evidence]
-required = ["privacy_policy"]
-properties.privacy_policy.required = ["published"]
-
 [[assertions]]
 expect = "privacy_policy.published"
 at = "privacy_policy/published"
@@ -35,7 +31,7 @@ en = "TODO how to fix it"
 
 
 def _fixture(rule_id: str, published: bool) -> str:
-    return json.dumps({"schema_version": 1, "id": f"{rule_id}-{'compliant' if published else 'violating'}",
+    return json.dumps({"schema_version": 2, "id": f"{rule_id}-{'compliant' if published else 'violating'}",
                        "privacy_policy": {"published": published}}, indent=2) + "\n"
 
 

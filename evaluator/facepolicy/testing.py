@@ -14,7 +14,7 @@ from typing import Iterator
 
 from facepolicy.engine import deployment_problem
 from facepolicy.errors import FacepolicyError
-from facepolicy.evaluate import evaluate, options_for
+from facepolicy.evaluate import evaluate, functions_for
 from facepolicy.loader import read_json_file, read_toml
 from facepolicy.model import Problem, Status, Verdict
 from facepolicy.ruleset import RuleSet
@@ -97,7 +97,7 @@ def _describe(verdict: Verdict, lang: str) -> list[str]:
 def run_fixtures(rule_set: RuleSet, roots: list[Path], today: dt.date = FIXTURE_TODAY, lang: str = "en") -> TestRun:
     """Evaluate every fixture and compare with its expectations; also list rules lacking fixtures."""
     run = TestRun()
-    options = options_for(today)
+    options = functions_for(today)
     proven: dict[str, set[Status]] = {rid: set() for rid in rule_set.rules}
     for case in discover(roots):
         if isinstance(case, Problem):

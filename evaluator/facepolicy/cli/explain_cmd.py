@@ -20,7 +20,7 @@ def explain_command(rule_id, deployment, policies, no_bundled, lang, today):
     """说明规则、其条款原文，以及对某部署的判定过程 / Show a rule, its verbatim clauses, and each step of its decision on a deployment."""
     from facepolicy.engine import deployment_problem
     from facepolicy.errors import FacepolicyError
-    from facepolicy.evaluate import evaluate_rule, options_for
+    from facepolicy.evaluate import evaluate_rule, functions_for, read_deployment
     from facepolicy.explain import describe_decision, describe_rule
     from facepolicy.loader import iter_deployments
     from facepolicy.model import Problem
@@ -39,7 +39,7 @@ def explain_command(rule_id, deployment, policies, no_bundled, lang, today):
         if problem is not None:
             raise FacepolicyError(item.source, problem)
         trace: list = []
-        verdict = evaluate_rule(rule, item.value, options_for(options.today_from(today)), trace)
+        verdict = evaluate_rule(rule, read_deployment(item.value), functions_for(options.today_from(today)), trace)
         click.echo(f"\n{item.source}  ({item.value['id']})")
         for line in describe_decision(verdict, trace, lang):
             click.echo(line)

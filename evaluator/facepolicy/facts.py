@@ -1,0 +1,163 @@
+"""What a deployment states, and what it leaves unknown: the values three-valued evaluation works on.
+
+A deployment description is partial. An unstated member reads as `Unknown` (naming the JSON Pointer of
+the fact that would decide it), never as null or false. A list states its members; unless its object names
+it in `complete`, more members may exist, so it reads as a `Partial` list whose tail is unknown (the fact
+`/sites/-`: "are there other sites?"). Every operation over these values is monotone: it gives a definite
+result only when every completion of the unknowns would give that same result.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Iterable
+
+SCHEMA_VERSION = 2
+NOTHING: frozenset[str] = frozenset()
+
+
+class Unknown:
+    """A value the deployment does not state. `facts`: the pointers that would decide it; `at`: the pointer
+    of the unstated member itself, when it is one (reading a field below it names the deeper fact);
+    `truth`: its JMESPath truthiness where that is known although the value is not."""
+
+    __slots__ = ("facts", "at", "truth")
+
+    def __init__(self, facts: frozenset[str], at: str | None = None, truth: bool | None = None):
+        self.facts = facts
+        self.at = at
+        self.truth = truth
+
+    def __repr__(self) -> str:
+        return f"Unknown({sorted(self.facts)}, truth={self.truth})"
+
+
+def unstated(pointer: str) -> Unknown:
+    return Unknown(frozenset((pointer,)), pointer)
+
+
+class Partial:
+    """A list known only in part: `items` certainly or possibly in it (`maybe[i]` is None when certain, else
+    the facts that would decide membership), and `tail`: None when nothing else can be in it, else the
+    facts that would say what else is."""
+
+    __slots__ = ("items", "maybe", "tail")
+
+    def __init__(self, items: list[Any], maybe: list[frozenset[str] | None], tail: frozenset[str] | None):
+        self.items = items
+        self.maybe = maybe
+        self.tail = tail
+
+    def __repr__(self) -> str:
+        return f"Partial({self.items!r}, maybe={self.maybe!r}, tail={self.tail!r})"
+
+    def entries(self) -> Iterable[tuple[Any, frozenset[str] | None]]:
+        return zip(self.items, self.maybe)
+
+    def bounds(self) -> tuple[int, int | None]:
+        certain = sum(1 for m in self.maybe if m is None)
+        return certain, None if self.tail is not None else len(self.items)
+
+    def facts(self) -> frozenset[str]:
+        found = set(self.tail or ())
+        for m in self.maybe:
+            if m:
+                found.update(m)
+        return frozenset(found)
+
+
+def partial(items: list[Any], maybe: list[frozenset[str] | None], tail: frozenset[str] | None) -> Any:
+    """A Partial, or the plain list it is when every member is certain and nothing else can belong."""
+    if tail is None and all(m is None for m in maybe):
+        return items
+    return Partial(items, maybe, tail)
+
+
+class Range:
+    """A number known to lie in [lo, hi] (hi None: no upper bound): the length of a partial list."""
+
+    __slots__ = ("lo", "hi", "facts")
+
+    def __init__(self, lo: int, hi: int | None, facts: frozenset[str]):
+        self.lo, self.hi, self.facts = lo, hi, facts
+
+    def __repr__(self) -> str:
+        return f"Range({self.lo}, {self.hi})"
+
+
+def length(items: Partial) -> Any:
+    lo, hi = items.bounds()
+    return lo if lo == hi else Range(lo, hi, items.facts())
+
+
+class Facts(dict):
+    """A stated JSON object that knows its own pointer: a member it does not state reads as Unknown."""
+
+    __slots__ = ("at",)
+
+
+def facts_of(value: Any) -> frozenset[str]:
+    """The unstated facts a value depends on (nothing for a value fully stated)."""
+    if isinstance(value, Unknown):
+        return value.facts
+    if isinstance(value, Partial):
+        found = set(value.facts())
+        for item in value.items:
+            found.update(facts_of(item))
+        return frozenset(found)
+    if isinstance(value, Range):
+        return value.facts
+    if isinstance(value, list):
+        found = set()
+        for item in value:
+            found.update(facts_of(item))
+        return frozenset(found)
+    return NOTHING
+
+
+def is_known(value: Any) -> bool:
+    """Whether a value holds no unknown anywhere inside it (objects may still leave members unstated)."""
+    if isinstance(value, (Unknown, Partial, Range)):
+        return False
+    if isinstance(value, list):
+        return all(is_known(item) for item in value)
+    if isinstance(value, dict):
+        return all(is_known(item) for item in value.values())
+    return True
+
+
+def _escape(part: str) -> str:
+    return part.replace("~", "~0").replace("/", "~1")
+
+
+def read(document: Any, open_lists: bool = True) -> Any:
+    """The deployment as facts: objects that know their pointers, and lists not named `complete` by their
+    object read as open (`open_lists` False reads every stated list as complete: schema_version 1)."""
+
+    def wrap(value: Any, at: str) -> Any:
+        if isinstance(value, dict):
+            complete = set(value.get("complete", ())) if open_lists else None
+            wrapped = Facts()
+            wrapped.at = at
+            for key, item in value.items():
+                if key == "complete" and open_lists:
+                    continue
+                here = f"{at}/{_escape(key)}"
+                if isinstance(item, list):
+                    items = [wrap(x, f"{here}/{i}") for i, x in enumerate(item)]
+                    if complete is None or key in complete:
+                        wrapped[key] = items
+                    else:
+                        wrapped[key] = Partial(items, [None] * len(items), frozenset((here + "/-",)))
+                else:
+                    wrapped[key] = wrap(item, here)
+            return wrapped
+        if isinstance(value, list):  # a list inside a list: stated as written
+            return [wrap(x, f"{at}/{i}") for i, x in enumerate(value)]
+        return value
+
+    return wrap(document, "")
+
+
+def closed_world(document: Any) -> bool:
+    """Whether a deployment is read as version 1 was: every stated list complete."""
+    return isinstance(document, dict) and document.get("schema_version") == 1

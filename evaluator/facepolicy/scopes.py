@@ -1,0 +1,265 @@
+"""A rule's scope (a JSON Schema the deployment must match) compiled to a three-valued test.
+
+Each keyword answers True, False or an Unknown naming the unstated facts that would decide it: a property
+the scope requires but the deployment does not state is unknown, not absent; `contains` over a list that
+may hold more is unknown until a stated member matches; `not`, `anyOf`, `allOf`, `oneOf` and
+`if`/`then`/`else` combine in Kleene logic. Only the keywords listed in KEYWORDS are understood; any
+other is refused when the rule is compiled, so a scope can never silently mean something else.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Callable
+
+from facepolicy.facts import Facts, Partial, Unknown, unstated
+from facepolicy.expressions import equal, undecided
+
+Test = Callable[[Any], Any]  # value → True | False | Unknown
+
+ANNOTATIONS = {"$schema", "$id", "$comment", "title", "description", "examples", "default", "$defs"}
+KEYWORDS = {"$ref", "required", "properties", "contains", "items", "const", "enum", "type", "maximum", "minimum",
+            "exclusiveMaximum", "exclusiveMinimum", "minItems", "anyOf", "allOf", "oneOf", "not", "if", "then", "else"}
+
+
+class ScopeError(ValueError):
+    """A scope that uses a keyword or a reference facepolicy cannot evaluate."""
+
+
+def _kleene_and(results: list[Any]) -> Any:
+    pending = []
+    for result in results:
+        if result is False:
+            return False
+        if result is not True:
+            pending.append(result)
+    return undecided(*pending) if pending else True
+
+
+def _kleene_or(results: list[Any]) -> Any:
+    pending = []
+    for result in results:
+        if result is True:
+            return True
+        if result is not False:
+            pending.append(result)
+    return undecided(*pending) if pending else False
+
+
+def _not(result: Any) -> Any:
+    return (not result) if type(result) is bool else Unknown(result.facts)
+
+
+_TYPES = {
+    "object": lambda v: isinstance(v, dict), "array": lambda v: isinstance(v, (list, Partial)),
+    "string": lambda v: type(v) is str, "boolean": lambda v: type(v) is bool, "null": lambda v: v is None,
+    "integer": lambda v: type(v) is int or (type(v) is float and v.is_integer()),
+    "number": lambda v: type(v) in (int, float),
+}
+
+
+def _entries(value: Any) -> tuple[list[tuple[Any, frozenset[str] | None]], frozenset[str] | None] | None:
+    if type(value) is list:
+        return [(item, None) for item in value], None
+    if type(value) is Partial:
+        return list(value.entries()), value.tail
+    return None
+
+
+class Compiler:
+    """Builds tests for one scope; `resolve` finds what a `$ref` points at (shared scopes or the scope itself)."""
+
+    def __init__(self, resolve: Callable[[str], Any]):
+        self.resolve = resolve
+        self.refs: dict[str, Test] = {}
+
+    def compile(self, schema: Any, where: str = "scope") -> Test:
+        if schema is True or schema == {}:
+            return lambda value: True
+        if schema is False:
+            return lambda value: False
+        if not isinstance(schema, dict):
+            raise ScopeError(f"{where}: a schema must be an object or a boolean")
+        unknown = sorted(set(schema) - KEYWORDS - ANNOTATIONS)
+        if unknown:
+            raise ScopeError(f"{where}: keyword {unknown[0]!r} is not understood in a scope "
+                             f"(understood: {', '.join(sorted(KEYWORDS))})")
+        tests = [self._keyword(key, schema, f"{where}.{key}") for key in sorted(schema) if key in KEYWORDS - {"then", "else"}]
+        tests = [t for t in tests if t is not None]
+        if len(tests) == 1:
+            return tests[0]
+        return lambda value: _kleene_and([test(value) for test in tests])
+
+    def _ref(self, target: str, where: str) -> Test:
+        if target not in self.refs:
+            self.refs[target] = lambda value: self.refs[f"#built:{target}"](value)  # recursion-safe placeholder
+            self.refs[f"#built:{target}"] = self.compile(self.resolve(target), f"{where} → {target}")
+        built = self.refs[f"#built:{target}"]
+        return built
+
+    def _keyword(self, key: str, schema: dict[str, Any], where: str) -> Test | None:
+        arg = schema[key]
+        if key == "$ref":
+            return self._ref(arg, where)
+        if key == "required":
+            names = list(arg)
+
+            def required(value):
+                if type(value) is Unknown:
+                    return Unknown(value.facts) if value.at is None else undecided(*(unstated(f"{value.at}/{n}") for n in names))
+                if not isinstance(value, dict):
+                    return True
+                missing = [n for n in names if n not in value]
+                if not missing:
+                    return True
+                if type(value) is Facts:
+                    return undecided(*(unstated(f"{value.at}/{n}") for n in missing))
+                return False
+
+            return required
+        if key == "properties":
+            members = [(name, self.compile(sub, f"{where}.{name}")) for name, sub in sorted(arg.items())]
+
+            def properties(value):
+                if type(value) is Unknown:
+                    if value.at is None:
+                        return _kleene_and([test(Unknown(value.facts)) for _, test in members])
+                    return _kleene_and([test(unstated(f"{value.at}/{name}")) for name, test in members])
+                if not isinstance(value, dict):
+                    return True
+                results = []
+                for name, test in members:
+                    if name in value:
+                        results.append(test(value[name]))
+                    elif type(value) is Facts:
+                        results.append(test(unstated(f"{value.at}/{name}")))
+                return _kleene_and(results)
+
+            return properties
+        if key == "contains":
+            test = self.compile(arg, where)
+
+            def contains(value):
+                if type(value) is Unknown:  # a list not stated at all
+                    return False if test(Unknown(value.facts)) is False else Unknown(value.facts)
+                found = _entries(value)
+                if found is None:
+                    return True
+                entries, tail = found
+                pending = []
+                for item, membership in entries:
+                    result = test(item)
+                    if result is True and membership is None:
+                        return True
+                    if result is not False:
+                        pending.append(undecided(None if result is True else result, Unknown(membership or frozenset())))
+                if tail is not None and test(Unknown(tail)) is not False:  # an unlisted member might match
+                    pending.append(Unknown(tail))
+                return undecided(*pending) if pending else False
+
+            return contains
+        if key == "items":
+            test = self.compile(arg, where)
+
+            def items(value):
+                if type(value) is Unknown:
+                    return Unknown(value.facts) if test(Unknown(value.facts)) is not True else True
+                found = _entries(value)
+                if found is None:
+                    return True
+                entries, tail = found
+                pending = []
+                for item, membership in entries:
+                    result = test(item)
+                    if result is False and membership is None:
+                        return False
+                    if result is not True:
+                        pending.append(undecided(result if result is not False else None, Unknown(membership or frozenset())))
+                if tail is not None and test(Unknown(tail)) is not True:
+                    pending.append(Unknown(tail))
+                return undecided(*pending) if pending else True
+
+            return items
+        if key == "const":
+            return lambda value: equal(value, arg)
+        if key == "enum":
+            options = list(arg)
+            return lambda value: _kleene_or([equal(value, option) for option in options])
+        if key == "type":
+            kinds = [arg] if isinstance(arg, str) else list(arg)
+
+            def typed(value):
+                if type(value) is Unknown:
+                    return Unknown(value.facts)
+                return any(_TYPES[k](value) for k in kinds)
+
+            return typed
+        if key in ("maximum", "minimum", "exclusiveMaximum", "exclusiveMinimum"):
+            compare = {"maximum": lambda v: v <= arg, "minimum": lambda v: v >= arg,
+                       "exclusiveMaximum": lambda v: v < arg, "exclusiveMinimum": lambda v: v > arg}[key]
+
+            def bound(value):
+                if type(value) is Unknown:
+                    return Unknown(value.facts)
+                if type(value) not in (int, float):
+                    return True
+                return compare(value)
+
+            return bound
+        if key == "minItems":
+            def min_items(value):
+                if type(value) is Unknown:
+                    return Unknown(value.facts)
+                if type(value) is list:
+                    return len(value) >= arg
+                if type(value) is Partial:
+                    lo, hi = value.bounds()
+                    if lo >= arg:
+                        return True
+                    if hi is not None and hi < arg:
+                        return False
+                    return Unknown(value.facts())
+                return True
+
+            return min_items
+        if key in ("anyOf", "allOf", "oneOf"):
+            tests = [self.compile(sub, f"{where}[{i}]") for i, sub in enumerate(arg)]
+            if key == "anyOf":
+                return lambda value: _kleene_or([test(value) for test in tests])
+            if key == "allOf":
+                return lambda value: _kleene_and([test(value) for test in tests])
+
+            def one_of(value):
+                results = [test(value) for test in tests]
+                hits = sum(1 for r in results if r is True)
+                open_ = [r for r in results if type(r) is Unknown]
+                if hits > 1:
+                    return False
+                if not open_:
+                    return hits == 1
+                return undecided(*open_)
+
+            return one_of
+        if key == "not":
+            test = self.compile(arg, where)
+            return lambda value: _not(test(value))
+        if key == "if":
+            condition = self.compile(arg, where)
+            then = self.compile(schema.get("then", True), where.replace(".if", ".then"))
+            otherwise = self.compile(schema.get("else", True), where.replace(".if", ".else"))
+
+            def conditional(value):
+                held = condition(value)
+                if held is True:
+                    return then(value)
+                if held is False:
+                    return otherwise(value)
+                a, b = then(value), otherwise(value)
+                if a is True and b is True:
+                    return True
+                if a is False and b is False:
+                    return False
+                return undecided(held, a if a is not True else None, b if b is not True else None)
+
+            return conditional
+        raise ScopeError(f"{where}: keyword not understood")
+
