@@ -42,8 +42,41 @@ def test_a_missing_fact_is_incomplete_and_never_pass(tmp_path):
     verdict = json.loads(result.out)["deployments"][0]["verdicts"][0]
     assert verdict["status"] == "incomplete"
     assert verdict["missing"] == ["/sites/0/area_type"]
-    strict = run_line(["facepolicy", "eval", "--rule", RULE, "--fail-on-incomplete", str(path)])
-    assert strict.code == 1
+    assert result.code == 1, "silence is never compliance: an incomplete critical rule fails the run by default"
+
+
+def test_incomplete_verdicts_exit_1_at_or_above_fail_on_unless_allowed(tmp_path):
+    path = tmp_path / "silent.json"
+    doc = deployment(mode="offline", components=[{"id": "c", "vendor": "megvii", "product": "megvii_face_recognition"}], sites=[{"id": "s"}])
+    path.write_text(json.dumps(doc), encoding="utf-8")
+    base = ["facepolicy", "eval", "--rule", RULE, str(path)]  # private-spaces is critical
+    assert run_line(base).code == 1
+    assert run_line(base + ["--fail-on", "critical"]).code == 1
+    assert run_line(base + ["--allow-incomplete"]).code == 0
+    low = ["facepolicy", "eval", "--rule", "megvii-fr-guideline.face-signs-at-planned-points", str(path)]  # low
+    assert run_line(low).code == 1
+    assert run_line(low + ["--fail-on", "medium"]).code == 0, "an incomplete rule below --fail-on does not fail the run"
+    assert run_line(base + ["--fail-on-incomplete"]).code == 1, "the old flag still runs, and means the default"
+
+
+def test_a_failure_below_fail_on_exits_0_and_at_it_exits_1():
+    assert run_line(["facepolicy", "eval", "--rule", RULE, "--fail-on", "critical", VIOLATING]).code == 1
+    low = ["facepolicy", "eval", "--rule", "megvii-fr-guideline.face-signs-at-planned-points",
+           str(ROOT / "fixtures" / "rules" / "megvii-fr-guideline.face-signs-at-planned-points" / "fail-no-face-sign.json")]
+    assert run_line(low).code == 1
+    assert run_line(low + ["--fail-on", "medium"]).code == 0
+
+
+def test_sarif_has_an_open_result_per_incomplete_rule(tmp_path):
+    path = tmp_path / "silent.json"
+    doc = deployment(mode="offline", components=[{"id": "c", "vendor": "megvii", "product": "megvii_face_recognition"}], sites=[{"id": "s"}])
+    path.write_text(json.dumps(doc), encoding="utf-8")
+    result = run_line(["facepolicy", "eval", "--rule", RULE, "--format", "sarif", str(path)])
+    [found] = json.loads(result.out)["runs"][0]["results"]
+    assert found["kind"] == "open" and found["ruleId"] == RULE
+    assert [loc["fullyQualifiedName"] for loc in found["locations"][0]["logicalLocations"]] == ["/sites/0/area_type"]
+    github = run_line(["facepolicy", "eval", "--rule", RULE, "--format", "github", str(path)])
+    assert f"::warning file={path},title={RULE}::" in github.out and "/sites/0/area_type" in github.out
 
 
 BAD_INPUTS = {

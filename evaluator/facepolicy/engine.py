@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any, Callable, Iterable, Iterator
 from facepolicy import schemas
 from facepolicy.errors import bilingual
 from facepolicy.evaluate import evaluate, functions_for
+from facepolicy.facts import closed_world
 from facepolicy.loader import Loaded, Raw, parse_raw
 from facepolicy.model import DeploymentResult, Problem, Rendered, tally
 
@@ -47,7 +48,7 @@ def judge(rules: dict[str, "Rule"], options: "Functions", item: Raw | Loaded) ->
     if problem is not None:
         return Problem(item.source, problem)
     verdicts = evaluate(rules, item.value, options)
-    result = DeploymentResult(item.source, item.value["id"], verdicts)
+    result = DeploymentResult(item.source, item.value["id"], verdicts, closed_world=closed_world(item.value))
     pointers = [v.pointer for verdict in verdicts for v in verdict.violations]
     if pointers:  # only then is the text scanned for line numbers (reports place violations, not missing facts)
         from facepolicy.positions import locate, positions

@@ -68,26 +68,36 @@ class Problem(NamedTuple):
 class DeploymentResult:
     """The verdicts on one deployment, and the line and column of each place they name."""
 
-    __slots__ = ("source", "deployment_id", "verdicts", "positions")
+    __slots__ = ("source", "deployment_id", "verdicts", "positions", "closed_world")
 
-    def __init__(self, source: str, deployment_id: str, verdicts: list[Verdict], positions: dict[str, tuple[int, int]] | None = None):
+    def __init__(self, source: str, deployment_id: str, verdicts: list[Verdict], positions: dict[str, tuple[int, int]] | None = None,
+                 closed_world: bool = False):
         self.source = source
         self.deployment_id = deployment_id
         self.verdicts = verdicts
         self.positions = positions or {}
+        self.closed_world = closed_world  # a schema_version 1 description: every stated list read as complete
 
 
-def tally(result: DeploymentResult, severity_of: dict[str, Severity]) -> tuple[dict[str, int], Severity | None]:
-    """The count of each status among a deployment's verdicts, and its worst failure."""
+Tally = tuple[dict[str, int], "Severity | None", "Severity | None"]
+
+
+def tally(result: DeploymentResult, severity_of: dict[str, Severity]) -> Tally:
+    """The count of each status among a deployment's verdicts, its worst failure and its worst incomplete."""
     counts: dict[str, int] = {}
     worst: Severity | None = None
+    worst_open: Severity | None = None
     for verdict in result.verdicts:
         counts[verdict.status.value] = counts.get(verdict.status.value, 0) + 1
         if verdict.status is Status.fail:
             severity = severity_of[verdict.rule_id]
             if worst is None or severity > worst:
                 worst = severity
-    return counts, worst
+        elif verdict.status is Status.incomplete:
+            severity = severity_of[verdict.rule_id]
+            if worst_open is None or severity > worst_open:
+                worst_open = severity
+    return counts, worst, worst_open
 
 
 class Rendered(NamedTuple):
@@ -96,7 +106,7 @@ class Rendered(NamedTuple):
     source: str
     deployment_id: str
     text: str
-    tally: tuple[dict[str, int], Severity | None]
+    tally: Tally
 
 
 class Summary:
@@ -107,22 +117,26 @@ class Summary:
         self.deployments = 0
         self.problems = 0
         self.worst_failure: Severity | None = None
+        self.worst_incomplete: Severity | None = None
 
     def add(self, result: "DeploymentResult | Rendered", severity_of: dict[str, Severity]) -> None:
-        counts, worst = result.tally if isinstance(result, Rendered) else tally(result, severity_of)
+        counts, worst, worst_open = result.tally if isinstance(result, Rendered) else tally(result, severity_of)
         self.deployments += 1
         for status, count in counts.items():
             self.counts[status] += count
         if worst is not None and (self.worst_failure is None or worst > self.worst_failure):
             self.worst_failure = worst
+        if worst_open is not None and (self.worst_incomplete is None or worst_open > self.worst_incomplete):
+            self.worst_incomplete = worst_open
 
-    def exit_code(self, fail_on: Severity, fail_on_incomplete: bool = False) -> int:
-        """0 clean; 1 failures at or above the threshold; 2 bad input or a broken rule."""
+    def exit_code(self, fail_on: Severity, allow_incomplete: bool = False) -> int:
+        """0 clean; 1 failures, or verdicts left incomplete (silence is never compliance), at or above the
+        threshold, unless incomplete ones are allowed; 2 bad input or a broken rule."""
         if self.problems or self.counts["error"]:
             return 2
         if self.worst_failure is not None and self.worst_failure >= fail_on:
             return 1
-        if fail_on_incomplete and self.counts["incomplete"]:
+        if not allow_incomplete and self.worst_incomplete is not None and self.worst_incomplete >= fail_on:
             return 1
         return 0
 

@@ -23,11 +23,14 @@ from facepolicy.reporters import FORMATS
 @options.fail_on
 @options.today
 @click.option("--waivers", "waivers_file", type=click.Path(dir_okay=False), help="豁免文件（默认 .facepolicy-waivers.toml） / Waivers file (default .facepolicy-waivers.toml if present).")
-@click.option("--fail-on-incomplete", is_flag=True, help="信息不全也使退出码为 1 / Make incomplete verdicts exit 1 too.")
+@click.option("--allow-incomplete", is_flag=True,
+              help="信息不全（incomplete）的结论不使退出码为 1；默认会，因为沉默不等于合规 / Let incomplete verdicts exit 0; by default an "
+                   "incomplete verdict at or above --fail-on exits 1, because silence is never compliance.")
+@click.option("--fail-on-incomplete", is_flag=True, hidden=True)  # the default now; kept so that old CI lines still run
 @click.option("--verbose", "-v", is_flag=True, help="也列出通过与不适用的规则 / Also list passed and not-applicable rules.")
 @click.option("--jobs", "-j", type=click.IntRange(1, 256), default=1, show_default=True,
               help="并行评估的进程数；输出顺序不变 / Worker processes evaluating in parallel; the output order stays the same.")
-def eval_command(deployments, policies, no_bundled, fmt, output, lang, rules, tags, fail_on, today, waivers_file, fail_on_incomplete, verbose, jobs):
+def eval_command(deployments, policies, no_bundled, fmt, output, lang, rules, tags, fail_on, today, waivers_file, allow_incomplete, fail_on_incomplete, verbose, jobs):
     """评估部署描述（文件、目录、- 表示标准输入；JSON 或 NDJSON） / Evaluate deployment descriptions (files, folders, - for stdin; JSON or NDJSON)."""
     from facepolicy.engine import Run
     from facepolicy.loader import iter_raw
@@ -69,4 +72,4 @@ def eval_command(deployments, policies, no_bundled, fmt, output, lang, rules, ta
     finally:
         if output:
             out.close()
-    sys.exit(summary.exit_code(Severity[fail_on], fail_on_incomplete))
+    sys.exit(summary.exit_code(Severity[fail_on], allow_incomplete and not fail_on_incomplete))

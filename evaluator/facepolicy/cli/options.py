@@ -30,7 +30,7 @@ lang = click.option("--lang", type=click.Choice(["zh", "en"]), default=lambda: o
 rule = click.option("--rule", "rules", multiple=True, metavar="ID", help="只运行这些规则 / Run only these rules.")
 tag = click.option("--tag", "tags", multiple=True, metavar="TAG", help="只运行带这些标签的规则 / Run only rules with these tags.")
 fail_on = click.option("--fail-on", type=click.Choice(SEVERITIES), default="info", show_default=True,
-                       help="达到此严重程度的违规才使退出码为 1 / Lowest severity of a failure that makes the exit code 1.")
+                       help="达到此严重程度的违规或信息不全才使退出码为 1 / Lowest severity of a failure (or an incomplete verdict) that makes the exit code 1.")
 today = click.option("--today", metavar="YYYY-MM-DD", help="评估日期（默认今天，或 FACEPOLICY_TODAY） / Evaluation date (default today, or FACEPOLICY_TODAY).")
 output = click.option("--output", "-o", type=click.Path(dir_okay=False, writable=True), help="写入文件而非标准输出 / Write to a file instead of standard output.")
 

@@ -32,6 +32,10 @@ class GithubReporter(Reporter):
                     text = f"{v.message(lang)} ({v.pointer}; {', '.join(rule.clauses)})\nfix: {v.remediation(lang)}"
                     self.out.write(f"::{COMMANDS[rule.severity.name]} file={_property(_uri(result.source))},line={line},col={column},"
                                    f"title={_property(rule.id)}::{_data(text)}\n")
+            elif verdict.status is Status.incomplete:
+                what = "信息不全，缺少的事实" if lang == "zh" else "incomplete, unstated facts that would decide it"
+                text = f"{rule.title(lang)}: {what}: {', '.join(verdict.missing)} ({', '.join(rule.clauses)})"
+                self.out.write(f"::warning file={_property(_uri(result.source))},title={_property(rule.id)}::{_data(text)}\n")
             elif verdict.status is Status.error:
                 self.out.write(f"::error file={_property(_uri(result.source))},title={_property(rule.id)}::{_data(verdict.error)}\n")
 

@@ -53,7 +53,8 @@ def deployment_json(result: DeploymentResult, context: Context) -> str:
             plain[key] = dump(_verdict_entry(verdict, result, context))
         parts.append(plain[key])
     # The keys in the order sort_keys gives them: the same text dump() of the whole would write.
-    return '{"id": ' + dump(result.deployment_id) + ', "source": ' + dump(result.source) + ', "verdicts": [' + ", ".join(parts) + "]}"
+    reading = ', "reading": "closed_world"' if result.closed_world else ""
+    return '{"id": ' + dump(result.deployment_id) + reading + ', "source": ' + dump(result.source) + ', "verdicts": [' + ", ".join(parts) + "]}"
 
 
 def problem_entry(problem: Problem) -> dict[str, str]:

@@ -45,6 +45,9 @@ class MarkdownReporter(Reporter):
                 lines.append(f"  - {_cell(verdict.waiver)}")
         self.rows.append(f"| `{_cell(result.source)}` | {_cell(result.deployment_id)} | {counts[Status.fail]} | {counts[Status.incomplete]} | "
                          f"{counts[Status.error]} | {counts[Status.waived]} | {counts[Status.pass_]} | {counts[Status.not_applicable]} |")
+        if result.closed_world:
+            lines.insert(0, "_schema_version 1：每个已陈述的列表都按完整读取；可用 `facepolicy migrate` 转换_" if lang == "zh" else
+                         "_schema_version 1: every stated list read as complete (closed world); `facepolicy migrate` converts it_")
         if lines:
             self.sections.append(f"### `{_cell(result.source)}` ({_cell(result.deployment_id)})\n\n" + "\n".join(lines) + "\n")
 

@@ -1,4 +1,5 @@
-"""SARIF 2.1.0 for code scanning: one reporting descriptor per rule, one result per violation."""
+"""SARIF 2.1.0 for code scanning: one reporting descriptor per rule, one result per violation, and one
+result of kind "open" per rule left incomplete (the facts that would decide it are its logical locations)."""
 
 from __future__ import annotations
 
@@ -51,6 +52,8 @@ class SarifReporter(Reporter):
         lang = self.context.lang
         rules = self.context.rule_set.rules
         for verdict in result.verdicts:
+            if verdict.status is Status.incomplete:
+                self.results.append(self._open(result, rules[verdict.rule_id], verdict.missing))
             if verdict.status is not Status.fail:
                 continue
             rule = rules[verdict.rule_id]
@@ -70,6 +73,24 @@ class SarifReporter(Reporter):
                     "properties": {"deployment": result.deployment_id, "pointer": violation.pointer,
                                    "clauses": list(rule.clauses), "remediation": violation.remediation(lang)},
                 })
+
+    def _open(self, result: DeploymentResult, rule, missing: tuple[str, ...]) -> dict[str, Any]:
+        lang = self.context.lang
+        what = "信息不全，缺少能判定本规则的事实" if lang == "zh" else "incomplete: the deployment does not state the facts that would decide this rule"
+        return {
+            "ruleId": rule.id,
+            "ruleIndex": self.index[rule.id],
+            "kind": "open",
+            "level": "none",
+            "message": {"text": f"{rule.title(lang)} — {what}: {', '.join(missing)}"},
+            "locations": [{
+                "physicalLocation": {"artifactLocation": {"uri": _uri(result.source)}},
+                "logicalLocations": [{"fullyQualifiedName": pointer, "kind": "element"} for pointer in missing],
+            }],
+            "partialFingerprints": {"facepolicy/v1": f"{result.deployment_id}:{rule.id}:incomplete"},
+            "properties": {"deployment": result.deployment_id, "missing": list(missing), "clauses": list(rule.clauses),
+                           "severity": rule.severity.name},
+        }
 
     def finish(self, summary: Summary) -> None:
         rules = [self._descriptor(rule) for rule in self.context.rule_set.rules.values()]

@@ -11,8 +11,10 @@ LABELS = {
 }
 WORDS = {
     "en": {"clauses": "clauses", "fix": "fix", "missing": "missing facts", "deployment": "deployment",
+           "closed_world": "schema_version 1: every stated list read as complete (closed world); `facepolicy migrate` converts it",
            "summary": "{deployments} deployment(s), {problems} input error(s): {fail} failed, {incomplete} incomplete, {error} rule errors, {waived} waived, {passed} passed, {na} not applicable"},
     "zh": {"clauses": "依据条款", "fix": "修复", "missing": "缺少的事实", "deployment": "部署",
+           "closed_world": "schema_version 1：每个已陈述的列表都按完整读取（封闭世界）；可用 `facepolicy migrate` 转换",
            "summary": "{deployments} 个部署，{problems} 个输入错误：{fail} 项不合规，{incomplete} 项信息不全，{error} 项规则错误，{waived} 项已豁免，{passed} 项通过，{na} 项不适用"},
 }
 SHOWN = (Status.fail, Status.error, Status.incomplete, Status.waived)
@@ -29,6 +31,8 @@ class TextReporter(Reporter):
         words, labels = WORDS[lang], LABELS[lang]
         rules = self.context.rule_set.rules
         write(f"{result.source}  ({words['deployment']}: {result.deployment_id})\n")
+        if result.closed_world:
+            write(f"  {words['closed_world']}\n")
         for verdict in result.verdicts:
             if verdict.status not in SHOWN and not self.context.verbose:
                 continue
