@@ -98,10 +98,11 @@ def evaluate_rule(rule: Rule, facts: Any, functions: Functions, trace: list[dict
                 return Verdict(rule.id, Status.not_applicable)
         violations: list[Violation] = []
         missing: set[str] = set()
+        gates: set[str] = set()  # facts of filters and of unlisted items: whether an item is checked at all
         for assertion in rule.assertions:
             subjects = iter_items(facts, assertion.for_each) if assertion.for_each else (("", facts),)
             for base, subject in subjects:
-                outcome = _check(rule, assertion, base, subject, functions, violations, missing)
+                outcome = _check(rule, assertion, base, subject, functions, violations, missing, gates)
                 if tracing:
                     trace.append({"step": f"assertions[{assertion.index}]", "at": "/" if base == "" else base or "(unlisted items)",
                                   "expect": assertion.expect.expression, "outcome": outcome,
@@ -110,17 +111,20 @@ def evaluate_rule(rule: Rule, facts: Any, functions: Functions, trace: list[dict
         return Verdict(rule.id, Status.error, error=str(exc))
     except Exception as exc:  # a broken rule must not stop the others; it is reported as `error`
         return Verdict(rule.id, Status.error, error=f"{type(exc).__name__}: {exc}")
+    scope_facts = facts_of(in_scope) if in_scope is not True else frozenset()
+    gates = (gates | scope_facts) & (missing | scope_facts)
+    named = tuple(sorted(gates)) + tuple(sorted(missing - gates))
     if in_scope is not True:  # in scope or not, the stated facts cannot say: that decides first
-        return Verdict(rule.id, Status.incomplete, missing=tuple(sorted(facts_of(in_scope) | missing)))
+        return Verdict(rule.id, Status.incomplete, missing=named, gating=len(gates))
     if violations:
-        return Verdict(rule.id, Status.fail, violations=tuple(violations), missing=tuple(sorted(missing)))
+        return Verdict(rule.id, Status.fail, violations=tuple(violations), missing=named, gating=len(gates))
     if missing:
-        return Verdict(rule.id, Status.incomplete, missing=tuple(sorted(missing)))
+        return Verdict(rule.id, Status.incomplete, missing=named, gating=len(gates))
     return Verdict(rule.id, Status.pass_)
 
 
 def _check(rule: Rule, assertion: Assertion, base: str | None, subject: Any, functions: Functions,
-           violations: list[Violation], missing: set[str]) -> str:
+           violations: list[Violation], missing: set[str], gates: set[str]) -> str:
     """One item against one assertion: it holds, it is violated, or it is open (its unknowns noted)."""
     where: Any = True
     if assertion.where is not None:
@@ -139,7 +143,10 @@ def _check(rule: Rule, assertion: Assertion, base: str | None, subject: Any, fun
         return "violation"
     if base is None:
         missing.update(subject.facts)  # the unlisted items themselves
-    missing.update(facts_of(where) if where is not True else ())
+        gates.update(subject.facts)
+    if where is not True:
+        missing.update(facts_of(where))
+        gates.update(facts_of(where))
     missing.update(facts_of(held) if held is not False else ())
     return "open"
 

@@ -50,9 +50,10 @@ class Verdict(NamedTuple):
     rule_id: str
     status: Status
     violations: tuple[Violation, ...] = ()
-    missing: tuple[str, ...] = ()
+    missing: tuple[str, ...] = ()  # the unstated facts that would decide it, gating facts first
     error: str = ""
     waiver: str = ""
+    gating: int = 0  # how many of `missing`, from the first, decide whether the rule or an item is in play at all
 
 
 class Problem(NamedTuple):
