@@ -37,8 +37,8 @@ fixtures: $(BIN)/facepolicy  ## run every fixture against its expected verdicts
 bench: $(BIN)/facepolicy  ## cold start, throughput, --jobs scaling and peak memory (a few minutes)
 	$(BIN)/python benchmarks/bench.py
 
-fuzz: $(BIN)/facepolicy  ## the full property-based robustness run (over 10,000 generated cases; tens of minutes)
-	FACEPOLICY_FUZZ_EXAMPLES=2500 $(BIN)/python -m pytest -q -s tests/test_robustness.py
+fuzz: $(BIN)/facepolicy  ## the full property-based runs: robustness (over 10,000 hostile inputs) and monotonicity (over 10,000 removals)
+	FACEPOLICY_FUZZ_EXAMPLES=2500 $(BIN)/python -m pytest -q -s tests/test_robustness.py tests/test_monotonic.py
 
 clean:  ## remove the virtualenv and caches
 	rm -rf $(VENV) build dist .pytest_cache
