@@ -63,10 +63,12 @@ def undecided(*values: Any) -> Unknown:
     return Unknown(frozenset(found))
 
 
+_SCALARS = {str, int, float, bool, type(None)}
+
+
 def equal(x: Any, y: Any) -> Any:
     """jmespath's `==` in three values: True, False or an Unknown."""
-    if not isinstance(x, _VAGUE) and not isinstance(y, _VAGUE) and type(x) is not list and type(y) is not list \
-            and type(x) is not dict and type(y) is not dict:
+    if type(x) in _SCALARS and type(y) in _SCALARS:
         return _equals(x, y)
     if type(x) is Unknown or type(y) is Unknown:
         return undecided(x, y)

@@ -134,24 +134,28 @@ def read(document: Any, open_lists: bool = True) -> Any:
     object read as open (`open_lists` False reads every stated list as complete: schema_version 1)."""
 
     def wrap(value: Any, at: str) -> Any:
-        if isinstance(value, dict):
-            complete = set(value.get("complete", ())) if open_lists else None
+        kind = type(value)
+        if kind is dict:
+            complete = value.get("complete", ()) if open_lists else None
             wrapped = Facts()
             wrapped.at = at
             for key, item in value.items():
-                if key == "complete" and open_lists:
-                    continue
-                here = f"{at}/{_escape(key)}"
-                if isinstance(item, list):
-                    items = [wrap(x, f"{here}/{i}") for i, x in enumerate(item)]
+                here = at + "/" + (_escape(key) if "~" in key or "/" in key else key)
+                kind = type(item)
+                if kind is list:
+                    if key == "complete" and open_lists:
+                        continue
+                    items = [wrap(x, f"{here}/{i}") if type(x) in (dict, list) else x for i, x in enumerate(item)]
                     if complete is None or key in complete:
                         wrapped[key] = items
                     else:
                         wrapped[key] = Partial(items, [None] * len(items), frozenset((here + "/-",)))
-                else:
+                elif kind is dict:
                     wrapped[key] = wrap(item, here)
+                else:
+                    wrapped[key] = item
             return wrapped
-        if isinstance(value, list):  # a list inside a list: stated as written
+        if kind is list:  # a list inside a list: stated as written
             return [wrap(x, f"{at}/{i}") for i, x in enumerate(value)]
         return value
 

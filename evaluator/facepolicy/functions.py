@@ -149,6 +149,11 @@ class Functions:
             if not is_known(search):
                 return undecided(search)
             return isinstance(search, str) and search in subject
+        if type(subject) is list and type(search) is str:  # the common case: a stated list, a stated name
+            if search in subject:
+                return True
+            if all(type(item) is str for item in subject):
+                return False
         entries, tail = _members(subject, "contains")
         pending: set[str] = set(tail or ())
         search_known = is_known(search)
