@@ -144,3 +144,12 @@ def test_a_rule_that_errors_is_reported_as_error_and_exits_2(demo_policies, tmp_
     result = run_line(["facepolicy", "eval", "--no-bundled", "--policies", str(demo_policies), str(doc)])
     assert result.code == 2
     assert "ERROR" in result.out and "not true or false" in result.out
+
+
+def test_explain_shows_the_three_valued_decision():
+    path = ROOT / "fixtures" / "rules" / RULE / "incomplete-hotel-room-mode-unstated.json"
+    result = run_line(["facepolicy", "explain", RULE, str(path)])
+    assert "megvii-fr-guideline:1.2.2" in result.out
+    assert "scope: unknown until /mode → incomplete" in result.out
+    assert "at /sites/0; saw area_type=\"hotel_room\" → violation" in result.out
+    assert "unstated: /mode, /sites/-" in result.out

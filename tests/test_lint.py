@@ -143,3 +143,14 @@ def test_a_retired_rule_id_must_never_be_reused(demo_policies):
     result = lint(demo_policies)
     assert result.code == 1
     assert "demo/document.toml: retired[0]: rule id 'demo.signs' was retired and must never be reused" in result.out
+
+
+@pytest.mark.parametrize("old, new, place", [
+    ("[[assertions]]", '[evidence]\nrequired = ["sites"]\n\n[[assertions]]', "evidence"),
+    ('where = "public"', 'where = "public"\nrequires = ["signage"]', "assertions[0].requires"),
+])
+def test_a_hand_kept_list_of_needed_facts_is_refused(demo_policies, old, new, place):
+    edit(demo_policies / "demo" / "signs.toml", old, new)
+    result = lint(demo_policies)
+    assert result.code == 1
+    assert f"demo/signs.toml: {place}: " in result.out and "derived" in result.out

@@ -135,6 +135,11 @@ def _steps(path: str) -> tuple[Step, ...]:
 
 def check_rule_data(data: dict[str, Any], source: str) -> None:
     """Validate a rule file's data against the rule schema; the error names the key path."""
+    declared = ["evidence"] if "evidence" in data else []
+    declared += [f"assertions[{i}].requires" for i, a in enumerate(data.get("assertions", [])) if isinstance(a, dict) and "requires" in a]
+    if declared:
+        raise FacepolicyError(f"{source}: {declared[0]}", bilingual(
+            "规则所需的事实由求值自动推导，请删除此项", "the facts a rule needs are derived from what it reads; remove this"))
     message = schemas.first_error("rule", data)
     if message is not None:
         place, _, detail = message.partition(": ")
