@@ -154,3 +154,23 @@ def test_a_hand_kept_list_of_needed_facts_is_refused(demo_policies, old, new, pl
     result = lint(demo_policies)
     assert result.code == 1
     assert f"demo/signs.toml: {place}: " in result.out and "derived" in result.out
+
+
+@pytest.mark.parametrize("modal, severity, flagged", [
+    ("应", "medium", "a clause says 应, so high or critical"), ("应", "high", None), ("不得", "critical", None),
+    ("建议", "high", "the clauses only say 建议, so low or info"), ("可", "low", None), ("none", "medium", None),
+])
+def test_lint_holds_severity_to_the_modal_of_the_clause(demo_policies, modal, severity, flagged):
+    edit(demo_policies / "demo" / "document.toml", 'kind = "obligation"', f'kind = "obligation"\nmodal = "{modal}"')
+    edit(demo_policies / "demo" / "signs.toml", 'severity = "high"', f'severity = "{severity}"')
+    result = lint(demo_policies)
+    if flagged:
+        assert result.code == 1 and f"demo/signs.toml: severity: {severity}: {flagged}" in result.out
+    else:
+        assert "severity:" not in result.out, result.out
+
+
+def test_a_self_regarding_duty_is_low_at_most(demo_policies):
+    edit(demo_policies / "demo" / "document.toml", 'kind = "obligation"', 'kind = "obligation"\nmodal = "应"\nself_regarding = true')
+    result = lint(demo_policies)
+    assert result.code == 1 and "guards only the deployer's own losses" in result.out

@@ -123,6 +123,32 @@ def check_rule_file(path: Path, known_fields: set[str]) -> tuple[str | None, lis
     return data["id"], found
 
 
+MANDATORY = {"应", "应当", "须", "需", "需要", "必须", "务必", "不得", "不应", "禁止", "严禁"}
+ADVISORY = {"建议", "可", "可以", "宜", "可考虑", "可参考", "可能"}
+
+
+def _severity_findings(rule, rule_set: RuleSet) -> list[Finding]:
+    """The calibration (policies/README.md): a rule's severity follows the strongest modal of its clauses —
+    应/应当/须/不得 … → high or critical; 建议/可/宜 and hedged text only → low or info; a duty that only
+    guards the deployer's own losses → low or info."""
+    clauses = [c for c in (rule_set.clause(ref) for ref in rule.clauses) if c is not None and c.modal is not None]
+    if not clauses:
+        return []
+    severity = rule.severity.name
+    where = f"{rule.source}: severity"
+    if any(c.self_regarding for c in clauses) and all(c.self_regarding or c.modal not in MANDATORY for c in clauses):
+        if severity not in ("low", "info"):
+            return [Finding(where, f"{severity}: the clause guards only the deployer's own losses, so low or info / 条款只关乎部署方自身损失，应为 low 或 info")]
+        return []
+    strongest = [c.modal for c in clauses if c.modal in MANDATORY]
+    if strongest and severity not in ("high", "critical"):
+        return [Finding(where, f"{severity}: a clause says {strongest[0]}, so high or critical / 条款为“{strongest[0]}”，应为 high 或 critical")]
+    advisory = [c.modal for c in clauses if c.modal in ADVISORY]
+    if not strongest and advisory and severity not in ("low", "info"):
+        return [Finding(where, f"{severity}: the clauses only say {advisory[0]}, so low or info / 条款仅为“{advisory[0]}”，应为 low 或 info")]
+    return []
+
+
 def _squash(text: str) -> str:
     return re.sub(r"\s+", "", text)
 
@@ -159,6 +185,7 @@ def lint(rule_set: RuleSet, sources: Path | None, has_violating_fixture: Callabl
                 found.append(Finding(f"{rule.source}: clauses[{index}]", f"unknown clause {ref!r} / 条款不存在"))
             elif rule.id not in clause.rules:
                 found.append(Finding(f"{rule.source}: clauses[{index}]", f"clause {ref!r} does not list this rule in its catalog / 目录中该条款未列出本规则"))
+        found.extend(_severity_findings(rule, rule_set))
         if not has_violating_fixture(rule.id):
             found.append(Finding(f"{rule.source}: id", f"rule {rule.id!r} has no violating fixture (fixtures/rules/{rule.id}/fail-*.json) / 规则缺少违规夹具"))
     for document in rule_set.documents.values():

@@ -27,6 +27,8 @@ class Clause(NamedTuple):
     rules: tuple[str, ...]
     not_checkable: str | None
     reason: Text | None
+    modal: str | None = None
+    self_regarding: bool = False
 
     @property
     def ref(self) -> str:
@@ -100,7 +102,8 @@ def load_document(path: Path, content: bytes | None = None) -> Document:
         Clause(
             document=data["key"], id=c["id"], section=c["section"], heading=Text(**c["heading"]), binds=c["binds"],
             kind=c["kind"], excerpt=c["excerpt"], rules=tuple(c.get("rules", ())), not_checkable=c.get("not_checkable"),
-            reason=Text(**c["reason"]) if "reason" in c else None,
+            reason=Text(**c["reason"]) if "reason" in c else None, modal=c.get("modal"),
+            self_regarding=c.get("self_regarding", False),
         )
         for c in data["clauses"]
     )
