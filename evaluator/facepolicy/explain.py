@@ -29,6 +29,9 @@ def describe_rule(rule: Rule, rule_set: RuleSet, lang: str) -> list[str]:
         document = rule_set.documents[clause.document]
         lines.append(f"    {ref}  {clause.heading(lang)}  — {document.title(lang)}, §{clause.section}")
         lines.append(f"      “{' '.join(clause.excerpt.split())}”")
+    from facepolicy.reads import facts_read
+
+    lines.append(("  reads: " if lang == "en" else "  读取的事实: ") + ", ".join(facts_read(rule)))
     raw = rule.raw
     if "scope" in raw:
         lines.append(f"  scope: {_show(raw['scope'])}")
