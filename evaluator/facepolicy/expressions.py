@@ -15,7 +15,7 @@ from typing import Any, Callable
 
 import jmespath
 
-from facepolicy.facts import NOTHING, Facts, Partial, Range, Unknown, facts_of, partial, unstated
+from facepolicy.facts import NOTHING, Facts, Partial, Range, Unknown, facts_of, members, partial, unstated
 
 Run = Callable[[Any, Any], Any]  # (value, functions) → result
 
@@ -216,14 +216,6 @@ def _field(key: str) -> Run:
     return run
 
 
-def _entries(items: Any) -> tuple[list[tuple[Any, frozenset[str] | None]], frozenset[str] | None] | None:
-    if type(items) is list:
-        return [(item, None) for item in items], None
-    if type(items) is Partial:
-        return list(items.entries()), items.tail
-    return None
-
-
 def _union(a: frozenset[str] | None, b: frozenset[str]) -> frozenset[str]:
     return b if a is None else a | b
 
@@ -236,7 +228,7 @@ def _projection(base: Run, each: Run, condition: Run | None = None) -> Run:
         items = base(value, functions)
         if type(items) is Unknown:
             return Unknown(items.facts)
-        found = _entries(items)
+        found = members(items)
         if found is None:
             return None
         entries, tail = found
@@ -268,7 +260,7 @@ def _flatten(base: Run) -> Run:
         items = base(value, functions)
         if type(items) is Unknown:
             return Unknown(items.facts)
-        found = _entries(items)
+        found = members(items)
         if found is None:
             return None
         entries, tail = found

@@ -65,6 +65,16 @@ class Partial:
         return frozenset(found)
 
 
+def members(value: Any) -> tuple[list[tuple[Any, frozenset[str] | None]], frozenset[str] | None] | None:
+    """A list's (item, membership) pairs (membership None: certainly in it) and its unknown tail; None for
+    anything that is not a list."""
+    if type(value) is list:
+        return [(item, None) for item in value], None
+    if type(value) is Partial:
+        return list(value.entries()), value.tail
+    return None
+
+
 def partial(items: list[Any], maybe: list[frozenset[str] | None], tail: frozenset[str] | None) -> Any:
     """A Partial, or the plain list it is when every member is certain and nothing else can belong."""
     if tail is None and all(m is None for m in maybe):

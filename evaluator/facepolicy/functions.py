@@ -14,7 +14,7 @@ from typing import Any
 from jmespath import exceptions as jmespath_errors
 from jmespath import functions
 
-from facepolicy.facts import NOTHING, Facts, Partial, Unknown, facts_of, is_known, length, partial
+from facepolicy.facts import NOTHING, Facts, Partial, Unknown, facts_of, is_known, length, members, partial
 
 
 def _version_key(text: str) -> tuple[int, ...]:
@@ -91,11 +91,10 @@ def _plain(value: Any) -> Any:
 
 
 def _members(value: Any, name: str) -> tuple[list[tuple[Any, frozenset[str] | None]], frozenset[str] | None]:
-    if type(value) is list:
-        return [(item, None) for item in value], None
-    if type(value) is Partial:
-        return list(value.entries()), value.tail
-    raise FunctionError(f"{name}() expects an array, got {_type_name(value)}")
+    found = members(value)
+    if found is None:
+        raise FunctionError(f"{name}() expects an array, got {_type_name(value)}")
+    return found
 
 
 def _type_name(value: Any) -> str:

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import Any, Callable
 
-from facepolicy.facts import Facts, Partial, Unknown, unstated
+from facepolicy.facts import Facts, Partial, Unknown, members, unstated
 from facepolicy.expressions import equal, undecided
 
 Test = Callable[[Any], Any]  # value → True | False | Unknown
@@ -55,14 +55,6 @@ _TYPES = {
     "integer": lambda v: type(v) is int or (type(v) is float and v.is_integer()),
     "number": lambda v: type(v) in (int, float),
 }
-
-
-def _entries(value: Any) -> tuple[list[tuple[Any, frozenset[str] | None]], frozenset[str] | None] | None:
-    if type(value) is list:
-        return [(item, None) for item in value], None
-    if type(value) is Partial:
-        return list(value.entries()), value.tail
-    return None
 
 
 class Compiler:
@@ -117,17 +109,17 @@ class Compiler:
 
             return required
         if key == "properties":
-            members = [(name, self.compile(sub, f"{where}.{name}")) for name, sub in sorted(arg.items())]
+            named = [(name, self.compile(sub, f"{where}.{name}")) for name, sub in sorted(arg.items())]
 
             def properties(value):
                 if type(value) is Unknown:
                     if value.at is None:
-                        return _kleene_and([test(Unknown(value.facts)) for _, test in members])
-                    return _kleene_and([test(unstated(f"{value.at}/{name}")) for name, test in members])
+                        return _kleene_and([test(Unknown(value.facts)) for _, test in named])
+                    return _kleene_and([test(unstated(f"{value.at}/{name}")) for name, test in named])
                 if not isinstance(value, dict):
                     return True
                 results = []
-                for name, test in members:
+                for name, test in named:
                     if name in value:
                         results.append(test(value[name]))
                     elif type(value) is Facts:
@@ -141,7 +133,7 @@ class Compiler:
             def contains(value):
                 if type(value) is Unknown:  # a list not stated at all
                     return False if test(Unknown(value.facts)) is False else Unknown(value.facts)
-                found = _entries(value)
+                found = members(value)
                 if found is None:
                     return True
                 entries, tail = found
@@ -163,7 +155,7 @@ class Compiler:
             def items(value):
                 if type(value) is Unknown:
                     return Unknown(value.facts) if test(Unknown(value.facts)) is not True else True
-                found = _entries(value)
+                found = members(value)
                 if found is None:
                     return True
                 entries, tail = found
