@@ -171,8 +171,8 @@ def _comparator(op: str, left: Run, right: Run) -> Run:
             if op == "lt":
                 return _greater(b, a, True)
             return _greater(b, a, False)
-        if not (_is_comparable(a) and _is_comparable(b)):
-            return None  # ordering is defined for numbers (and strings) only
+        if not (_is_comparable(a) and _is_comparable(b)) or (type(a) is str) != (type(b) is str):
+            return None  # ordering is defined for two numbers (or two strings) only; the JMESPath spec says null
         return compare(a, b)
 
     return run
