@@ -76,3 +76,10 @@ def test_a_rule_that_errors_makes_the_exit_code_2(demo_policies):
     result = _test(demo_policies)
     assert result.code == 2
     assert "expected pass, got error" in result.out and "not true or false" in result.out
+
+
+def test_every_bundled_rule_has_its_second_reading_recorded():
+    review = (ROOT / "policies" / "REVIEW.md").read_text(encoding="utf-8")
+    for path in sorted((ROOT / "policies").glob("*/*.toml")):
+        if path.name != "document.toml":
+            assert f"`{path.stem}`" in review or f"`{path.parent.name}.{path.stem}`" in review, path
