@@ -22,7 +22,8 @@ def _objects(node, path="#"):
 
 
 def _is_list(prop):
-    return prop.get("type") == "array" or prop.get("$ref") == "#/$defs/regions"
+    several = any(option.get("type") == "array" for option in prop.get("anyOf", ()))  # one value or a list of them
+    return prop.get("type") == "array" or prop.get("$ref") == "#/$defs/regions" or several
 
 
 def test_every_property_is_described_in_chinese_and_english():
@@ -45,7 +46,10 @@ def test_every_object_with_lists_can_state_each_of_them_complete():
 def test_the_facts_real_deployments_needed_have_a_home():
     document = {
         "schema_version": 2, "id": "estate",
-        "components": [{"id": "gate", "vendor": "megvii", "product": "megvii_face_recognition", "data_origin_regions": ["CN"],
+        "components": [{"id": "app", "vendor": "megvii", "product": "megvii_sdk", "integration": ["sdk", "api"],
+                        "runs_on": [{"kind": "mobile_app", "os": "android"}, {"kind": "mobile_app", "os": "ios"}],
+                        "complete": ["integration", "runs_on"]},
+                       {"id": "gate", "vendor": "megvii", "product": "megvii_face_recognition", "data_origin_regions": ["CN"],
                         "transport_encrypted": True, "stops_on_permission_revoked": True}],
         "sites": [{"id": "gate", "area_type": "residential_community_gate", "impact_assessment": {"done": True, "reviewed_on": "2026-03-01"}}],
         "consents": [{"id": "kid", "purpose": "face_recognition", "given_by": "guardian", "age_group": "under_14",

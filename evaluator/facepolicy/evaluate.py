@@ -49,10 +49,11 @@ def iter_items(document: Any, steps: tuple[Step, ...]) -> Iterator[tuple[str | N
             if value is None and step.name not in node:
                 value = Unknown(frozenset((here,))) if type(node) is Facts else None
             if step.each or last:
+                # an item that knows its pointer is placed by it: a component read once per platform keeps its own
                 if type(value) is list:
-                    following.extend((f"{here}/{i}", item) for i, item in enumerate(value))
+                    following.extend((item.at if type(item) is Facts else f"{here}/{i}", item) for i, item in enumerate(value))
                 elif type(value) is Partial:
-                    following.extend((f"{here}/{i}", item) for i, item in enumerate(value.items))
+                    following.extend((item.at if type(item) is Facts else f"{here}/{i}", item) for i, item in enumerate(value.items))
                     following.append((None, Unknown(value.tail)))
                 elif type(value) is Unknown:
                     following.append((None, Unknown(value.facts)))
@@ -139,7 +140,9 @@ def _check(rule: Rule, assertion: Assertion, base: str | None, subject: Any, fun
         message = assertion.message or rule.message
         remediation = assertion.remediation or rule.remediation
         at = f"{base}/{assertion.at}" if assertion.at else base
-        violations.append(Violation(at or "/", message.render(subject, functions), remediation.render(subject, functions)))
+        violation = Violation(at or "/", message.render(subject, functions), remediation.render(subject, functions))
+        if violation not in violations:  # one component read once per platform may break a rule the same way twice
+            violations.append(violation)
         return "violation"
     if base is None:
         missing.update(subject.facts)  # the unlisted items themselves

@@ -139,6 +139,43 @@ def _escape(part: str) -> str:
     return part.replace("~", "~0").replace("/", "~1")
 
 
+# Facts of a component that may hold several values at once (an SDK that is also an API; an app built for
+# Android and iOS). A rule applies to each: the component is read once per combination of its values, every
+# reading at the component's own pointer; where the list is not stated complete, one more reading stands
+# for the values not listed.
+SEVERAL = ("integration", "runs_on")
+
+
+def _alternatives(component: "Facts", key: str, open_lists: bool) -> list[Any]:
+    value = component[key]
+    if not isinstance(value, (list, Partial)):
+        return [value]
+    if type(value) is list:
+        return value
+    choices = list(value.items)
+    if value.tail is not None:
+        choices.append(Unknown(value.tail))  # a value the list does not name
+    return choices
+
+
+def _readings(component: "Facts", open_lists: bool) -> list["Facts"]:
+    """The component once per combination of the values of its SEVERAL facts (itself where each has one)."""
+    keys = [key for key in SEVERAL if key in component and isinstance(component[key], (list, Partial))]
+    if not keys:
+        return [component]
+    readings = [component]
+    for key in keys:
+        following = []
+        for reading in readings:
+            for choice in _alternatives(component, key, open_lists):
+                copy = Facts(reading)
+                copy.at = component.at
+                copy[key] = choice
+                following.append(copy)
+        readings = following
+    return readings
+
+
 def read(document: Any, open_lists: bool = True) -> Any:
     """The deployment as facts: objects that know their pointers, and lists not named `complete` by their
     object read as open (`open_lists` False reads every stated list as complete: schema_version 1)."""
@@ -169,7 +206,15 @@ def read(document: Any, open_lists: bool = True) -> Any:
             return [wrap(x, f"{at}/{i}") for i, x in enumerate(value)]
         return value
 
-    return wrap(document, "")
+    facts = wrap(document, "")
+    components = facts.get("components") if isinstance(facts, Facts) else None
+    if isinstance(components, (list, Partial)) and any(
+            isinstance(c, Facts) and any(isinstance(c.get(k), (list, Partial)) for k in SEVERAL)
+            for c in (components if type(components) is list else components.items)):
+        items = components if type(components) is list else components.items
+        expanded = [reading for c in items for reading in (_readings(c, open_lists) if isinstance(c, Facts) else [c])]
+        facts["components"] = expanded if type(components) is list else Partial(expanded, [None] * len(expanded), components.tail)
+    return facts
 
 
 def closed_world(document: Any) -> bool:
