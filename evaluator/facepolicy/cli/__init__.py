@@ -71,6 +71,10 @@ def run(argv: list[str] | None = None) -> int:
     Ctrl-C 130 with one line, a closed standard output 141 and silence."""
     from facepolicy.errors import FacepolicyError, printable
 
+    try:  # a file name that is not UTF-8 (kept as surrogates by the OS layer) is written escaped, not a crash
+        sys.stdout.reconfigure(errors="backslashreplace")  # type: ignore[union-attr]
+    except (AttributeError, ValueError):
+        pass
     try:
         try:
             # make_context and invoke rather than cli.main: main turns Ctrl-C into a blank line and Abort.
