@@ -13,7 +13,7 @@ from facepolicy.reporters.text import LABELS
 
 def _cell(text: str) -> str:
     """Text from the input in a table cell or a line: no raw HTML (`<script>`), no control characters."""
-    return escape(printable(text), quote=False).replace("|", "\\|").replace("\n", " ")
+    return escape(printable(text), quote=False).replace("|", "\\|").replace("`", "\\`").replace("\n", " ")
 
 
 def _code(text: str) -> str:
