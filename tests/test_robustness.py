@@ -2,8 +2,9 @@
 
 `make test` runs a small fixed-seed sample; `make fuzz` is the full run (FACEPOLICY_FUZZ_EXAMPLES=2500:
 each property test draws that many examples, and each runs eval on a JSON and an NDJSON file in two
-formats; broken rule sets, each run through lint, test and eval, are capped at 300 — about 21,000 cases
-in all; the last test prints the count).
+formats; broken rule sets, each run through lint, test and eval, are capped at 300, hostile cache folders
+at 200 — about 27,000 cases in all; the last test prints the count). Strings include lone surrogates,
+NUL, ANSI escapes and bidirectional overrides; numbers include near-integers such as 13.99999999999999999.
 """
 
 from __future__ import annotations
