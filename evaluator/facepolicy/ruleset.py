@@ -165,7 +165,7 @@ MAX_NESTING = 400  # nested parse nodes or schema objects in a rule; 900 still e
 def _shallow_enough(rule: Rule, source: str) -> None:
     """Refuse a rule whose expression trees or schemas nest deeper than MAX_NESTING, measured without recursion:
     evaluating one deeper would exhaust the interpreter's recursion in the middle of a run."""
-    stack: list[tuple[Any, int]] = [(rule.assertions, 0), (rule.raw, 0), (rule.message, 0), (rule.remediation, 0)]
+    stack: list[tuple[Any, int]] = [(getattr(rule, part, None), 0) for part in ("assertions", "raw", "message", "remediation")]
     seen: set[int] = set()
     while stack:
         node, depth = stack.pop()
