@@ -7,6 +7,7 @@ under CI=true, where a skip would hide the very case it guards.
 
 from __future__ import annotations
 
+import atexit
 import os
 import pwd
 import shutil
@@ -52,6 +53,7 @@ def shared_folder() -> Path:
     """A fresh folder both users can reach (pytest's tmp_path is private to the user who runs the tests)."""
     folder = Path(tempfile.mkdtemp(prefix="facepolicy-shared-"))
     folder.chmod(0o755)
+    atexit.register(shutil.rmtree, folder, True)  # outside pytest's tmp_path, so removed here
     return folder
 
 
