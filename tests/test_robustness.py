@@ -2,8 +2,9 @@
 
 `make test` runs a small fixed-seed sample; `make fuzz` is the full run (FACEPOLICY_FUZZ_EXAMPLES=2500:
 each property test draws that many examples, and each runs eval on a JSON and an NDJSON file in two
-formats; broken rule sets, each run through lint, test and eval, are capped at 300 — about 21,000 cases
-in all; the last test prints the count).
+formats; broken rule sets, each run through lint, test and eval, are capped at 300, hostile cache folders
+at 200 — about 27,000 cases in all; the last test prints the count). Strings include lone surrogates,
+NUL, ANSI escapes and bidirectional overrides; numbers include near-integers such as 13.99999999999999999.
 """
 
 from __future__ import annotations
@@ -14,7 +15,9 @@ import json
 import math
 import os
 import random
+import re
 import shutil
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -53,8 +56,14 @@ def check(code: int, out: str, err: str, json_report: bool = False) -> None:
         REPORT.validate(json.loads(out))
 
 
+# Text as hostile input has it: lone surrogates (json.dumps writes them as \\udXXX escapes), NUL, ANSI escapes,
+# bidirectional overrides and the rest of the control characters, beside ordinary text.
+hostile_text = st.text(alphabet=st.characters(exclude_categories=()), max_size=50) | st.lists(
+    st.sampled_from(["\x00", "\x1b[8m", "\u202e", "\ud800", "\udfff", "\x85", "\u2028", "\ufffe", "<script>", "`", "|", "a", "中"]),
+    max_size=12).map("".join)
+
 json_values = st.recursive(
-    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=50),
+    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=50) | hostile_text,
     lambda children: st.lists(children, max_size=5) | st.dictionaries(st.text(max_size=12), children, max_size=6),
     max_leaves=40,
 )
@@ -134,6 +143,26 @@ def test_truncated_and_corrupted_files(tmp_path_factory, index, cut, junk):
     eval_bytes(tmp_path_factory.mktemp("n"), data, ".ndjson")
 
 
+# Numbers whose float is not what the text says: integral once rounded, out of range, or exactly integral.
+near_integers = st.one_of(
+    st.builds(lambda i, n: f"{i}.{'9' * n}", st.integers(-20, 20), st.integers(14, 30)),
+    st.builds(lambda i, n: f"{i}.{'0' * n}1", st.integers(-20, 20), st.integers(14, 30)),
+    st.builds(lambda i, e: f"{i}e{e}", st.integers(-9, 9), st.sampled_from([-400, -1, 0, 1, 2, 308, 309, 400])),
+    st.sampled_from(["14.0", "-0.0", "0.5", "13.999999999999999", "1.0000000000000002", "1E2", "2e-1"]),
+)
+
+
+@SETTINGS
+@seed(5)
+@given(index=st.integers(0, len(FIXTURES) - 1), target=st.sampled_from(PROPERTY_PATHS), number=near_integers)
+def test_near_integer_numbers_at_every_schema_property(tmp_path_factory, index, target, number):
+    document = json.loads(FIXTURES[index].read_text(encoding="utf-8"))
+    if not isinstance(document, dict):
+        return
+    text = json.dumps(_set(document, target[0], "__NUMBER__")).replace('"__NUMBER__"', number)
+    eval_bytes(tmp_path_factory.mktemp("f"), text.encode())
+
+
 SPECIALS = [
     b'{"schema_version": 1, "id": "x", "name": ' + b"[" * 50000 + b"]" * 50000 + b"}",
     b'{"schema_version": 1, "id": "' + b"x" * 2_000_000 + b'"}',
@@ -180,6 +209,118 @@ def test_broken_rule_files_for_lint_test_and_eval(tmp_path_factory, mutation, po
                  ["eval", "--no-bundled", "--policies", str(root / "policies"), "--format", "json", str(fixture)]):
         code, out, err = invoke(argv)
         check(code, out, err, json_report=argv[0] == "eval")
+
+
+def _real_entry_names() -> list[str]:
+    """The names the bundled rule set's cache entries have, for an attacker to plant files under."""
+    folder = Path(tempfile.mkdtemp(prefix="facepolicy-names-"))
+    folder.chmod(0o700)
+    with _cache_dir(folder):
+        invoke(["eval", "--format", "json", str(FIXTURES[0])])
+    names = sorted(p.name for p in folder.iterdir())
+    shutil.rmtree(folder)
+    return names
+
+
+@contextlib.contextmanager
+def _cache_dir(folder: Path):
+    before = os.environ.get("FACEPOLICY_CACHE_DIR")
+    os.environ["FACEPOLICY_CACHE_DIR"] = str(folder)
+    try:
+        yield
+    finally:
+        if before is None:
+            os.environ.pop("FACEPOLICY_CACHE_DIR", None)
+        else:
+            os.environ["FACEPOLICY_CACHE_DIR"] = before
+
+
+ENTRY_NAMES = _real_entry_names()
+PLANTED_NAMES = ENTRY_NAMES + [f"fp-{'0' * 64}.pickle", "model.pickle", "fp-short.pickle", "notes.txt",
+                               f"{ENTRY_NAMES[0]}.{os.getpid()}.000000000000.tmp"]
+planted = st.lists(st.tuples(
+    st.sampled_from(PLANTED_NAMES),
+    st.sampled_from(["junk", "magic", "pickle", "symlink", "folder"]),
+    st.sampled_from([0o600, 0o644, 0o664, 0o666, 0o000]),
+    st.booleans(),  # given to another user (where the tests run as root)
+    st.binary(max_size=48),
+), max_size=6, unique_by=lambda t: t[0])
+
+
+def _plant(folder: Path, name: str, kind: str, mode: int, foreign: bool, data: bytes, outside: Path) -> None:
+    import pickle
+
+    from facepolicy import cache
+
+    path = folder / name
+    if kind == "symlink":
+        path.symlink_to(outside)
+        return
+    if kind == "folder":
+        path.mkdir()
+    elif kind == "magic":
+        path.write_bytes(cache.MAGIC + data)
+    elif kind == "pickle":  # all an attacker can forge: the right name, both digests, and a payload that acts
+        payload = pickle.dumps(_Exploit(str(outside)))
+        key_digest = bytes.fromhex(name[3:67]) if re.fullmatch(r"fp-[0-9a-f]{64}\.pickle", name) else data[:32].ljust(32, b"\0")
+        path.write_bytes(cache.MAGIC + key_digest + cache._digest(payload) + payload)
+    else:
+        path.write_bytes(data)
+    path.chmod(mode)
+    if foreign and os.geteuid() == 0:
+        os.chown(path, 65534, 65534)
+
+
+class _Exploit:
+    """Unpickled, it removes a file: the test sees whether any planted pickle ran."""
+
+    def __init__(self, target: str):
+        self.target = target
+
+    def __reduce__(self):
+        return (os.remove, (self.target,))
+
+
+BASELINE: dict[str, str] = {}
+
+
+@settings(SETTINGS, max_examples=min(EXAMPLES // 3, 200))  # each example loads the rule set four times
+@seed(6)
+@given(folder_mode=st.sampled_from([0o700, 0o755, 0o775, 0o777, 0o1777]), foreign_folder=st.booleans(), entries=planted,
+       fmt=st.sampled_from(["json", "text"]))
+def test_hostile_cache_folders(tmp_path_factory, folder_mode, foreign_folder, entries, fmt):
+    """Whatever another user left in the cache folder, the report is the one a run without a cache gives, nothing
+    planted is executed, and nothing that is not facepolicy's own entry is removed."""
+    root = tmp_path_factory.mktemp("hostile-cache")
+    folder, outside = root / "cache", root / "outside.txt"
+    folder.mkdir()
+    outside.write_text("outside", encoding="utf-8")
+    root_user = os.geteuid() == 0
+    safe_folder = not folder_mode & 0o022 and not (foreign_folder and root_user)
+    for name, kind, mode, foreign, data in entries:
+        if kind == "pickle" and safe_folder and not mode & 0o022 and not (foreign and root_user):
+            kind = "junk"  # a file only the user could have written is the user's own cache: trusted by design
+        _plant(folder, name, kind, mode, foreign, data, outside)
+    folder.chmod(folder_mode)
+    if foreign_folder and os.geteuid() == 0:
+        os.chown(folder, 65534, 65534)
+    theirs = {name for name, *_ in entries if name not in ENTRY_NAMES and not re.fullmatch(r"fp-[0-9a-f]{64}\.pickle", name)}
+    argv = ["eval", "--format", fmt, str(FIXTURES[0])]
+    if fmt not in BASELINE:
+        with _cache_dir(root / "no-cache"):
+            os.environ["FACEPOLICY_NO_CACHE"] = "1"
+            try:
+                BASELINE[fmt] = invoke(argv)[1]
+            finally:
+                os.environ.pop("FACEPOLICY_NO_CACHE")
+    with _cache_dir(folder):
+        for _ in range(2):
+            code, out, err = invoke(argv)
+            check(code, out, err, json_report=fmt == "json")
+            assert out == BASELINE[fmt]
+            assert len([line for line in err.splitlines() if "warning" in line]) <= 1, err
+    assert outside.read_text(encoding="utf-8") == "outside"
+    assert theirs <= {p.name for p in folder.iterdir()}
 
 
 def test_zz_report_case_count():

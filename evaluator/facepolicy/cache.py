@@ -1,80 +1,225 @@
-"""A cache of loaded rule sets, keyed by the content of every file that shapes them: safe to delete, never stale.
+"""A cache of loaded rule sets, keyed by a SHA-256 of every file that shapes them: safe to delete, never stale,
+and never a way for another user to run code as you.
 
 Parsing a hundred TOML files and compiling their expressions costs more than the rest of a one-file run, so
 a rule set once loaded is pickled under a key made of facepolicy's version, the Python version, the working
 folder (reports show paths relative to it) and the name and bytes of every rule, catalog and schema file.
 A changed byte is a new key; a cache file that cannot be read is ignored and rebuilt.
 FACEPOLICY_CACHE_DIR moves the cache; FACEPOLICY_NO_CACHE=1 turns it off.
+
+Unpickling runs code, so an entry is read only when nobody else could have written it: the folder and the
+entry belong to the user running facepolicy and neither is writable by group or others (a folder that
+fails this is not used at all, with one warning), and the entry carries the SHA-256 of its key and of its
+payload, both checked before anything is unpickled. Entries are written to a temporary file created
+exclusively (O_EXCL|O_NOFOLLOW: a planted symlink is never followed) and renamed into place; pruning removes
+only files named as facepolicy's own entries (fp-<64 hex>.pickle) that belong to the user.
 """
 
 from __future__ import annotations
 
 import os
 import pickle
+import re
+import stat
 import sys
-import zlib
 from pathlib import Path
 from typing import Any
 
 from facepolicy import __version__
 
-KEEP = 16  # cache files kept; older ones are removed when a new one is written
+try:  # the built-in module: hashlib would load OpenSSL, which costs a one-file run about 3 ms
+    from _sha256 import sha256
+except ImportError:  # pragma: no cover — Python builds without it (3.12+ name it _sha2)
+    try:
+        from _sha2 import sha256  # type: ignore[no-redef]
+    except ImportError:
+        from hashlib import sha256  # type: ignore[no-redef]
+
+KEEP = 16  # cache entries kept; older ones are removed when a new one is written
+MAGIC = b"facepolicy-cache-2\n"
+ENTRY = re.compile(r"fp-[0-9a-f]{64}\.pickle")  # the only names pruning may ever remove
+RECURSION_HEADROOM = 5000  # pickling a deep expression tree needs more than the default 1000 frames; 5000 stays far from the C stack
+
+_warned: set[str] = set()
 
 
-def folder() -> Path | None:
+def _warn(where: Path, why: str) -> None:
+    """One warning per folder and run: the cache is an optimisation, its refusal is not an error."""
+    if str(where) in _warned:
+        return
+    _warned.add(str(where))
+    from facepolicy.errors import printable
+
+    print(f"facepolicy: warning: {printable(str(where))}: {why}; running without the rule-set cache / "
+          "不使用规则集缓存", file=sys.stderr)
+
+
+def _requested() -> tuple[Path, bool] | None:
+    """The cache folder asked for, and whether it is the default one (which facepolicy may create)."""
     if os.environ.get("FACEPOLICY_NO_CACHE"):
         return None
     if os.environ.get("FACEPOLICY_CACHE_DIR"):
-        return Path(os.environ["FACEPOLICY_CACHE_DIR"])
+        return Path(os.environ["FACEPOLICY_CACHE_DIR"]), False
     base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
-    return Path(base) / "facepolicy"
+    return Path(base) / "facepolicy", True
+
+
+def _unsafe(info: os.stat_result) -> str | None:
+    """Why a folder or entry with this status could hold what another user wrote, or None when it cannot."""
+    if info.st_uid != os.geteuid():
+        return f"owned by uid {info.st_uid}, not by you (uid {os.geteuid()})"
+    if info.st_mode & (stat.S_IWGRP | stat.S_IWOTH):
+        return f"writable by group or others (mode {stat.S_IMODE(info.st_mode):04o})"
+    return None
+
+
+def folder(create: bool = False) -> Path | None:
+    """The cache folder, when it exists (or, with `create`, once made 0700) and only its owner can write to it."""
+    requested = _requested()
+    if requested is None:
+        return None
+    where, _ = requested
+    try:
+        info = os.stat(where)
+    except FileNotFoundError:
+        if not create:
+            return None
+        try:
+            where.parent.mkdir(parents=True, exist_ok=True)
+            os.mkdir(where, 0o700)
+            info = os.stat(where)
+        except OSError:
+            return None  # a read-only home only costs the next run the time to rebuild
+    except OSError:
+        return None
+    if not stat.S_ISDIR(info.st_mode):
+        _warn(where, "not a folder")
+        return None
+    why = _unsafe(info)
+    if why is not None:
+        _warn(where, why)
+        return None
+    return where
+
+
+def _digest(data: bytes) -> bytes:
+    return sha256(data).digest()
 
 
 def _code_signature() -> str:
     """facepolicy's own modules as they are on disk: a pickle made by other code is never read back."""
     package = os.path.dirname(os.path.abspath(__file__))
     signature = []
-    for folder, _, names in sorted(os.walk(package)):
+    for place, _, names in sorted(os.walk(package)):
         for name in sorted(names):
             if name.endswith(".py"):
-                stat = os.stat(os.path.join(folder, name))
-                signature.append(f"{name}:{stat.st_size}:{stat.st_mtime_ns}")
+                info = os.stat(os.path.join(place, name))
+                signature.append(f"{name}:{info.st_size}:{info.st_mtime_ns}")
     return ";".join(signature)
 
 
 def key(named_contents: list[tuple[str, bytes]]) -> str:
-    """Two checksums of every file with its name and length: a changed file changes the key. (zlib rather
-    than hashlib: loading OpenSSL costs a one-file run more than checksumming every rule.)"""
-    header = f"{__version__}\0{sys.version}\0{os.getcwd()}\0{_code_signature()}\0".encode()
-    crc, adler = zlib.crc32(header), zlib.adler32(header)
+    """SHA-256 over facepolicy's version and code, Python's version, the working folder, and the name, length
+    and bytes of every file: no edit can keep the key (CRC-style checksums could be steered; this cannot)."""
+    digest = sha256(f"{__version__}\0{sys.version}\0{os.getcwd()}\0{_code_signature()}\0".encode())
     for name, data in named_contents:
-        label = f"{name}\0{len(data)}\0".encode()
-        crc, adler = zlib.crc32(data, zlib.crc32(label, crc)), zlib.adler32(data, zlib.adler32(label, adler))
-    return f"{crc:08x}{adler:08x}{len(named_contents):04x}"
+        label = name.encode("utf-8", "surrogateescape")
+        digest.update(len(label).to_bytes(8, "big") + label + len(data).to_bytes(8, "big"))
+        digest.update(data)
+    return digest.hexdigest()
+
+
+def entry_name(cache_key: str) -> str:
+    return f"fp-{sha256(cache_key.encode()).hexdigest()}.pickle"
 
 
 def load(cache_key: str) -> Any | None:
     where = folder()
     if where is None:
         return None
+    path = where / entry_name(cache_key)
     try:
-        with open(where / f"{cache_key}.pickle", "rb") as handle:
-            return pickle.load(handle)
-    except Exception:  # noqa: BLE001 — a missing, truncated or foreign cache file only means a rebuild
+        handle = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | getattr(os, "O_NONBLOCK", 0))
+    except OSError:
+        return None  # missing, or a symlink planted in its place
+    try:
+        info = os.fstat(handle)
+        if not stat.S_ISREG(info.st_mode):
+            return None
+        why = _unsafe(info)
+        if why is not None:
+            _warn(path, why)
+            return None
+        with os.fdopen(handle, "rb") as stream:
+            handle = -1
+            data = stream.read()
+    except OSError:
         return None
+    finally:
+        if handle >= 0:
+            os.close(handle)
+    head = len(MAGIC)
+    if not data.startswith(MAGIC) or len(data) < head + 64:
+        return None
+    if data[head:head + 32] != _digest(cache_key.encode()) or data[head + 32:head + 64] != _digest(data[head + 64:]):
+        return None  # another key's entry, or bytes changed after writing: rebuilt, never trusted
+    limit = sys.getrecursionlimit()
+    try:
+        sys.setrecursionlimit(max(limit, RECURSION_HEADROOM))
+        return pickle.loads(data[head + 64:])
+    except Exception:  # noqa: BLE001 — a truncated or foreign payload only means a rebuild
+        return None
+    finally:
+        sys.setrecursionlimit(limit)
 
 
 def store(cache_key: str, value: Any) -> None:
-    where = folder()
+    limit = sys.getrecursionlimit()
+    try:
+        sys.setrecursionlimit(max(limit, RECURSION_HEADROOM))
+        payload = pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
+    except (pickle.PicklingError, RecursionError, TypeError, AttributeError):
+        return  # what cannot be pickled is rebuilt next time
+    finally:
+        sys.setrecursionlimit(limit)
+    where = folder(create=True)
     if where is None:
         return
+    final = where / entry_name(cache_key)
+    partial = where / f"{final.name}.{os.getpid()}.{os.urandom(6).hex()}.tmp"
     try:
-        where.mkdir(parents=True, exist_ok=True)
-        partial = where / f"{cache_key}.{os.getpid()}.tmp"
-        with open(partial, "wb") as handle:
-            pickle.dump(value, handle, protocol=pickle.HIGHEST_PROTOCOL)
-        os.replace(partial, where / f"{cache_key}.pickle")
-        for old in sorted(where.glob("*.pickle"), key=lambda p: p.stat().st_mtime)[:-KEEP]:
-            old.unlink(missing_ok=True)
-    except (OSError, pickle.PicklingError):
-        pass  # a read-only or full disk only costs the next run the time to rebuild
+        handle = os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o600)
+    except OSError:
+        return  # a read-only or full disk, or a name already taken: only costs the next run the time to rebuild
+    try:
+        with os.fdopen(handle, "wb") as stream:
+            stream.write(MAGIC + _digest(cache_key.encode()) + _digest(payload) + payload)
+        os.replace(partial, final)
+    except OSError:
+        try:
+            os.unlink(partial)
+        except OSError:
+            pass
+        return
+    _prune(where)
+
+
+def _prune(where: Path) -> None:
+    """Remove the oldest of facepolicy's own entries beyond KEEP: nothing else in the folder is ever touched."""
+    try:
+        names = [name for name in os.listdir(where) if ENTRY.fullmatch(name)]
+    except OSError:
+        return
+    entries = []
+    for name in names:
+        try:
+            info = os.lstat(where / name)
+        except OSError:
+            continue
+        if stat.S_ISREG(info.st_mode) and info.st_uid == os.geteuid():
+            entries.append((info.st_mtime_ns, name))
+    for _, name in sorted(entries)[:-KEEP]:
+        try:
+            os.unlink(where / name)
+        except OSError:
+            pass

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from facepolicy.errors import FacepolicyError, bilingual
+from facepolicy.errors import FacepolicyError, bilingual, printable
 from facepolicy.evaluate import evaluate, functions_for
 from facepolicy.loader import Document
 from facepolicy.ruleset import RuleSet
@@ -26,22 +26,51 @@ PARTS = {
 }
 
 
-def export_revision(repo: Path, revision: str, subdir: str, target: Path) -> Path:
-    """Write `subdir` as it was at `revision` into `target`, through git archive (nothing is checked out)."""
+def _git(repo: Path, *args: str) -> bytes:
     try:
-        data = subprocess.run(["git", "-C", str(repo), "archive", "--format=tar", revision, subdir],
-                              capture_output=True, check=True).stdout
+        return subprocess.run(["git", "-C", str(repo), *args], capture_output=True, check=True, stdin=subprocess.DEVNULL).stdout
     except FileNotFoundError:
         raise FacepolicyError("git", bilingual("找不到 git", "git is not installed")) from None
+
+
+def _detail(exc: subprocess.CalledProcessError) -> list[str]:
+    return exc.stderr.decode("utf-8", "replace").strip().splitlines()
+
+
+def resolve_revision(repo: Path, revision: str) -> str:
+    """The commit a revision names, through `git rev-parse --verify --end-of-options`: a revision that looks
+    like an option (`--output=FILE`) is a revision that does not exist, never an option given to git."""
+    try:
+        return _git(repo, "rev-parse", "--verify", "--quiet", "--end-of-options", f"{revision}^{{commit}}").decode().strip()
+    except subprocess.CalledProcessError:
+        raise FacepolicyError(printable(revision), bilingual("没有该版本", "no such revision in the repository")) from None
+
+
+def export_revision(repo: Path, revision: str, subdir: str, target: Path) -> Path:
+    """Write `subdir` as it was at `revision` into `target`, through git archive (nothing is checked out)."""
+    if Path(subdir).is_absolute() or ".." in Path(subdir).parts:
+        raise FacepolicyError(printable(subdir), bilingual("目录必须在仓库之内", "the folder must be inside the repository"))
+    commit = resolve_revision(repo, revision)
+    try:
+        # Options end before the commit (already resolved to hex), so the path is a path even if it starts with "-".
+        data = _git(repo, "archive", "--format=tar", "--end-of-options", commit, subdir)
     except subprocess.CalledProcessError as exc:
-        detail = exc.stderr.decode("utf-8", "replace").strip().splitlines()
+        detail = _detail(exc)
         if detail and "did not match any files" in detail[-1]:  # the folder did not exist yet: an empty rule set
             (target / subdir).mkdir(parents=True, exist_ok=True)
             return target / subdir
-        raise FacepolicyError(revision, bilingual("无法读取该版本", "cannot read this revision") + f": {detail[-1] if detail else exc}") from None
+        raise FacepolicyError(printable(revision), bilingual("无法读取该版本", "cannot read this revision") + f": {printable(detail[-1]) if detail else exc}") from None
     with tarfile.open(fileobj=io.BytesIO(data)) as archive:
         archive.extractall(target, filter="data")
     return target / subdir
+
+
+def refuse_broken(rule_set: RuleSet, label: str) -> None:
+    """A rule that no longer parses is an error of the diff, not a removal: its problems, named, exit 2."""
+    if rule_set.problems:
+        first = rule_set.problems[0]
+        more = f" (+{len(rule_set.problems) - 1} more)" if len(rule_set.problems) > 1 else ""
+        raise FacepolicyError(f"{label}: {printable(first.source)}", f"{printable(first.message)}{more}")
 
 
 @dataclass

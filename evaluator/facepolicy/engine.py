@@ -62,6 +62,11 @@ _WORKER: dict[str, Any] = {}
 
 
 def _start_worker(rules: dict[str, "Rule"], today: dt.date, render: Callable[[DeploymentResult], str | None] | None) -> None:
+    import signal
+
+    # Ctrl-C reaches the whole process group: the main process alone answers it (and stops the workers), so
+    # a worker never prints a traceback of its own.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     _WORKER.update(rules=rules, options=functions_for(today), render=render, severity_of={rid: rule.severity for rid, rule in rules.items()})
 
 
@@ -77,6 +82,35 @@ def _judge_batch(batch: list[Raw | Loaded]) -> list[DeploymentResult | Rendered 
     return [_judge_in_worker(item) for item in batch]
 
 
+def _abandon(pool: Any) -> None:
+    """Stop a pool at once, interrupted (Ctrl-C) or left by a consumer that failed: kill its workers and forget it.
+    Pool.terminate() is not used: a worker killed while it held the result queue's lock makes it wait forever,
+    and its worker handler would start new workers in place of the killed ones."""
+    from multiprocessing import pool as pools
+
+    handler = getattr(pool, "_worker_handler", None)
+    if handler is not None:
+        handler._state = pools.TERMINATE  # no replacement workers: its loop ends within 0.1 s
+        try:
+            handler.join(0.5)
+        except RuntimeError:
+            pass
+    workers = list(getattr(pool, "_pool", ()))
+    for process in workers:
+        try:
+            process.kill()
+        except (OSError, AttributeError, ValueError):
+            pass
+    for process in workers:
+        try:
+            process.join(1)
+        except (OSError, AttributeError, ValueError, AssertionError):
+            pass
+    finalizer = getattr(pool, "_terminate", None)
+    if finalizer is not None:
+        finalizer.cancel()  # nor Pool.terminate() at exit; the pool's threads are daemons and end with the process
+
+
 def _in_pool(rules: dict[str, "Rule"], today: dt.date, items: Iterable[Raw | Loaded], jobs: int,
              render: Callable[[DeploymentResult], str | None] | None) -> Iterator[DeploymentResult | Rendered | Problem]:
     import multiprocessing
@@ -84,7 +118,8 @@ def _in_pool(rules: dict[str, "Rule"], today: dt.date, items: Iterable[Raw | Loa
     method = "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn"
     if method != "fork":
         render = None  # a reporter holds its output stream, which cannot be sent to a spawned process
-    with multiprocessing.get_context(method).Pool(jobs, _start_worker, (rules, today, render)) as pool:
+    pool = multiprocessing.get_context(method).Pool(jobs, _start_worker, (rules, today, render))
+    try:
         in_flight: deque = deque()
         iterator = iter(items)
         while batch := list(itertools.islice(iterator, BATCH)):
@@ -93,6 +128,12 @@ def _in_pool(rules: dict[str, "Rule"], today: dt.date, items: Iterable[Raw | Loa
                 yield from in_flight.popleft().get()
         while in_flight:
             yield from in_flight.popleft().get()
+    except BaseException:
+        _abandon(pool)
+        raise
+    else:
+        pool.close()
+        pool.join()
 
 
 @dataclass(frozen=True)

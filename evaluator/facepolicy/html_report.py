@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from facepolicy.coverage import measure
+from facepolicy.errors import printable
 from facepolicy.model import DeploymentResult, Problem, Status, Summary
 from facepolicy.reporters.text import LABELS
 from facepolicy.ruleset import RuleSet
@@ -86,4 +87,4 @@ def render(rule_set: RuleSet, results: list[DeploymentResult], problems: list[Pr
                 f"<td>{disposition}</td><td>{fixtures}</td></tr>")
         add("</table>")
     add(f"<script>{SCRIPT}</script></body></html>\n")
-    return "\n".join(out)
+    return printable("\n".join(out), keep_newlines=True)  # escaped above; control characters shown, not hidden

@@ -47,10 +47,12 @@ def deployment_field_names() -> set[str]:
 
 
 def _ast_nodes(node: Any) -> Iterator[dict[str, Any]]:
-    if isinstance(node, dict):
-        yield node
-        for child in node.get("children", []):
-            yield from _ast_nodes(child)
+    stack = [node]  # not recursive: an expression may nest hundreds of levels
+    while stack:
+        node = stack.pop()
+        if isinstance(node, dict):
+            yield node
+            stack.extend(reversed(node.get("children", [])))
 
 
 def expression_findings(text: str, where: str, known_fields: set[str]) -> list[Finding]:
@@ -169,7 +171,10 @@ def lint(rule_set: RuleSet, sources: Path | None, has_violating_fixture: Callabl
     for folder in rule_set.folders:
         seen: dict[str, str] = {}
         for path in rule_files(folder):
-            rule_id, findings = check_rule_file(path, known_fields)
+            try:
+                rule_id, findings = check_rule_file(path, known_fields)
+            except RecursionError:  # past what the parser can follow: this file's finding, not the end of lint
+                rule_id, findings = None, [Finding(shown(path), "expression nested too deeply / 表达式嵌套过深")]
             found.extend(findings)
             if rule_id is None:
                 continue

@@ -4,16 +4,20 @@ from __future__ import annotations
 
 import itertools
 import json
+import os
 import re
+import stat
 import sys
 from pathlib import Path
-from typing import Any, Iterator, NamedTuple
+from typing import IO, Any, Iterator, NamedTuple
 
 from facepolicy.errors import FacepolicyError, bilingual
 from facepolicy.model import Problem
 from facepolicy.paths import shown
 
 MAX_DEPTH = 64
+MAX_SIZE = 32 * 1024 * 1024  # bytes per deployment (a file, or a line of NDJSON) unless --max-size says otherwise
+DATE_KEYS = ("date", "expires")  # TOML keys where an unquoted TOML date means what it says
 
 
 class _DuplicateKey(ValueError):
@@ -63,22 +67,109 @@ def decode_text(data: bytes) -> str:
         raise FacepolicyError(f"line {line}, column {col}", bilingual("不是有效的 UTF-8 编码", "invalid UTF-8")) from None
 
 
+class _BadNumber(ValueError):
+    def __init__(self, text: str, why: str):
+        super().__init__(text)
+        self.text = text
+        self.why = why
+
+
+def _exact_float(text: str) -> float:
+    """A JSON number with a fraction or exponent, refused where the float it becomes is not what it says in a way
+    that matters: an integer by rounding (13.99999999999999999 is not 14) or out of range (1e400 is not infinity)."""
+    value = float(text)
+    if value.is_integer():
+        from decimal import Decimal  # only for the rare fraction that is integral once rounded
+
+        if Decimal(text) != int(value):
+            raise _BadNumber(text, f"{text} is not an integer, yet would be read as {int(value)}")
+    elif value != value or value in (float("inf"), float("-inf")):
+        raise _BadNumber(text, f"{text} is out of range")
+    return value
+
+
+def _number_place(text: str, number: str) -> int:
+    """Where a number is written (outside strings, which are blanked first so that offsets stand)."""
+    blank = _STRINGS.sub(lambda m: " " * len(m.group()), text)
+    match = re.search(r"(?<![\w.+-])" + re.escape(number) + r"(?![\w.])", blank)
+    return match.start() if match else 0
+
+
+_SURROGATE_ESCAPE = re.compile(r"\\u[dD][89abAB][0-9a-fA-F]{2}\\u[dD][c-fC-F][0-9a-fA-F]{2}|\\u[dD][89a-fA-F][0-9a-fA-F]{2}")
+_LONE_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def _has_lone_surrogate(value: Any) -> bool:
+    stack = [value]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, str):
+            if _LONE_SURROGATE.search(item):
+                return True
+        elif isinstance(item, dict):
+            stack.extend(item.keys())
+            stack.extend(item.values())
+        elif isinstance(item, list):
+            stack.extend(item)
+    return False
+
+
+def _lone_surrogate_place(text: str) -> int:
+    for match in _SURROGATE_ESCAPE.finditer(text):
+        if len(match.group()) == 6:
+            return match.start()
+    return 0
+
+
+_TOKEN = re.compile(r'[ \t\r\n]*(?:("[^"\\]*(?:\\.[^"\\]*)*")|([{}\[\]:,])|[^ \t\r\n{}\[\]:,"]+)', re.S)
+
+
+def _first_duplicate(text: str) -> tuple[int, str] | None:
+    """The offset and name of the first key, in reading order, that repeats a key of the same object."""
+    stack: list[tuple[set[str] | None, list[bool]]] = []  # per open container: its keys (None for an array), expecting a key
+    pos = 0
+    while (match := _TOKEN.match(text, pos)) and match.end() > pos:
+        pos = match.end()
+        token, punct = match.group(1), match.group(2)
+        if punct in ("{", "["):
+            stack.append((set() if punct == "{" else None, [punct == "{"]))
+        elif punct in ("}", "]"):
+            if stack:
+                stack.pop()
+        elif punct == ",":
+            if stack and stack[-1][0] is not None:
+                stack[-1][1][0] = True
+        elif token is not None and stack and stack[-1][0] is not None and stack[-1][1][0]:
+            keys = stack[-1][0]
+            name = json.loads(token) if "\\" in token else token[1:-1]
+            if name in keys:
+                return match.start(1), name
+            keys.add(name)
+            stack[-1][1][0] = False
+    return None
+
+
 def parse_json(text: str, line_offset: int = 0) -> Any:
-    """One JSON document; errors carry line and column. NaN, Infinity and duplicate keys are refused."""
+    """One JSON document; errors carry line and column. NaN, Infinity, duplicate keys, numbers that are not what
+    they say and lone surrogates (text no encoder can write) are refused."""
     if not text.strip():
         raise FacepolicyError(f"line {line_offset + 1}", bilingual("文件为空", "empty document"))
     try:
-        value = json.loads(text, object_pairs_hook=_no_duplicates, parse_constant=_no_constant)
+        value = json.loads(text, object_pairs_hook=_no_duplicates, parse_constant=_no_constant, parse_float=_exact_float)
     except json.JSONDecodeError as exc:
         raise FacepolicyError(
             f"line {exc.lineno + line_offset}, column {exc.colno}", bilingual("不是有效的 JSON", "invalid JSON") + f": {exc.msg}"
         ) from None
     except _DuplicateKey as exc:
-        hits = [m.start() for m in re.finditer(re.escape(json.dumps(exc.key)) + r"\s*:", text)]
-        line, col = _line_col(text, hits[1] if len(hits) > 1 else 0)
+        found = _first_duplicate(text)
+        offset, key = found if found else (0, exc.key)
+        line, col = _line_col(text, offset)
         raise FacepolicyError(
-            f"line {line + line_offset}, column {col}", bilingual("重复的键", "duplicate key") + f" {json.dumps(exc.key, ensure_ascii=False)}"
+            f"line {line + line_offset}, column {col}", bilingual("重复的键", "duplicate key") + f" {json.dumps(key, ensure_ascii=False)}"
         ) from None
+    except _BadNumber as exc:
+        line, col = _line_col(text, _number_place(text, exc.text))
+        raise FacepolicyError(f"line {line + line_offset}, column {col}", bilingual("数值不精确", "inexact number") + f": {exc.why}") from None
     except ValueError as exc:  # parse_constant
         raise FacepolicyError(f"line {line_offset + 1}", bilingual("JSON 中不允许", "not allowed in JSON") + f": {exc}") from None
     except RecursionError:
@@ -90,7 +181,40 @@ def parse_json(text: str, line_offset: int = 0) -> Any:
         raise FacepolicyError(
             f"line {line_offset + 1}", bilingual(f"嵌套超过 {MAX_DEPTH} 层", f"nested deeper than {MAX_DEPTH} levels")
         )
+    if "\\u" in text and _SURROGATE_ESCAPE.search(text) and _has_lone_surrogate(value):
+        line, col = _line_col(text, _lone_surrogate_place(text))
+        raise FacepolicyError(f"line {line + line_offset}, column {col}",
+                              bilingual("孤立的代理项转义不是字符", "a lone surrogate escape (\\ud800–\\udfff) is not a character"))
     return value
+
+
+def _toml_float(text: str) -> float:
+    try:
+        return _exact_float(text.replace("_", ""))
+    except _BadNumber as exc:
+        raise ValueError(exc.why) from None
+
+
+def _toml_dates(data: dict[str, Any], where: str) -> dict[str, Any]:
+    """Unquoted TOML dates as the ISO text the schemas expect, under a key that means a date (DATE_KEYS); a
+    date, time or date-time anywhere else is refused with its key, not left to fail somewhere without a name."""
+    import datetime as dt
+
+    stack: list[tuple[Any, str]] = [(data, "")]
+    while stack:
+        node, path = stack.pop()
+        items = node.items() if isinstance(node, dict) else enumerate(node) if isinstance(node, list) else ()
+        for key, value in items:
+            place = f"{path}[{key}]" if isinstance(key, int) else f"{path}.{key}" if path else str(key)
+            if isinstance(value, (dt.date, dt.time)):
+                if type(value) is dt.date and isinstance(key, str) and key in DATE_KEYS:
+                    node[key] = value.isoformat()
+                    continue
+                raise FacepolicyError(f"{where}: {place}", bilingual("此处不应是 TOML 日期或时间，请加引号或删除",
+                                                                     "a TOML date or time is not expected here") + f": {value.isoformat()}")
+            if isinstance(value, (dict, list)):
+                stack.append((value, place))
+    return data
 
 
 def read_toml(path: Path, data: bytes | None = None) -> dict[str, Any]:
@@ -99,11 +223,15 @@ def read_toml(path: Path, data: bytes | None = None) -> dict[str, Any]:
 
     try:
         text = decode_text(path.read_bytes() if data is None else data)
-        return tomllib.loads(text)
+        return _toml_dates(tomllib.loads(text, parse_float=_toml_float), shown(path))
     except FacepolicyError as exc:
-        raise exc.within(shown(path)) from None
+        raise (exc if exc.where.startswith(shown(path)) else exc.within(shown(path))) from None
     except tomllib.TOMLDecodeError as exc:
         raise FacepolicyError(shown(path), bilingual("TOML 语法错误", "invalid TOML") + f": {exc}") from None
+    except ValueError as exc:  # from _toml_float
+        raise FacepolicyError(shown(path), bilingual("数值不精确", "inexact number") + f": {exc}") from None
+    except RecursionError:
+        raise FacepolicyError(shown(path), bilingual("嵌套过深", "nested too deeply")) from None
     except OSError as exc:
         raise FacepolicyError(shown(path), bilingual("无法读取", "cannot read") + f": {exc.strerror}") from None
 
@@ -145,10 +273,38 @@ def parse_raw(raw: Raw) -> Loaded:
         return Problem(raw.file or raw.source, f"{exc.where}: {exc.message}")
 
 
-def _lines(source: str, lines: Iterator[bytes]) -> Iterator[Raw | Problem]:
+class _Oversize(NamedTuple):
+    """A line longer than the size limit: not read further than the limit."""
+
+
+def _too_big(max_size: int) -> str:
+    return bilingual(f"超过大小上限 {max_size} 字节（--max-size）", f"larger than the limit of {max_size} bytes (--max-size)")
+
+
+def _numbered(handle: IO[bytes], max_size: int, start: int = 1, skip_oversize: bool = True) -> Iterator[tuple[int, bytes | _Oversize]]:
+    """The lines of a stream with their numbers, none read beyond `max_size` bytes. The rest of an oversized line
+    is skipped in bounded reads when `skip_oversize` (a file ends), else the stream is not read further (standard
+    input may never end: /dev/zero has no newline)."""
+    number = start
+    while data := handle.readline(max_size + 1):
+        if len(data) > max_size and not data.endswith(b"\n"):
+            yield number, _Oversize()
+            if not skip_oversize:
+                return
+            while (rest := handle.readline(1 << 20)) and not rest.endswith(b"\n"):
+                pass
+        else:
+            yield number, data
+        number += 1
+
+
+def _lines(source: str, lines: Iterator[tuple[int, bytes | _Oversize]], max_size: int = MAX_SIZE, any_line: bool = False) -> Iterator[Raw | Problem]:
     """NDJSON, one line at a time (memory does not grow with the file): each non-blank line is one document."""
-    any_line = False
-    for number, data in enumerate(lines, start=1):
+    for number, data in lines:
+        if isinstance(data, _Oversize):
+            any_line = True
+            yield Problem(source, f"line {number}: {_too_big(max_size)}")
+            continue
         if not data.strip():
             continue
         any_line = True
@@ -163,69 +319,175 @@ def _lines(source: str, lines: Iterator[bytes]) -> Iterator[Raw | Problem]:
         yield Problem(source, f"line 1: {bilingual('文件为空', 'empty document')}")
 
 
-def _whole(source: str, data: bytes) -> Iterator[Raw | Problem]:
+def _parses_alone(data: bytes) -> bool:
+    """Whether one line is a JSON object by itself: the mark of NDJSON (a line of pretty-printed JSON rarely is)."""
+    try:
+        return isinstance(json.loads(data), dict)
+    except (ValueError, RecursionError):
+        return False
+
+
+def _stdin(handle: IO[bytes], max_size: int = MAX_SIZE) -> Iterator[Raw | Document | Problem]:
+    """Standard input, streamed: NDJSON a line at a time when its first document fits on its first line, else one
+    JSON document (read up to the size limit). A broken first line of NDJSON is a problem at line 1, and the
+    lines after it are judged."""
+    source = "<stdin>"
+    lines = _numbered(handle, max_size, skip_oversize=False)
+    buffered: list[tuple[int, bytes | _Oversize]] = []
+    for number, data in lines:
+        buffered.append((number, data))
+        if isinstance(data, _Oversize) or data.strip():
+            break
+    if not buffered or not any(not isinstance(d, _Oversize) and d.strip() for _, d in buffered):
+        if buffered and isinstance(buffered[-1][1], _Oversize):
+            yield from _lines(source, iter(buffered), max_size)
+            return
+        yield Problem(source, f"line 1: {bilingual('文件为空', 'empty document')}")
+        return
+    first = buffered[-1][1]
+    if _parses_alone(first) or first.lstrip()[:1] not in (b"{", b"["):
+        for number, data in lines:  # look one document ahead: a single one keeps the name <stdin>
+            buffered.append((number, data))
+            if isinstance(data, _Oversize) or data.strip():
+                break
+        else:
+            yield from (Raw(source, r.text) if isinstance(r, Raw) else r for r in _lines(source, iter(buffered), max_size))
+            return
+        yield from _lines(source, itertools.chain(buffered, lines), max_size)
+        return
+    # Maybe one document over many lines: read on while it fits under the limit.
+    size = sum(len(d) for _, d in buffered)
+    for number, data in lines:
+        buffered.append((number, data))
+        if isinstance(data, _Oversize):
+            break
+        size += len(data)
+        if size > max_size:
+            break
+    ndjson = any(_parses_alone(d) for _, d in buffered[1:] if not isinstance(d, _Oversize))
+    if ndjson:
+        yield from _lines(source, itertools.chain(buffered, lines), max_size)
+        return
+    if size > max_size or isinstance(buffered[-1][1], _Oversize):
+        yield Problem(source, f"line 1: {_too_big(max_size)}")
+        return
+    data = b"".join(d for _, d in buffered)
+    try:
+        text = decode_text(data)
+        value = parse_json(text)
+    except FacepolicyError as exc:
+        yield Problem(source, f"{exc.where}: {exc.message}")
+        return
+    yield Document(source, value, text)
+
+
+_KINDS = ((stat.S_ISFIFO, ("是命名管道（FIFO），不是文件", "a FIFO (named pipe), not a file")),
+          (stat.S_ISCHR, ("是字符设备，不是文件", "a character device, not a file")),
+          (stat.S_ISBLK, ("是块设备，不是文件", "a block device, not a file")),
+          (stat.S_ISSOCK, ("是套接字，不是文件", "a socket, not a file")))
+
+
+def _not_a_file(mode: int) -> str | None:
+    for test, (zh, en) in _KINDS:
+        if test(mode):
+            return bilingual(zh, en)
+    return None
+
+
+SUFFIXES = (".json", ".ndjson", ".jsonl")
+
+
+def _walk(folder: str) -> tuple[list[str], list[Problem]]:
+    """The deployment files below a folder, and a problem for each folder or entry that could not be read:
+    an unreadable subfolder is an error, never silently skipped."""
+    found, problems = [], []
+
+    def refused(exc: OSError) -> None:
+        problems.append(Problem(exc.filename or folder, bilingual("无法读取目录", "cannot read folder") + f": {exc.strerror}"))
+
+    for place, folders, names in os.walk(folder, onerror=refused):
+        folders.sort()
+        for name in names:
+            if name.endswith(SUFFIXES):
+                found.append(os.path.join(place, name))
+    return found, problems
+
+
+def iter_deployment_files(paths: list[str]) -> Iterator[tuple[str, Path | None] | Problem]:
+    """The deployment files named: files as given, folders searched for .json and .ndjson, '-' for stdin.
+    Devices, FIFOs and sockets are named as such, not read; unreadable folders are problems."""
+    for name in paths:
+        if name == "-":
+            yield name, None
+            continue
+        try:
+            info = os.stat(name)
+        except FileNotFoundError:
+            yield Problem(name, bilingual("文件不存在", "no such file"))
+            continue
+        except OSError as exc:
+            yield Problem(name, bilingual("无法读取", "cannot read") + f": {exc.strerror}")
+            continue
+        if stat.S_ISDIR(info.st_mode):
+            files, problems = _walk(name)
+            yield from problems
+            shown_any = False
+            for file in sorted(files, key=lambda f: Path(f).parts):
+                try:
+                    kind = _not_a_file(os.stat(file).st_mode)
+                except OSError as exc:
+                    yield Problem(file, bilingual("无法读取", "cannot read") + f": {exc.strerror}")
+                    continue
+                shown_any = True
+                if kind is not None:
+                    yield Problem(file, kind)
+                else:
+                    yield file, Path(file)
+            if not shown_any and not problems:
+                yield Problem(name, bilingual("目录中没有 .json 或 .ndjson 文件", "no .json or .ndjson files in this folder"))
+        elif (kind := _not_a_file(info.st_mode)) is not None:
+            yield Problem(name, kind)
+        else:
+            yield name, Path(name)
+
+
+def _read_whole(source: str, path: Path, max_size: int) -> Iterator[Raw | Problem]:
+    with path.open("rb") as handle:
+        if os.fstat(handle.fileno()).st_size > max_size:
+            yield Problem(source, _too_big(max_size))  # refused before a byte is read
+            return
+        data = handle.read(max_size + 1)
+    if len(data) > max_size:
+        yield Problem(source, _too_big(max_size))
+        return
     try:
         yield Raw(source, decode_text(data))
     except FacepolicyError as exc:
         yield Problem(source, f"{exc.where}: {exc.message}")
 
 
-def _stdin(data: bytes) -> Iterator[Raw | Document | Problem]:
-    """Standard input: one JSON document (parsed here, to tell), or NDJSON when more than one follows."""
-    source = "<stdin>"
-    try:
-        text = decode_text(data)
-        value = parse_json(text)
-    except FacepolicyError as exc:
-        if "Extra data" in exc.message:
-            yield from _lines(source, iter(data.splitlines(keepends=True)))
-            return
-        yield Problem(source, f"{exc.where}: {exc.message}")
-        return
-    yield Document(source, value, text)
-
-
-def iter_deployment_files(paths: list[str]) -> Iterator[tuple[str, Path | None] | Problem]:
-    """The deployment files named: files as given, folders searched for .json and .ndjson, '-' for stdin."""
-    for name in paths:
-        if name == "-":
-            yield name, None
-            continue
-        path = Path(name)
-        if path.is_dir():
-            found = sorted(p for p in path.rglob("*") if p.suffix in (".json", ".ndjson", ".jsonl") and p.is_file())
-            if not found:
-                yield Problem(name, bilingual("目录中没有 .json 或 .ndjson 文件", "no .json or .ndjson files in this folder"))
-            for file in found:
-                yield str(file), file
-        elif path.is_file():
-            yield name, path
-        else:
-            yield Problem(name, bilingual("文件不存在", "no such file"))
-
-
-def iter_raw(paths: list[str]) -> Iterator[Raw | Loaded]:
+def iter_raw(paths: list[str], max_size: int = MAX_SIZE) -> Iterator[Raw | Loaded]:
     """Every deployment text in the files named, in order, unparsed (but for standard input's, parsed to tell
-    JSON from NDJSON); a bad file is a Problem and the rest go on."""
+    JSON from NDJSON); a bad file is a Problem and the rest go on. No deployment is read beyond `max_size` bytes."""
     for item in iter_deployment_files(paths):
         if isinstance(item, Problem):
             yield item
             continue
         source, path = item
         if path is None:
-            yield from _stdin(sys.stdin.buffer.read())
+            yield from _stdin(sys.stdin.buffer, max_size)
             continue
         try:
             if path.suffix in (".ndjson", ".jsonl"):
                 with path.open("rb") as handle:
-                    yield from _lines(source, handle)
+                    yield from _lines(source, _numbered(handle, max_size), max_size)
             else:
-                yield from _whole(source, path.read_bytes())
+                yield from _read_whole(source, path, max_size)
         except OSError as exc:
             yield Problem(source, bilingual("无法读取", "cannot read") + f": {exc.strerror}")
 
 
-def iter_deployments(paths: list[str]) -> Iterator[Loaded]:
+def iter_deployments(paths: list[str], max_size: int = MAX_SIZE) -> Iterator[Loaded]:
     """Every deployment document in the files named, parsed, in order."""
-    for item in iter_raw(paths):
+    for item in iter_raw(paths, max_size):
         yield parse_raw(item) if isinstance(item, Raw) else item

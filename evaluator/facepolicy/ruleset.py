@@ -162,6 +162,29 @@ def _load_documents(catalogs: list[str], problems: list[Problem], contents: dict
     return documents
 
 
+MAX_NESTING = 400  # nested parse nodes or schema objects in a rule; 900 still evaluate within Python's default limit
+
+
+def _shallow_enough(rule: Rule, source: str) -> None:
+    """Refuse a rule whose expression trees or schemas nest deeper than MAX_NESTING, measured without recursion:
+    evaluating one deeper would exhaust the interpreter's recursion in the middle of a run."""
+    stack: list[tuple[Any, int]] = [(getattr(rule, part, None), 0) for part in ("assertions", "raw", "message", "remediation")]
+    seen: set[int] = set()
+    while stack:
+        node, depth = stack.pop()
+        if depth > MAX_NESTING:
+            raise FacepolicyError(source, bilingual(f"表达式或 schema 嵌套超过 {MAX_NESTING} 层", f"an expression or schema nested deeper than {MAX_NESTING} levels"))
+        if id(node) in seen:
+            continue
+        seen.add(id(node))
+        if isinstance(node, dict):
+            stack.extend((child, depth + 1) for child in node.values())
+        elif isinstance(node, (list, tuple)):
+            stack.extend((child, depth) for child in node)  # a parse node is a dict: lists of children add no level
+        elif hasattr(node, "parsed"):  # a compiled expression: its parse tree
+            stack.append((node.parsed, depth))
+
+
 def load_rule_set(extra: tuple[str, ...] = (), bundled: bool = True) -> RuleSet:
     """The bundled rule set (unless told not to) followed by each --policies folder; from the cache when unchanged."""
     from facepolicy import cache
@@ -186,8 +209,12 @@ def load_rule_set(extra: tuple[str, ...] = (), bundled: bool = True) -> RuleSet:
         for path in rules:
             try:
                 rule = compile_rule(read_toml(Path(path), contents[path] or None), names[path])
+                _shallow_enough(rule, names[path])
             except FacepolicyError as exc:
                 rule_set.problems.append(Problem(exc.where, exc.message))
+                continue
+            except RecursionError:  # an expression nested past what the parser can follow: this file, not the run
+                rule_set.problems.append(Problem(names[path], bilingual("表达式嵌套过深", "expression nested too deeply")))
                 continue
             rule_set.rules[rule.id] = rule
     rule_set.rules = dict(sorted(rule_set.rules.items()))

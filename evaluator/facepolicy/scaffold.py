@@ -53,10 +53,20 @@ def add_rule_to_catalog(catalog: Path, clause_id: str, rule_id: str) -> None:
     raise FacepolicyError(str(catalog), bilingual("目录中没有该条款", "no such clause in the catalog") + f": {clause_id}")
 
 
+KEY = r"[a-z0-9][a-z0-9-]*"
+CLAUSE = r"[A-Za-z0-9][A-Za-z0-9._-]*"
+NAME = r"[a-z0-9][a-z0-9-]*"
+
+
 def scaffold(policies: Path, fixtures: Path, clause_ref: str, name: str) -> list[Path]:
     key, _, clause_id = clause_ref.partition(":")
-    if not clause_id or not re.fullmatch(r"[a-z0-9][a-z0-9-]*", name):
+    # The document key and the name become folder and file names: a plain word each, so that `../../x` can never
+    # put a rule or a fixture outside the rule and fixture folders.
+    if not re.fullmatch(KEY, key) or not re.fullmatch(CLAUSE, clause_id) or not re.fullmatch(NAME, name):
         raise FacepolicyError("new", bilingual("用法：facepolicy new 文档键:条款 名称（小写、连字符）", "usage: facepolicy new DOC:CLAUSE NAME (lowercase, hyphens)"))
+    for made, root in ((policies / key / f"{name}.toml", policies), (fixtures / "rules" / f"{key}.{name}", fixtures)):
+        if root.resolve() not in made.resolve().parents:
+            raise FacepolicyError(str(made), bilingual("路径不在规则或夹具目录之内", "the path is outside the rule and fixture folders"))
     catalog = policies / key / "document.toml"
     if not catalog.is_file():
         raise FacepolicyError(str(catalog), bilingual("没有该文档的目录", "no catalog for this document"))

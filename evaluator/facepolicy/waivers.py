@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-import tomllib
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -43,6 +43,8 @@ def load_waivers(path: Path) -> list[Waiver]:
     waivers = []
     for i, w in enumerate(data["waivers"]):
         try:
+            if not re.fullmatch(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", w["expires"]):  # not 2026-W01-1 nor 20261231
+                raise ValueError(w["expires"])
             expires = dt.date.fromisoformat(w["expires"])
         except ValueError:
             raise FacepolicyError(f"{shown(path)}: waivers[{i}].expires", bilingual("不是有效日期", "not a valid date") + f": {w['expires']!r}") from None
@@ -92,11 +94,15 @@ class WaiverBook:
                 self.used.add(w.index)
         remaining = tuple(v for v in verdict.violations if not any(w.covers(v.pointer) for w in live))
         notes = [f"waiver expired on {w.expires.isoformat()} ({w.where()}) / 豁免已于该日到期" for w in expired if any(w.covers(v.pointer) for v in verdict.violations)]
-        if not remaining:
-            used = [w for w in live if any(w.covers(v.pointer) for v in verdict.violations)]
-            note = "; ".join(f"waived by {w.approver} until {w.expires.isoformat()}: {w.justification} ({w.where()})" for w in used)
-            return verdict._replace(status=Status.waived, waiver=note)
-        return verdict._replace(violations=remaining, waiver="; ".join(notes))
+        if remaining:
+            return verdict._replace(violations=remaining, waiver="; ".join(notes))
+        used = [w for w in live if any(w.covers(v.pointer) for v in verdict.violations)]
+        note = "; ".join(f"waived by {w.approver} until {w.expires.isoformat()}: {w.justification} ({w.where()})" for w in used)
+        if verdict.missing:
+            # Every violation is covered, but facts the rule needs are unstated elsewhere: a waiver scoped to
+            # /sites/1 says nothing about /sites/2, so the verdict stays incomplete, naming what is missing.
+            return verdict._replace(status=Status.incomplete, violations=(), waiver=note)
+        return verdict._replace(status=Status.waived, waiver=note)
 
     def unused(self) -> list[Waiver]:
         """Waivers for deployments evaluated in this run that covered no failure."""

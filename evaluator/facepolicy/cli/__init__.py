@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import gc
 import importlib
+import os
+import sys
 
 import click
 
@@ -51,28 +53,73 @@ def cli() -> None:
     """facepolicy — 人脸识别部署合规检查 / policy-as-code checks of face-recognition deployments."""
 
 
-def run(argv: list[str] | None = None) -> int:
-    """The whole CLI as a function returning the exit code: bad input 2 with one line, a bug 3 that says so."""
-    from facepolicy.errors import FacepolicyError
+INTERRUPTED = 130  # 128 + SIGINT, what a shell reports for a command stopped by Ctrl-C
+BROKEN_PIPE = 141  # 128 + SIGPIPE, what a shell reports for a writer whose reader went away (`| head -1`)
 
+
+def _quiet_stdout() -> None:
+    """The reader of standard output is gone: point it at /dev/null so that the interpreter's last flush is silent."""
     try:
-        code = cli.main(args=argv, prog_name="facepolicy", standalone_mode=False)
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
+    except (OSError, ValueError, AttributeError):
+        pass
+
+
+def run(argv: list[str] | None = None) -> int:
+    """The whole CLI as a function returning the exit code: bad input 2 with one line, a bug 3 that says so,
+    Ctrl-C 130 with one line, a closed standard output 141 and silence."""
+    from facepolicy.errors import FacepolicyError, printable
+
+    try:  # a file name that is not UTF-8 (kept as surrogates by the OS layer) is written escaped, not a crash
+        sys.stdout.reconfigure(errors="backslashreplace")  # type: ignore[union-attr]
+    except (AttributeError, ValueError):
+        pass
+    try:
+        try:
+            # make_context and invoke rather than cli.main: main turns Ctrl-C into a blank line and Abort.
+            with cli.make_context("facepolicy", list(sys.argv[1:] if argv is None else argv)) as ctx:
+                code = cli.invoke(ctx)
+            sys.stdout.flush()  # a closed pipe shows here, not in the interpreter's last flush
+        except RecursionError as exc:  # before OSError and the rest: nothing deeper is caught by accident
+            raise FacepolicyError("", f"input nested too deeply / 输入嵌套过深: {exc}") from None
     except SystemExit as exc:
-        return exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 2)
+        code = exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 2)
+        try:
+            sys.stdout.flush()
+        except BrokenPipeError:
+            _quiet_stdout()
+            return BROKEN_PIPE
+        return code
     except FacepolicyError as exc:
-        click.echo(f"facepolicy: {exc}", err=True)
+        click.echo(f"facepolicy: {printable(str(exc))}", err=True)
         return 2
-    except click.exceptions.Abort:
-        return 2
+    except click.exceptions.Exit as exc:  # --help, --version
+        return exc.exit_code
+    except click.exceptions.Abort:  # click turns a KeyboardInterrupt at a prompt into Abort
+        click.echo("facepolicy: interrupted / 已中断", err=True)
+        return INTERRUPTED
     except click.ClickException as exc:
         exc.show()
         return 2
-    except (BrokenPipeError, KeyboardInterrupt):
-        return 2
-    except RecursionError as exc:
-        click.echo(f"facepolicy: input nested too deeply / 输入嵌套过深: {exc}", err=True)
+    except BrokenPipeError:
+        _quiet_stdout()
+        return BROKEN_PIPE
+    except KeyboardInterrupt:
+        click.echo("facepolicy: interrupted / 已中断", err=True)
+        return INTERRUPTED
+    except OSError as exc:  # a full disk, a read-only file system, a permission refused: the input or the place, not a bug
+        where = printable(str(exc.filename)) + ": " if exc.filename else ""
+        click.echo(f"facepolicy: {where}{bilingual_io()}: {exc.strerror or exc}", err=True)
         return 2
     except Exception as exc:  # noqa: BLE001 — the last resort: never a traceback
-        click.echo(f"facepolicy: internal error, a bug in facepolicy (please report it) / 内部错误: {type(exc).__name__}: {exc}", err=True)
+        click.echo(f"facepolicy: internal error, a bug in facepolicy (please report it) / 内部错误: {type(exc).__name__}: {printable(str(exc))}", err=True)
         return 3
     return code if isinstance(code, int) else 0
+
+
+def bilingual_io() -> str:
+    from facepolicy.errors import bilingual
+
+    return bilingual("输入输出错误", "I/O error")

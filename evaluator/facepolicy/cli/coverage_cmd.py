@@ -34,7 +34,9 @@ def coverage_command(policies, no_bundled, fmt, fixture_roots, minimum, lang, ou
     else:
         text = render_text(documents, rules, markdown=fmt == "markdown")
     if output:
-        Path(output).write_text(text, encoding="utf-8")
+        from facepolicy.output import write_text
+
+        write_text(output, text)
     else:
         click.echo(text, nl=False)
     below = [d.key for d in documents if d.accounted_percent < minimum]

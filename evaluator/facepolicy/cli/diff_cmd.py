@@ -25,10 +25,11 @@ def diff_command(base, head, repo, policies_dir, fixtures_dir, deployments, fmt,
     import tempfile
     from pathlib import Path
 
-    from facepolicy.diff import PolicyDiff, compare_rules, compare_verdicts, export_revision, render
+    from facepolicy.diff import PolicyDiff, compare_rules, compare_verdicts, export_revision, refuse_broken, render
     from facepolicy.engine import deployment_problem
     from facepolicy.loader import iter_deployments
     from facepolicy.model import Problem
+    from facepolicy.output import write_text
     from facepolicy.ruleset import load_rule_set
 
     resume_gc()
@@ -43,6 +44,8 @@ def diff_command(base, head, repo, policies_dir, fixtures_dir, deployments, fmt,
         else:
             head_dir, fixtures = repo_path / policies_dir, repo_path / fixtures_dir
         head_rules = load_rule_set((str(head_dir),), bundled=False)
+        refuse_broken(base_rules, base)
+        refuse_broken(head_rules, head or "work tree")
         documents = []
         paths = [str(p) for p in sorted(Path(fixtures).rglob("*.json"))] + list(deployments)
         for item in iter_deployments(paths):
@@ -61,7 +64,7 @@ def diff_command(base, head, repo, policies_dir, fixtures_dir, deployments, fmt,
     else:
         text = render(result, base, label, markdown=fmt == "markdown")
     if output:
-        Path(output).write_text(text, encoding="utf-8")
+        write_text(output, text)
     else:
         click.echo(text, nl=False)
     sys.exit(0)

@@ -30,13 +30,18 @@ from facepolicy.reporters import FORMATS
 @click.option("--verbose", "-v", is_flag=True, help="也列出通过与不适用的规则 / Also list passed and not-applicable rules.")
 @click.option("--jobs", "-j", type=click.IntRange(1, 256), default=1, show_default=True,
               help="并行评估的进程数；输出顺序不变 / Worker processes evaluating in parallel; the output order stays the same.")
-def eval_command(deployments, policies, no_bundled, fmt, output, lang, rules, tags, fail_on, today, waivers_file, allow_incomplete, fail_on_incomplete, verbose, jobs):
+@options.max_size
+def eval_command(deployments, policies, no_bundled, fmt, output, lang, rules, tags, fail_on, today, waivers_file, allow_incomplete, fail_on_incomplete, verbose, jobs, max_size):
     """评估部署描述（文件、目录、- 表示标准输入；JSON 或 NDJSON） / Evaluate deployment descriptions (files, folders, - for stdin; JSON or NDJSON)."""
     from facepolicy.engine import Run
     from facepolicy.loader import iter_raw
+    from facepolicy.errors import printable
     from facepolicy.model import DeploymentResult, Rendered, Severity, Summary
+    from facepolicy.output import AtomicOutput, refuse_overlap
     from facepolicy.paths import WAIVERS_FILE
     from facepolicy.reporters import Context, reporter
+
+    refuse_overlap(output, deployments)
 
     rule_set = load_rules(policies, no_bundled).select(rules, tags)
     day = options.today_from(today)
@@ -45,17 +50,16 @@ def eval_command(deployments, policies, no_bundled, fmt, output, lang, rules, ta
         from facepolicy.waivers import WaiverBook, find_waivers
 
         book = WaiverBook(find_waivers(waivers_file), day)
-    out = open(output, "w", encoding="utf-8") if output else sys.stdout
     summary = Summary()
     severity_of = {rid: rule.severity for rid, rule in rule_set.rules.items()}
-    try:
+    with AtomicOutput(output) as out:  # the report appears under its name only once it is whole
         report = reporter(fmt, out, Context(rule_set, lang, day, verbose, memo={}))
         run = Run(rule_set, day, book, jobs, report.render)
         for problem in rule_set.problems:
             summary.problems += 1
             report.problem(problem)
-            click.echo(f"facepolicy: {problem.line()}", err=True)
-        for result in run.results(iter_raw(list(deployments))):
+            click.echo(f"facepolicy: {printable(problem.line())}", err=True)
+        for result in run.results(iter_raw(list(deployments), max_size)):
             if isinstance(result, Rendered):
                 summary.add(result, severity_of)
                 report.rendered(result.text)
@@ -65,11 +69,8 @@ def eval_command(deployments, policies, no_bundled, fmt, output, lang, rules, ta
             else:
                 summary.problems += 1
                 report.problem(result)
-                click.echo(f"facepolicy: {result.line()}", err=True)
+                click.echo(f"facepolicy: {printable(result.line())}", err=True)
         for waiver in book.unused() if book else ():
-            click.echo(f"facepolicy: {waiver.where()}: waiver for {waiver.rule} on {waiver.deployment} matched no failure / 豁免未匹配任何违规", err=True)
+            click.echo(f"facepolicy: {printable(waiver.where())}: waiver for {printable(waiver.rule)} on {printable(waiver.deployment)} matched no failure / 豁免未匹配任何违规", err=True)
         report.finish(summary)
-    finally:
-        if output:
-            out.close()
     sys.exit(summary.exit_code(Severity[fail_on], allow_incomplete and not fail_on_incomplete))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import re
 
 import click
 
@@ -17,6 +18,8 @@ def today_from(value: str | None) -> dt.date:
     if not text:
         return dt.date.today()
     try:
+        if not re.fullmatch(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", text):  # fromisoformat also takes 2026-W01-1 and 20260101
+            raise ValueError(text)
         return dt.date.fromisoformat(text)
     except ValueError:
         raise FacepolicyError("--today", bilingual("日期格式应为 YYYY-MM-DD", "expected a date as YYYY-MM-DD") + f": {text!r}") from None
@@ -33,6 +36,17 @@ fail_on = click.option("--fail-on", type=click.Choice(SEVERITIES), default="info
                        help="达到此严重程度的违规或信息不全才使退出码为 1 / Lowest severity of a failure (or an incomplete verdict) that makes the exit code 1.")
 today = click.option("--today", metavar="YYYY-MM-DD", help="评估日期（默认今天，或 FACEPOLICY_TODAY） / Evaluation date (default today, or FACEPOLICY_TODAY).")
 output = click.option("--output", "-o", type=click.Path(dir_okay=False, writable=True), help="写入文件而非标准输出 / Write to a file instead of standard output.")
+
+
+def _size(text: str) -> int:
+    match = re.fullmatch(r"\s*([0-9]+)\s*([KMG]?)i?B?\s*", str(text), re.I)
+    if not match or int(match.group(1)) == 0:
+        raise click.BadParameter(f"{text!r}: expected a size such as 500K, 32M or 1G / 应为大小，如 32M")
+    return int(match.group(1)) * 1024 ** " KMG".index((match.group(2) or " ").upper())
+
+
+max_size = click.option("--max-size", type=_size, default="32M", show_default=True, metavar="SIZE",
+                        help="每个部署（文件或 NDJSON 的一行）的大小上限，读取时即检查 / Largest deployment (a file, or a line of NDJSON), checked while reading.")
 
 
 def format_option(choices: list[str]):

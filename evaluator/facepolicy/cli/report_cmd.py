@@ -18,11 +18,13 @@ from facepolicy.cli import load_rules, options
 @click.option("--output", "-o", type=click.Path(dir_okay=False, writable=True), default="facepolicy-report.html", show_default=True,
               help="HTML 文件 / The HTML file.")
 @click.option("--waivers", "waivers_file", type=click.Path(dir_okay=False), help="豁免文件 / Waivers file.")
-def report_command(deployments, policies, no_bundled, lang, today, output, waivers_file):
+@options.max_size
+def report_command(deployments, policies, no_bundled, lang, today, output, waivers_file, max_size):
     """生成自包含的 HTML 报告（结论、可追溯性、覆盖率） / Write one self-contained HTML report: verdicts, traceability, coverage."""
     from pathlib import Path
 
     from facepolicy.engine import Run
+    from facepolicy.errors import printable
     from facepolicy.html_report import render
     from facepolicy.loader import iter_deployments
     from facepolicy.model import DeploymentResult, Summary
@@ -30,12 +32,15 @@ def report_command(deployments, policies, no_bundled, lang, today, output, waive
     from facepolicy.reporters import Context
     from facepolicy.waivers import WaiverBook, find_waivers
 
+    from facepolicy.output import refuse_overlap, write_text
+
+    refuse_overlap(output, deployments)
     rule_set = load_rules(policies, no_bundled)
     day = options.today_from(today)
     run = Run(rule_set, day, WaiverBook(find_waivers(waivers_file), day))
     summary, results, problems = Summary(), [], list(rule_set.problems)
     severity_of = {rid: rule.severity for rid, rule in rule_set.rules.items()}
-    for item in run.results(iter_deployments(list(deployments))) if deployments else []:
+    for item in run.results(iter_deployments(list(deployments), max_size)) if deployments else []:
         if isinstance(item, DeploymentResult):
             summary.add(item, severity_of)
             results.append(item)
@@ -44,6 +49,6 @@ def report_command(deployments, policies, no_bundled, lang, today, output, waive
     summary.problems = len(problems)
     roots = ([FIXTURES] if not no_bundled else []) + [Path(p).parent / "fixtures" for p in policies]
     html = render(rule_set, results, problems, summary, Context(rule_set, lang, day).provenance(), [r for r in roots if r.is_dir()], lang)
-    Path(output).write_text(html, encoding="utf-8")
-    click.echo(f"facepolicy report: wrote {output} ({summary.deployments} deployments, {summary.counts['fail']} failed)")
+    write_text(output, html)
+    click.echo(f"facepolicy report: wrote {printable(output)} ({summary.deployments} deployments, {summary.counts['fail']} failed)")
     sys.exit(2 if problems else 0)

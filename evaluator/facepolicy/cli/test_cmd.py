@@ -29,8 +29,10 @@ def test_command(policies, no_bundled, fixture_roots, lang, today):
         roots = ([FIXTURES] if not no_bundled else []) + [Path(p).parent / "fixtures" for p in policies]
         roots = [r for r in roots if r.is_dir()]
     run = run_fixtures(rule_set, roots, options.today_from(today) if today else FIXTURE_TODAY, lang)
+    from facepolicy.errors import printable
+
     for problem in rule_set.problems + run.problems:
-        click.echo(f"facepolicy: {problem.line()}", err=True)
+        click.echo(f"facepolicy: {printable(problem.line())}", err=True)
     for mismatch in run.mismatches:
         click.echo(f"MISMATCH {mismatch.case}: {mismatch.rule_id}: {mismatch.text}")
         for line in mismatch.details:

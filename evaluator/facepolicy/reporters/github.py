@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from facepolicy.errors import printable
 from facepolicy.model import DeploymentResult, Problem, Status, Summary
 from facepolicy.reporters import Reporter
 from facepolicy.reporters.sarif import _uri
@@ -10,6 +11,7 @@ COMMANDS = {"critical": "error", "high": "error", "medium": "warning", "low": "n
 
 
 def _data(text: str) -> str:
+    text = printable(text, keep_newlines=True)
     return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
 
 

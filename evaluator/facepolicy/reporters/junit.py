@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from xml.sax.saxutils import escape, quoteattr
 
+from facepolicy.errors import printable
 from facepolicy.model import DeploymentResult, Problem, Status, Summary
 from facepolicy.reporters import Reporter
 
@@ -23,7 +24,8 @@ class JUnitReporter(Reporter):
         for key in self.totals:
             self.totals[key] += counts[key]
         attrs = " ".join(f'{k}="{v}"' for k, v in counts.items())
-        self.suites.append(f"  <testsuite name={quoteattr(name)} {attrs} time=\"0\">\n" + "".join(cases) + "  </testsuite>\n")
+        suite = f"  <testsuite name={quoteattr(name)} {attrs} time=\"0\">\n" + "".join(cases) + "  </testsuite>\n"
+        self.suites.append(printable(suite, keep_newlines=True))  # XML 1.0 has no place for most control characters
 
     def deployment(self, result: DeploymentResult) -> None:
         lang = self.context.lang
@@ -58,7 +60,7 @@ class JUnitReporter(Reporter):
     def finish(self, summary: Summary) -> None:
         attrs = " ".join(f'{k}="{v}"' for k, v in self.totals.items())
         self.out.write(f'<?xml version="1.0" encoding="UTF-8"?>\n<testsuites name="facepolicy" {attrs} time="0">\n')
-        properties = "".join(f"      <property name={quoteattr(k)} value={quoteattr(str(v))}/>\n" for k, v in self._provenance())
+        properties = printable("".join(f"      <property name={quoteattr(k)} value={quoteattr(str(v))}/>\n" for k, v in self._provenance()), keep_newlines=True)
         self.out.write(f'  <testsuite name="facepolicy provenance" tests="0" failures="0" errors="0" skipped="0" time="0">\n'
                        f"    <properties>\n{properties}    </properties>\n  </testsuite>\n")
         self.out.write("".join(self.suites))

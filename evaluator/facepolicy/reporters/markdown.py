@@ -2,13 +2,29 @@
 
 from __future__ import annotations
 
+import re
+from html import escape
+
+from facepolicy.errors import printable
 from facepolicy.model import DeploymentResult, Problem, Status, Summary
 from facepolicy.reporters import Reporter
 from facepolicy.reporters.text import LABELS
 
 
 def _cell(text: str) -> str:
-    return text.replace("|", "\\|").replace("\n", " ")
+    """Text from the input in a table cell or a line: no raw HTML (`<script>`), no control characters."""
+    return escape(printable(text), quote=False).replace("|", "\\|").replace("`", "\\`").replace("\n", " ")
+
+
+def _code(text: str) -> str:
+    """Text from the input as code: in backticks when it is plain, else in <code> with HTML escapes (a backtick
+    would end the span, and Markdown reads no escapes inside one)."""
+    if _PLAIN_CODE.fullmatch(text):
+        return f"`{text}`"
+    return "<code>" + escape(printable(text)).replace("|", "&#124;") + "</code>"
+
+
+_PLAIN_CODE = re.compile(r"[^`<>&|\\\x00-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069\u2028\u2029\ufeff]+")
 
 
 class MarkdownReporter(Reporter):
@@ -19,7 +35,7 @@ class MarkdownReporter(Reporter):
         self.problems: list[str] = []
 
     def problem(self, problem: Problem) -> None:
-        self.problems.append(f"- `{_cell(problem.source)}`: {_cell(problem.message)}")
+        self.problems.append(f"- {_code(problem.source)}: {_cell(problem.message)}")
 
     def deployment(self, result: DeploymentResult) -> None:
         lang = self.context.lang
@@ -35,21 +51,21 @@ class MarkdownReporter(Reporter):
                          f"  {'依据条款' if lang == 'zh' else 'clauses'}: {', '.join(f'`{c}`' for c in rule.clauses)}")
             for v in verdict.violations:
                 line, column = result.positions.get(v.pointer, (1, 1))
-                lines.append(f"  - `{v.pointer}` (line {line}, col {column}): {_cell(v.message(lang))}  \n"
+                lines.append(f"  - {_code(v.pointer)} (line {line}, col {column}): {_cell(v.message(lang))}  \n"
                              f"    {'修复' if lang == 'zh' else 'fix'}: {_cell(v.remediation(lang))}")
             if verdict.missing:
-                lines.append(f"  - {'缺少的事实' if lang == 'zh' else 'missing facts'}: " + ", ".join(f"`{m}`" for m in verdict.missing))
+                lines.append(f"  - {'缺少的事实' if lang == 'zh' else 'missing facts'}: " + ", ".join(_code(m) for m in verdict.missing))
             if verdict.error:
                 lines.append(f"  - {_cell(verdict.error)}")
             if verdict.waiver:
                 lines.append(f"  - {_cell(verdict.waiver)}")
-        self.rows.append(f"| `{_cell(result.source)}` | {_cell(result.deployment_id)} | {counts[Status.fail]} | {counts[Status.incomplete]} | "
+        self.rows.append(f"| {_code(result.source)} | {_cell(result.deployment_id)} | {counts[Status.fail]} | {counts[Status.incomplete]} | "
                          f"{counts[Status.error]} | {counts[Status.waived]} | {counts[Status.pass_]} | {counts[Status.not_applicable]} |")
         if result.closed_world:
             lines.insert(0, "_schema_version 1：每个已陈述的列表都按完整读取；可用 `facepolicy migrate` 转换_" if lang == "zh" else
                          "_schema_version 1: every stated list read as complete (closed world); `facepolicy migrate` converts it_")
         if lines:
-            self.sections.append(f"### `{_cell(result.source)}` ({_cell(result.deployment_id)})\n\n" + "\n".join(lines) + "\n")
+            self.sections.append(f"### {_code(result.source)} ({_cell(result.deployment_id)})\n\n" + "\n".join(lines) + "\n")
 
     def finish(self, summary: Summary) -> None:
         zh = self.context.lang == "zh"

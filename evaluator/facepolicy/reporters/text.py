@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from facepolicy.errors import printable
 from facepolicy.model import DeploymentResult, Status, Summary
 from facepolicy.reporters import Reporter
 
@@ -51,7 +52,8 @@ class TextReporter(Reporter):
             if verdict.waiver:
                 write(f"      {verdict.waiver}\n")
         write("\n")
-        return "".join(lines)
+        # Names and values come from the input: escape controls (\\e[8m hides text) and bidirectional overrides.
+        return printable("".join(lines), keep_newlines=True)
 
     def finish(self, summary: Summary) -> None:
         counts = summary.counts
@@ -59,7 +61,7 @@ class TextReporter(Reporter):
             deployments=summary.deployments, problems=summary.problems, fail=counts["fail"], incomplete=counts["incomplete"],
             error=counts["error"], waived=counts["waived"], passed=counts["pass"], na=counts["not_applicable"],
         )
-        self.out.write(line + "\n" + self.context.provenance_line() + "\n")
+        self.out.write(printable(line + "\n" + self.context.provenance_line() + "\n", keep_newlines=True))
 
 
 REPORTER = TextReporter
