@@ -14,7 +14,7 @@ import pytest
 from conftest import ROOT
 from facepolicy.compiler import compile_expression
 from facepolicy.evaluate import functions_for, iter_items
-from facepolicy.functions import FacepolicyFunctions
+from facepolicy.reference import FacepolicyFunctions
 from facepolicy.ruleset import load_rule_set
 
 sys.path.insert(0, str(ROOT / "benchmarks"))

@@ -7,7 +7,7 @@ import datetime as dt
 import jmespath
 import pytest
 
-from facepolicy.functions import FacepolicyFunctions
+from facepolicy.reference import FacepolicyFunctions
 
 OPTIONS = jmespath.Options(custom_functions=FacepolicyFunctions(dt.date(2026, 3, 1)))
 

@@ -7,8 +7,6 @@ import re
 from dataclasses import dataclass
 from typing import Any, NamedTuple
 
-import jmespath
-from jmespath import exceptions as jmespath_errors
 
 from facepolicy.errors import FacepolicyError, bilingual
 from facepolicy.expressions import Expression, Unsupported, build
@@ -19,6 +17,9 @@ from facepolicy.facts import Partial, Range, Unknown
 
 def compile_expression(text: str, where: str) -> Expression:
     """A compiled JMESPath expression, or a one-line error naming the column."""
+    import jmespath  # only when the rule-set cache misses
+    from jmespath import exceptions as jmespath_errors
+
     try:
         expression = Expression(text, jmespath.compile(text).parsed)
         build(expression.parsed)  # a construct that has no three-valued meaning is refused here

@@ -13,8 +13,6 @@ from __future__ import annotations
 
 from typing import Any, Callable
 
-import jmespath
-
 from facepolicy.facts import NOTHING, Facts, Partial, Range, Unknown, facts_of, members, partial, unstated
 
 Run = Callable[[Any, Any], Any]  # (value, functions) → result
@@ -450,4 +448,6 @@ class Expression:
 
 
 def parse(text: str) -> Expression:
+    import jmespath
+
     return Expression(text, jmespath.compile(text).parsed)

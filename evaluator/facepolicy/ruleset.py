@@ -194,7 +194,8 @@ def load_rule_set(extra: tuple[str, ...] = (), bundled: bool = True) -> RuleSet:
         if not folder.is_dir():
             raise FacepolicyError(str(folder), bilingual("策略目录不存在", "no such policies folder"))
     listed = [(folder, *_listing(folder)) for folder in folders]
-    names = {path: shown(folder) + path[len(str(folder)):] for folder, catalogs, rules in listed for path in catalogs + rules}
+    shown_folders = {folder: shown(folder) for folder in folders}  # resolving a path costs a stat per part: once per folder
+    names = {path: shown_folders[folder] + path[len(str(folder)):] for folder, catalogs, rules in listed for path in catalogs + rules}
     contents = {path: _read(path) for path in names}
     schema_files = sorted(str(p) for p in SCHEMAS.glob("*.schema.json"))
     cache_key = cache.key([(names[p], data) for p, data in contents.items()] + [(p, _read(p)) for p in schema_files])
