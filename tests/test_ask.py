@@ -11,7 +11,7 @@ import pytest
 
 from conftest import ROOT, run_line
 from facepolicy.ask import questions
-from facepolicy.evaluate import evaluate, functions_for
+from facepolicy.evaluate import evaluate
 from facepolicy.ruleset import load_rule_set
 
 SCENARIOS = sorted((ROOT / "fixtures" / "scenarios").glob("*/deployment.json"))
@@ -22,7 +22,7 @@ TOP_LEVEL = ["mode", "components", "sites", "consents", "alternatives", "data", 
 
 
 def _asked(document):
-    return questions(evaluate(RULES, document, functions_for(dt.date(2026, 1, 1))), SEVERITY)
+    return questions(evaluate(RULES, document, today=dt.date(2026, 1, 1)), SEVERITY)
 
 
 def _removals(document):

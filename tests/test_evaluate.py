@@ -10,10 +10,11 @@ import pytest
 from conftest import RULE, deployment
 from facepolicy.compiler import _steps, compile_rule
 from facepolicy.errors import FacepolicyError
-from facepolicy.evaluate import evaluate_rule, functions_for, iter_items, read_deployment
+from facepolicy.evaluate import evaluate_rule, iter_items, read_deployment
+from facepolicy.functions import Functions
 from facepolicy.model import Status
 
-FUNCTIONS = functions_for(dt.date(2026, 1, 1))
+FUNCTIONS = Functions(dt.date(2026, 1, 1))
 
 
 def rule(**changes):

@@ -13,7 +13,8 @@ import pytest
 
 from conftest import ROOT
 from facepolicy.compiler import compile_expression
-from facepolicy.evaluate import functions_for, iter_items
+from facepolicy.evaluate import iter_items
+from facepolicy.functions import Functions
 from facepolicy.reference import FacepolicyFunctions
 from facepolicy.ruleset import load_rule_set
 
@@ -41,7 +42,7 @@ def _outcome(search):
 
 
 def _compare(document, rules) -> int:
-    functions = functions_for(dt.date(2026, 1, 1))
+    functions = Functions(dt.date(2026, 1, 1))
     functions.document = document
     options = jmespath.Options(custom_functions=FacepolicyFunctions(dt.date(2026, 1, 1)))
     options.custom_functions.document = document

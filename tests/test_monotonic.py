@@ -23,7 +23,7 @@ from hypothesis import strategies as st
 
 from conftest import ROOT
 from facepolicy import schemas
-from facepolicy.evaluate import evaluate, functions_for
+from facepolicy.evaluate import evaluate
 from facepolicy.model import Status
 from facepolicy.ruleset import load_rule_set
 
@@ -35,7 +35,7 @@ REMOVALS_PER_EXAMPLE = 5
 SETTINGS = settings(max_examples=EXAMPLES, deadline=None, derandomize=not os.environ.get("FACEPOLICY_FUZZ_RANDOM"),
                     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
 RULES = load_rule_set().rules
-FUNCTIONS = functions_for(dt.date(2026, 1, 1))
+TODAY = dt.date(2026, 1, 1)
 FIXTURES = sorted((ROOT / "fixtures").rglob("*.json"))
 DOCUMENTS = [json.loads(p.read_text(encoding="utf-8")) for p in FIXTURES] + list(generate.deployments(20261130, 40))
 PAIRS = {"checked": 0}
@@ -43,7 +43,7 @@ KEEP = {"schema_version", "id"}  # required: without them there is no deployment
 
 
 def statuses(document: Any) -> dict[str, Status]:
-    return {v.rule_id: v.status for v in evaluate(RULES, document, FUNCTIONS)}
+    return {v.rule_id: v.status for v in evaluate(RULES, document, today=TODAY)}
 
 
 def places(document: Any) -> list[tuple[str, tuple, Any]]:

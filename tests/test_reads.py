@@ -9,7 +9,7 @@ import json
 import pytest
 
 from conftest import ROOT
-from facepolicy.evaluate import evaluate, functions_for
+from facepolicy.evaluate import evaluate
 from facepolicy.reads import facts_read
 from facepolicy.ruleset import load_rule_set
 
@@ -31,7 +31,7 @@ def _covered(pointer: str, reads: list[str]) -> bool:
 @pytest.mark.parametrize("path", FIXTURES, ids=lambda p: str(p.relative_to(ROOT / "fixtures")))
 def test_every_missing_fact_is_one_the_rule_reads(path):
     document = json.loads(path.read_text(encoding="utf-8"))
-    for verdict in evaluate(RULES, document, functions_for(dt.date(2026, 1, 1))):
+    for verdict in evaluate(RULES, document, today=dt.date(2026, 1, 1)):
         reads = facts_read(RULES[verdict.rule_id])
         for pointer in verdict.missing:
             assert _covered(pointer, reads), (verdict.rule_id, pointer, reads)

@@ -11,7 +11,8 @@ from pathlib import Path
 from typing import Any
 
 from facepolicy.errors import FacepolicyError, bilingual, printable
-from facepolicy.evaluate import evaluate, functions_for
+from facepolicy.model import Problem
+from facepolicy.pipeline import judge
 from facepolicy.loader import Document
 from facepolicy.ruleset import RuleSet
 
@@ -141,10 +142,11 @@ def compare_rules(base: RuleSet, head: RuleSet, result: PolicyDiff) -> None:
 
 
 def compare_verdicts(base: RuleSet, head: RuleSet, documents: list[Document], today: dt.date, result: PolicyDiff) -> None:
-    options = functions_for(today)
     for document in documents:
-        before = {v.rule_id: v.status.value for v in evaluate(base.rules, document.value, options)}
-        after = {v.rule_id: v.status.value for v in evaluate(head.rules, document.value, options)}
+        judged = [judge(rules, document, today=today) for rules in (base.rules, head.rules)]
+        if any(isinstance(j, Problem) for j in judged):
+            continue  # a fixture that is not a valid deployment says nothing about what changed
+        before, after = ({v.rule_id: v.status.value for v in j.verdicts} for j in judged)
         for rid in sorted(set(before) | set(after)):
             if before.get(rid) != after.get(rid):
                 result.verdicts.append(VerdictChange(document.source, rid, before.get(rid, "absent"), after.get(rid, "absent")))

@@ -1,5 +1,5 @@
-"""The pipeline: deployment texts → parsed → schema check → verdicts, streamed one deployment at a time,
-in this process or in a pool of worker processes that keeps the input order and a bounded backlog."""
+"""The runner: deployments streamed through the pipeline (pipeline.judge) one at a time, in this process or
+in a pool of worker processes that keeps the input order and a bounded backlog."""
 
 from __future__ import annotations
 
@@ -9,53 +9,18 @@ from collections import deque
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Callable, Iterable, Iterator
 
-from facepolicy import schemas
-from facepolicy.errors import bilingual
-from facepolicy.evaluate import evaluate, functions_for
-from facepolicy.facts import closed_world
-from facepolicy.loader import Loaded, Raw, parse_raw
+from facepolicy.loader import Loaded, Raw
 from facepolicy.model import DeploymentResult, Problem, Rendered, tally
+from facepolicy.pipeline import judge
 
 if TYPE_CHECKING:
-    import jmespath
 
     from facepolicy.compiler import Rule
     from facepolicy.ruleset import RuleSet
     from facepolicy.waivers import WaiverBook
 
-MAX_MESSAGE = 240
 BATCH = 32  # deployments sent to a worker at a time
 BACKLOG = 4  # batches in flight per worker: enough to keep workers busy, few enough to keep memory flat
-
-
-def deployment_problem(document: Any) -> str | None:
-    """Why a document is not a valid deployment description, as 'POINTER: message', or None."""
-    message = schemas.first_error("deployment", document)
-    if message is None:
-        return None
-    if len(message) > MAX_MESSAGE:
-        message = message[: MAX_MESSAGE - 1] + "…"
-    return f"{message} ({bilingual('不符合部署描述 schema', 'breaks the deployment schema')})"
-
-
-def judge(rules: dict[str, "Rule"], options: "Functions", item: Raw | Loaded) -> DeploymentResult | Problem:
-    """One deployment, from its text to its verdicts and the line and column of every place they name."""
-    if isinstance(item, Raw):
-        item = parse_raw(item)
-    if isinstance(item, Problem):
-        return item
-    problem = deployment_problem(item.value)
-    if problem is not None:
-        return Problem(item.source, problem)
-    verdicts = evaluate(rules, item.value, options)
-    result = DeploymentResult(item.source, item.value["id"], verdicts, closed_world=closed_world(item.value))
-    pointers = [v.pointer for verdict in verdicts for v in verdict.violations]
-    if pointers:  # only then is the text scanned for line numbers (reports place violations, not missing facts)
-        from facepolicy.positions import locate, positions
-
-        table = positions(item.text, item.line_offset, pointers)
-        result.positions = {p: locate(table, p) for p in pointers}
-    return result
 
 
 _WORKER: dict[str, Any] = {}
@@ -67,11 +32,11 @@ def _start_worker(rules: dict[str, "Rule"], today: dt.date, render: Callable[[De
     # Ctrl-C reaches the whole process group: the main process alone answers it (and stops the workers), so
     # a worker never prints a traceback of its own.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
-    _WORKER.update(rules=rules, options=functions_for(today), render=render, severity_of={rid: rule.severity for rid, rule in rules.items()})
+    _WORKER.update(rules=rules, today=today, render=render, severity_of={rid: rule.severity for rid, rule in rules.items()})
 
 
 def _judge_in_worker(item: Raw | Loaded) -> DeploymentResult | Rendered | Problem:
-    result = judge(_WORKER["rules"], _WORKER["options"], item)
+    result = judge(_WORKER["rules"], item, today=_WORKER["today"])
     text = _WORKER["render"](result) if _WORKER["render"] is not None and isinstance(result, DeploymentResult) else None
     if text is None:
         return result
@@ -151,8 +116,7 @@ class Run:
         if self.jobs > 1:
             judged = _in_pool(rules, self.today, items, self.jobs, self.render if self.waivers is None else None)
         else:
-            options = functions_for(self.today)
-            judged = (judge(rules, options, item) for item in items)
+            judged = (judge(rules, item, today=self.today) for item in items)
         for result in judged:
             if self.waivers is not None and isinstance(result, DeploymentResult):
                 result.verdicts = [self.waivers.apply(result.deployment_id, v) for v in result.verdicts]

@@ -23,10 +23,6 @@ class RuleError(Exception):
     """A rule that cannot decide (an expression gave a non-boolean, a function failed)."""
 
 
-def functions_for(today: dt.date) -> Functions:
-    return Functions(today)
-
-
 def _escape(part: Any) -> str:
     return str(part).replace("~", "~0").replace("/", "~1")
 
@@ -192,7 +188,11 @@ def read_deployment(document: Any) -> Any:
     return read(document, open_lists=not closed_world(document))
 
 
-def evaluate(rules: dict[str, Rule], document: Any, functions: Functions) -> list[Verdict]:
-    facts = read_deployment(document)
+def evaluate(rules: dict[str, Rule], deployment: Any, *, today: dt.date,
+             trace: list[dict[str, Any]] | None = None) -> list[Verdict]:
+    """Every rule's verdict on a parsed deployment, as of `today`; pure: the same input, the same verdicts.
+    With `trace` (a list), each step of the decision is appended to it (meant for one rule)."""
+    facts = read_deployment(deployment)
+    functions = Functions(today)
     scopes_seen: dict[int, Any] = {}
-    return [evaluate_rule(rule, facts, functions, scopes_seen=scopes_seen) for rule in rules.values()]
+    return [evaluate_rule(rule, facts, functions, trace, scopes_seen) for rule in rules.values()]

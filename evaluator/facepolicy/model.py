@@ -7,7 +7,7 @@ about 0.9 ms to define against 0.14 ms for a NamedTuple, and every command pays 
 from __future__ import annotations
 
 import enum
-from typing import Any, NamedTuple
+from typing import Any, Iterable, NamedTuple
 
 
 class Severity(enum.IntEnum):
@@ -110,6 +110,44 @@ class Rendered(NamedTuple):
     tally: Tally
 
 
+class Outcome(str, enum.Enum):
+    """What a run found, in the words of the exit-code table."""
+
+    clean = "clean"
+    violations = "violations"  # a failure at or above --fail-on
+    undecided = "undecided"  # an incomplete verdict at or above --fail-on (unless allowed)
+    unmet = "unmet"  # `test`: an expectation not met, or a rule lacking a fixture; `lint`, `coverage`, `migrate --check`: findings
+    bad_input = "bad_input"  # a file that cannot be used, a usage error, an I/O or permission error
+    broken_rule = "broken_rule"  # a rule that cannot decide (status error) or does not load
+    bug = "bug"  # facepolicy itself failed
+    interrupted = "interrupted"  # Ctrl-C
+    closed_output = "closed_output"  # standard output closed by its reader
+
+
+EXIT_CODES: dict[Outcome, int] = {
+    Outcome.clean: 0,
+    Outcome.violations: 1,
+    Outcome.undecided: 1,
+    Outcome.unmet: 1,
+    Outcome.bad_input: 2,
+    Outcome.broken_rule: 2,
+    Outcome.bug: 3,
+    Outcome.interrupted: 130,
+    Outcome.closed_output: 141,
+}
+
+
+def exit_code(outcomes: "Iterable[Outcome]") -> int:
+    """The exit code of a run: the gravest of its outcomes (0 when there is none), by the one table."""
+    gravest = Outcome.clean
+    order = [Outcome.clean, Outcome.violations, Outcome.undecided, Outcome.unmet, Outcome.bad_input, Outcome.broken_rule,
+             Outcome.bug, Outcome.interrupted, Outcome.closed_output]
+    for outcome in outcomes:
+        if order.index(outcome) > order.index(gravest):
+            gravest = outcome
+    return EXIT_CODES[gravest]
+
+
 class Summary:
     """Counts per status over a run, and the worst failure: what decides the exit code."""
 
@@ -130,16 +168,22 @@ class Summary:
         if worst_open is not None and (self.worst_incomplete is None or worst_open > self.worst_incomplete):
             self.worst_incomplete = worst_open
 
-    def exit_code(self, fail_on: Severity, allow_incomplete: bool = False) -> int:
-        """0 clean; 1 failures, or verdicts left incomplete (silence is never compliance), at or above the
-        threshold, unless incomplete ones are allowed; 2 bad input or a broken rule."""
-        if self.problems or self.counts["error"]:
-            return 2
+    def outcomes(self, fail_on: Severity, allow_incomplete: bool = False) -> list[Outcome]:
+        """Failures, or verdicts left incomplete (silence is never compliance), at or above the threshold
+        (incomplete ones unless allowed); input problems; broken rules."""
+        found = []
+        if self.problems:
+            found.append(Outcome.bad_input)
+        if self.counts["error"]:
+            found.append(Outcome.broken_rule)
         if self.worst_failure is not None and self.worst_failure >= fail_on:
-            return 1
+            found.append(Outcome.violations)
         if not allow_incomplete and self.worst_incomplete is not None and self.worst_incomplete >= fail_on:
-            return 1
-        return 0
+            found.append(Outcome.undecided)
+        return found
+
+    def exit_code(self, fail_on: Severity, allow_incomplete: bool = False) -> int:
+        return exit_code(self.outcomes(fail_on, allow_incomplete))
 
     def as_dict(self) -> dict[str, Any]:
         return {"deployments": self.deployments, "problems": self.problems, **self.counts}

@@ -12,11 +12,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterator
 
-from facepolicy.engine import deployment_problem
 from facepolicy.errors import FacepolicyError
-from facepolicy.evaluate import evaluate, functions_for
-from facepolicy.loader import read_json_file, read_toml
-from facepolicy.model import Problem, Status, Verdict
+from facepolicy.loader import iter_deployments, read_toml
+from facepolicy.pipeline import judge
+from facepolicy.model import Outcome, Problem, Status, Verdict, exit_code
 from facepolicy.ruleset import RuleSet
 
 FIXTURE_TODAY = dt.date(2026, 1, 1)
@@ -48,10 +47,19 @@ class TestRun:
     untested: dict[str, list[str]] = field(default_factory=dict)  # rule id → missing fixture kinds
 
     @property
+    def outcomes(self) -> list[Outcome]:
+        found = []
+        if self.problems:
+            found.append(Outcome.bad_input)
+        if self.errors:
+            found.append(Outcome.broken_rule)
+        if self.mismatches or self.untested:
+            found.append(Outcome.unmet)
+        return found
+
+    @property
     def exit_code(self) -> int:
-        if self.problems or self.errors:
-            return 2
-        return 1 if self.mismatches or self.untested else 0
+        return exit_code(self.outcomes)
 
 
 def _rule_case(path: Path) -> Case | Problem:
@@ -97,7 +105,6 @@ def _describe(verdict: Verdict, lang: str) -> list[str]:
 def run_fixtures(rule_set: RuleSet, roots: list[Path], today: dt.date = FIXTURE_TODAY, lang: str = "en") -> TestRun:
     """Evaluate every fixture and compare with its expectations; also list rules lacking fixtures."""
     run = TestRun()
-    options = functions_for(today)
     proven: dict[str, set[Status]] = {rid: set() for rid in rule_set.rules}
     for case in discover(roots):
         if isinstance(case, Problem):
@@ -105,15 +112,6 @@ def run_fixtures(rule_set: RuleSet, roots: list[Path], today: dt.date = FIXTURE_
             continue
         run.cases += 1
         name = str(case.path)
-        try:
-            document = read_json_file(case.path)
-        except FacepolicyError as exc:
-            run.problems.append(Problem(exc.where, exc.message))
-            continue
-        problem = deployment_problem(document)
-        if problem is not None:
-            run.problems.append(Problem(name, problem))
-            continue
         unknown = [rid for rid in case.expected if rid not in rule_set.rules]
         for rid in unknown:
             run.mismatches.append(Mismatch(name, rid, "expectation names a rule that does not exist / 期望中的规则不存在"))
@@ -123,7 +121,11 @@ def run_fixtures(rule_set: RuleSet, roots: list[Path], today: dt.date = FIXTURE_
                 if rid not in case.expected:
                     run.mismatches.append(Mismatch(name, rid, "no expected verdict for this rule / 未给出该规则的期望结论"))
             chosen = rule_set.rules
-        for verdict in evaluate(chosen, document, options):
+        judged = next(iter(judge(chosen, item, today=today) for item in iter_deployments([str(case.path)])))
+        if isinstance(judged, Problem):
+            run.problems.append(judged if judged.source else Problem(name, judged.message))
+            continue
+        for verdict in judged.verdicts:
             if verdict.status is Status.error:
                 run.errors += 1
             expected = case.expected.get(verdict.rule_id)

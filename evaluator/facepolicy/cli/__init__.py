@@ -10,6 +10,7 @@ import sys
 import click
 
 from facepolicy import __version__
+from facepolicy.model import EXIT_CODES, Outcome
 
 
 # name → module in facepolicy.cli; a command's module is imported only when that command runs (cold start).
@@ -53,8 +54,8 @@ def cli() -> None:
     """facepolicy — 人脸识别部署合规检查 / policy-as-code checks of face-recognition deployments."""
 
 
-INTERRUPTED = 130  # 128 + SIGINT, what a shell reports for a command stopped by Ctrl-C
-BROKEN_PIPE = 141  # 128 + SIGPIPE, what a shell reports for a writer whose reader went away (`| head -1`)
+INTERRUPTED = EXIT_CODES[Outcome.interrupted]  # 128 + SIGINT
+BROKEN_PIPE = EXIT_CODES[Outcome.closed_output]  # 128 + SIGPIPE
 
 
 def _quiet_stdout() -> None:
@@ -85,7 +86,7 @@ def run(argv: list[str] | None = None) -> int:
         except RecursionError as exc:  # before OSError and the rest: nothing deeper is caught by accident
             raise FacepolicyError("", f"input nested too deeply / 输入嵌套过深: {exc}") from None
     except SystemExit as exc:
-        code = exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 2)
+        code = exc.code if isinstance(exc.code, int) else (0 if exc.code is None else EXIT_CODES[Outcome.bad_input])
         try:
             sys.stdout.flush()
         except BrokenPipeError:
@@ -94,7 +95,7 @@ def run(argv: list[str] | None = None) -> int:
         return code
     except FacepolicyError as exc:
         click.echo(f"facepolicy: {printable(str(exc))}", err=True)
-        return 2
+        return EXIT_CODES[Outcome.bad_input]
     except click.exceptions.Exit as exc:  # --help, --version
         return exc.exit_code
     except click.exceptions.Abort:  # click turns a KeyboardInterrupt at a prompt into Abort
@@ -102,7 +103,7 @@ def run(argv: list[str] | None = None) -> int:
         return INTERRUPTED
     except click.ClickException as exc:
         exc.show()
-        return 2
+        return EXIT_CODES[Outcome.bad_input]
     except BrokenPipeError:
         _quiet_stdout()
         return BROKEN_PIPE
@@ -112,10 +113,10 @@ def run(argv: list[str] | None = None) -> int:
     except OSError as exc:  # a full disk, a read-only file system, a permission refused: the input or the place, not a bug
         where = printable(str(exc.filename)) + ": " if exc.filename else ""
         click.echo(f"facepolicy: {where}{bilingual_io()}: {exc.strerror or exc}", err=True)
-        return 2
+        return EXIT_CODES[Outcome.bad_input]
     except Exception as exc:  # noqa: BLE001 — the last resort: never a traceback
         click.echo(f"facepolicy: internal error, a bug in facepolicy (please report it) / 内部错误: {type(exc).__name__}: {printable(str(exc))}", err=True)
-        return 3
+        return EXIT_CODES[Outcome.bug]
     return code if isinstance(code, int) else 0
 
 

@@ -43,10 +43,10 @@ def _questions(path, rule_set, day, severity_of):
     from pathlib import Path
 
     from facepolicy.ask import questions
-    from facepolicy.engine import deployment_problem
     from facepolicy.errors import FacepolicyError
-    from facepolicy.evaluate import evaluate, functions_for
-    from facepolicy.loader import decode_text, parse_json
+    from facepolicy.loader import Document, decode_text, parse_json
+    from facepolicy.model import Problem
+    from facepolicy.pipeline import judge
 
     try:
         text = decode_text(Path(path).read_bytes())
@@ -55,10 +55,10 @@ def _questions(path, rule_set, day, severity_of):
         raise exc.within(path) from None
     except OSError as exc:
         raise FacepolicyError(path, f"cannot read / 无法读取: {exc.strerror}") from None
-    problem = deployment_problem(document)
-    if problem is not None:
-        raise FacepolicyError(path, problem)
-    return text, questions(evaluate(rule_set.rules, document, functions_for(day)), severity_of)
+    judged = judge(rule_set.rules, Document(path, document, text), today=day)
+    if isinstance(judged, Problem):
+        raise FacepolicyError(path, judged.message)
+    return text, questions(judged.verdicts, severity_of)
 
 
 def _print(shown, total, lang):
@@ -83,7 +83,7 @@ def _interactive(path, text, found, rule_set, day, severity_of, lang):
     from pathlib import Path
 
     from facepolicy.ask import BadAnswer, apply_answer, parse_answer
-    from facepolicy.engine import deployment_problem
+    from facepolicy.pipeline import deployment_problem
     from facepolicy.loader import parse_json
 
     skipped: set[str] = set()

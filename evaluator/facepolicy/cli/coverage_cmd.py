@@ -7,6 +7,8 @@ import sys
 
 import click
 
+from facepolicy.model import Outcome, exit_code
+
 from facepolicy.cli import load_rules, options
 
 
@@ -42,4 +44,4 @@ def coverage_command(policies, no_bundled, fmt, fixture_roots, minimum, lang, ou
     below = [d.key for d in documents if d.accounted_percent < minimum]
     for key in below:
         click.echo(f"facepolicy coverage: {key} is below {minimum:g}% accounted / 低于阈值", err=True)
-    sys.exit(1 if below else 0)
+    sys.exit(exit_code([Outcome.unmet] if below else []))

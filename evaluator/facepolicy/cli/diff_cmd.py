@@ -26,7 +26,7 @@ def diff_command(base, head, repo, policies_dir, fixtures_dir, deployments, fmt,
     from pathlib import Path
 
     from facepolicy.diff import PolicyDiff, compare_rules, compare_verdicts, export_revision, refuse_broken, render
-    from facepolicy.engine import deployment_problem
+    from facepolicy.pipeline import deployment_problem
     from facepolicy.loader import iter_deployments
     from facepolicy.model import Problem
     from facepolicy.output import write_text

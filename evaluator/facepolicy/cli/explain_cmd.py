@@ -6,6 +6,8 @@ import sys
 
 import click
 
+from facepolicy.model import Outcome, exit_code
+
 from facepolicy.cli import load_rules, options
 
 
@@ -18,12 +20,11 @@ from facepolicy.cli import load_rules, options
 @options.today
 def explain_command(rule_id, deployment, policies, no_bundled, lang, today):
     """说明规则、其条款原文，以及对某部署的判定过程 / Show a rule, its verbatim clauses, and each step of its decision on a deployment."""
-    from facepolicy.engine import deployment_problem
     from facepolicy.errors import FacepolicyError
-    from facepolicy.evaluate import evaluate_rule, functions_for, read_deployment
     from facepolicy.explain import describe_decision, describe_rule
     from facepolicy.loader import iter_deployments
     from facepolicy.model import Problem
+    from facepolicy.pipeline import judge
 
     rule_set = load_rules(policies, no_bundled).select((rule_id,))
     rule = rule_set.rules[rule_id]
@@ -31,17 +32,15 @@ def explain_command(rule_id, deployment, policies, no_bundled, lang, today):
         click.echo(line)
     if deployment is None:
         sys.exit(0)
-    code = 0
+    outcomes: list = []
     for item in iter_deployments([deployment]):
-        if isinstance(item, Problem):
-            raise FacepolicyError(item.source, item.message)
-        problem = deployment_problem(item.value)
-        if problem is not None:
-            raise FacepolicyError(item.source, problem)
         trace: list = []
-        verdict = evaluate_rule(rule, read_deployment(item.value), functions_for(options.today_from(today)), trace)
-        click.echo(f"\n{item.source}  ({item.value['id']})")
+        judged = judge({rule_id: rule}, item, today=options.today_from(today), trace=trace)
+        if isinstance(judged, Problem):
+            raise FacepolicyError(judged.source, judged.message)
+        [verdict] = judged.verdicts
+        click.echo(f"\n{judged.source}  ({judged.deployment_id})")
         for line in describe_decision(verdict, trace, lang):
             click.echo(line)
-        code = max(code, {"fail": 1, "error": 2}.get(verdict.status.value, 0))
-    sys.exit(code)
+        outcomes.extend({"fail": [Outcome.violations], "error": [Outcome.broken_rule]}.get(verdict.status.value, []))
+    sys.exit(exit_code(outcomes))

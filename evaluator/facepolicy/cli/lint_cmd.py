@@ -6,6 +6,8 @@ import sys
 
 import click
 
+from facepolicy.model import Outcome, exit_code
+
 from facepolicy.cli import load_rules, options
 
 
@@ -34,7 +36,7 @@ def lint_command(policies, no_bundled, sources, fixture_roots, waivers_file, tod
     for finding in findings:
         click.echo(finding.line())
     click.echo(f"facepolicy lint: {len(rule_set.rules)} rules, {len(rule_set.documents)} catalogs, {len(findings)} problems")
-    sys.exit(1 if findings else 0)
+    sys.exit(exit_code([Outcome.unmet] if findings else []))
 
 
 def _waiver_findings(waivers_file, rule_ids, day):

@@ -6,6 +6,8 @@ import sys
 
 import click
 
+from facepolicy.model import Outcome, exit_code
+
 
 @click.command("migrate")
 @click.argument("files", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False))
@@ -42,7 +44,7 @@ def migrate_command(files, check):
             out.write(migrated.encode("utf-8"))
         os.replace(temporary, path)
         click.echo(f"{name}: migrated to schema_version 2 / 已迁移")
-    sys.exit(1 if check and pending else 0)
+    sys.exit(exit_code([Outcome.unmet] if check and pending else []))
 
 
 def _migrate(text, document):

@@ -6,6 +6,8 @@ import sys
 
 import click
 
+from facepolicy.model import Outcome, exit_code
+
 from facepolicy.cli import load_rules, options
 
 
@@ -43,4 +45,4 @@ def test_command(policies, no_bundled, fixture_roots, lang, today):
         f"facepolicy test: {run.cases} fixtures, {run.checked} expectations, {len(run.mismatches)} mismatches, "
         f"{len(run.untested)} rules lacking fixtures, {run.errors} rule errors, {len(rule_set.problems) + len(run.problems)} input errors"
     )
-    sys.exit(max(run.exit_code, 2 if rule_set.problems else 0))
+    sys.exit(exit_code(run.outcomes + ([Outcome.broken_rule] if rule_set.problems else [])))

@@ -1,0 +1,54 @@
+"""The one pipeline every command runs a deployment through: parse → validate → evaluate → locate.
+
+`eval`, `test`, `explain`, `diff` and `report` all call `judge`; the runner (engine.py) only decides where
+it runs (this process or workers) and in what order results come back.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import TYPE_CHECKING, Any
+
+from facepolicy import schemas
+from facepolicy.errors import bilingual
+from facepolicy.evaluate import evaluate
+from facepolicy.facts import closed_world
+from facepolicy.loader import Loaded, Raw, parse_raw
+from facepolicy.model import DeploymentResult, Problem
+
+if TYPE_CHECKING:
+    from facepolicy.compiler import Rule
+
+MAX_MESSAGE = 240
+
+
+def deployment_problem(document: Any) -> str | None:
+    """Why a document is not a valid deployment description, as 'POINTER: message', or None."""
+    message = schemas.first_error("deployment", document)
+    if message is None:
+        return None
+    if len(message) > MAX_MESSAGE:
+        message = message[: MAX_MESSAGE - 1] + "…"
+    return f"{message} ({bilingual('不符合部署描述 schema', 'breaks the deployment schema')})"
+
+
+def judge(rules: dict[str, "Rule"], item: Raw | Loaded, *, today: dt.date,
+          trace: list[dict[str, Any]] | None = None) -> DeploymentResult | Problem:
+    """One deployment, from its text to its verdicts and the line and column of every place they name.
+    With `trace` (a list, for one rule), each step of the decision is appended to it."""
+    if isinstance(item, Raw):
+        item = parse_raw(item)
+    if isinstance(item, Problem):
+        return item
+    problem = deployment_problem(item.value)
+    if problem is not None:
+        return Problem(item.source, problem)
+    verdicts = evaluate(rules, item.value, today=today, trace=trace)
+    result = DeploymentResult(item.source, item.value["id"], verdicts, closed_world=closed_world(item.value))
+    pointers = [v.pointer for verdict in verdicts for v in verdict.violations]
+    if pointers:  # only then is the text scanned for line numbers (reports place violations, not missing facts)
+        from facepolicy.positions import locate, positions
+
+        table = positions(item.text, item.line_offset, pointers)
+        result.positions = {p: locate(table, p) for p in pointers}
+    return result
