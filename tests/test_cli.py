@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -153,3 +154,30 @@ def test_explain_shows_the_three_valued_decision():
     assert "scope: unknown until /mode → incomplete" in result.out
     assert "at /sites/0; saw area_type=\"hotel_room\" → violation" in result.out
     assert "unstated: /mode, /sites/-" in result.out
+
+
+def test_digest_prints_the_rule_set_digest_every_report_states():
+    digest = run_line(["facepolicy", "digest"])
+    assert digest.code == 0 and re.fullmatch(r"sha256:[0-9a-f]{64}\n", digest.out)
+    report = json.loads(run_line(["facepolicy", "eval", "--format", "json", COMPLIANT]).out)
+    assert report["provenance"]["rule_set_digest"] == digest.out.strip()
+
+
+def test_tag_selects_only_the_rules_carrying_it():
+    report = json.loads(run_line(["facepolicy", "eval", "--format", "json", "--allow-incomplete", "--tag", "private-space", VIOLATING]).out)
+    assert [v["rule"] for v in report["deployments"][0]["verdicts"]] == [RULE]
+    none = run_line(["facepolicy", "eval", "--tag", "no-such-tag", VIOLATING])
+    assert "0 passed" in none.out and none.code == 0
+
+
+def test_verbose_lists_passed_and_not_applicable_rules_too():
+    quiet = run_line(["facepolicy", "eval", "--rule", RULE, COMPLIANT])
+    loud = run_line(["facepolicy", "eval", "--rule", RULE, "--verbose", COMPLIANT])
+    assert "PASS" not in quiet.out and f"PASS       {RULE}" in loud.out
+
+
+def test_output_writes_the_report_to_the_file_and_nothing_to_stdout(tmp_path):
+    target = tmp_path / "report.json"
+    result = run_line(["facepolicy", "eval", "--rule", RULE, "--format", "json", "--output", str(target), VIOLATING])
+    assert result.code == 1 and result.out == ""
+    assert json.loads(target.read_text(encoding="utf-8"))["deployments"][0]["verdicts"][0]["status"] == "fail"
