@@ -146,7 +146,7 @@ def _escape(part: str) -> str:
 SEVERAL = ("integration", "runs_on")
 
 
-def _alternatives(component: "Facts", key: str, open_lists: bool) -> list[Any]:
+def _alternatives(component: "Facts", key: str) -> list[Any]:
     value = component[key]
     if not isinstance(value, (list, Partial)):
         return [value]
@@ -158,7 +158,7 @@ def _alternatives(component: "Facts", key: str, open_lists: bool) -> list[Any]:
     return choices
 
 
-def _readings(component: "Facts", open_lists: bool) -> list["Facts"]:
+def _readings(component: "Facts") -> list["Facts"]:
     """The component once per combination of the values of its SEVERAL facts (itself where each has one)."""
     keys = [key for key in SEVERAL if key in component and isinstance(component[key], (list, Partial))]
     if not keys:
@@ -167,7 +167,7 @@ def _readings(component: "Facts", open_lists: bool) -> list["Facts"]:
     for key in keys:
         following = []
         for reading in readings:
-            for choice in _alternatives(component, key, open_lists):
+            for choice in _alternatives(component, key):
                 copy = Facts(reading)
                 copy.at = component.at
                 copy[key] = choice
@@ -212,7 +212,7 @@ def read(document: Any, open_lists: bool = True) -> Any:
             isinstance(c, Facts) and any(isinstance(c.get(k), (list, Partial)) for k in SEVERAL)
             for c in (components if type(components) is list else components.items)):
         items = components if type(components) is list else components.items
-        expanded = [reading for c in items for reading in (_readings(c, open_lists) if isinstance(c, Facts) else [c])]
+        expanded = [reading for c in items for reading in (_readings(c) if isinstance(c, Facts) else [c])]
         facts["components"] = expanded if type(components) is list else Partial(expanded, [None] * len(expanded), components.tail)
     return facts
 
