@@ -12,7 +12,7 @@ from jsonschema import Draft202012Validator
 from jsonschema.exceptions import SchemaError
 
 from facepolicy import schemas
-from facepolicy.compiler import check_rule_data, compile_expression
+from facepolicy.compiler import NO_LETS, Lets, check_rule_data, compile_expression
 from facepolicy.errors import FacepolicyError
 from facepolicy.loader import read_json_file, read_toml
 from facepolicy.paths import SCHEMAS, shown
@@ -55,10 +55,10 @@ def _ast_nodes(node: Any) -> Iterator[dict[str, Any]]:
             stack.extend(reversed(node.get("children", [])))
 
 
-def expression_findings(text: str, where: str, known_fields: set[str]) -> list[Finding]:
+def expression_findings(text: str, where: str, known_fields: set[str], lets: Lets = NO_LETS) -> list[Finding]:
     """Expressions that compile but can never do what they say."""
     try:
-        parsed = compile_expression(text, where).parsed
+        parsed = compile_expression(text, where, lets).parsed
     except FacepolicyError as exc:
         return [Finding(exc.where, exc.message)]
     found = []
@@ -96,6 +96,7 @@ def check_rule_file(path: Path, known_fields: set[str]) -> tuple[str | None, lis
     try:
         data = read_toml(path)
         check_rule_data(data, where)
+        lets = Lets(data.get("let", {}), where)
     except FacepolicyError as exc:
         return None, [Finding(exc.where, exc.message)]
     found: list[Finding] = []
@@ -112,7 +113,7 @@ def check_rule_file(path: Path, known_fields: set[str]) -> tuple[str | None, lis
     for index, assertion in enumerate(data["assertions"]):
         for key in ("where", "expect"):
             if key in assertion:
-                found.extend(expression_findings(assertion[key], f"{where}: assertions[{index}].{key}", known_fields))
+                found.extend(expression_findings(assertion[key], f"{where}: assertions[{index}].{key}", known_fields, lets))
         for name in re.split(r"\.|\[\*\]", assertion.get("for_each", "")):
             if name and name not in known_fields:
                 found.append(Finding(f"{where}: assertions[{index}].for_each", f"field {name!r} is not in the deployment schema / 部署 schema 中没有该字段"))
