@@ -91,15 +91,27 @@ def _remote_refs(node: Any, where: str) -> list[Finding]:
     return found
 
 
+def line_findings(path: Path, catalog: bool) -> list[Finding]:
+    """Lines too long to read in a diff; a catalog's verbatim excerpts are exempt."""
+    from facepolicy.fmt import WIDTH, long_lines
+
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError):  # reported by the loader
+        return []
+    return [Finding(shown(path), f"line {n}: longer than {WIDTH} characters ({m})") for n, m in long_lines(text, catalog)]
+
+
 def check_rule_file(path: Path, known_fields: set[str]) -> tuple[str | None, list[Finding]]:
     where = shown(path)
+    found_lines = line_findings(path, catalog=False)
     try:
         data = read_toml(path)
         check_rule_data(data, where)
         lets = Lets(data.get("let", {}), where)
     except FacepolicyError as exc:
-        return None, [Finding(exc.where, exc.message)]
-    found: list[Finding] = []
+        return None, [Finding(exc.where, exc.message), *found_lines]
+    found: list[Finding] = found_lines
     if data["id"].split(".", 1)[0] != path.parent.name:
         found.append(Finding(f"{where}: id", f"rule id {data['id']!r} must start with its folder's document key {path.parent.name!r} / 规则 id 须以文档键开头"))
     for part in ("scope",):
@@ -195,6 +207,7 @@ def lint(rule_set: RuleSet, sources: Path | None, has_violating_fixture: Callabl
         if not has_violating_fixture(rule.id):
             found.append(Finding(f"{rule.source}: id", f"rule {rule.id!r} has no violating fixture (fixtures/rules/{rule.id}/fail-*.json) / 规则缺少违规夹具"))
     for document in rule_set.documents.values():
+        found.extend(line_findings(Path(document.path), catalog=True))
         for index, rule_id in enumerate(document.retired):
             if rule_id in rule_set.rules:
                 found.append(Finding(f"{document.path}: retired[{index}]", f"rule id {rule_id!r} was retired and must never be reused / 已撤销的规则 id 不得复用"))
