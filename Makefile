@@ -21,6 +21,7 @@ demo: $(BIN)/facepolicy  ## install, then evaluate the example deployment with t
 
 test: $(BIN)/facepolicy browser  ## the whole test suite: lint, fixtures, coverage, pytest
 	$(BIN)/facepolicy lint $(if $(wildcard ../shared/sources),--sources ../shared/sources)
+	$(BIN)/facepolicy fmt --check
 	$(BIN)/facepolicy test
 	$(BIN)/facepolicy coverage --min 100 > /dev/null
 	FACEPOLICY_REQUIRE_BROWSER=1 $(BIN)/python -m pytest -q

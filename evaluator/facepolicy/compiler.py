@@ -15,11 +15,51 @@ from facepolicy import schemas
 from facepolicy.facts import Partial, Range, Unknown
 
 
-def compile_expression(text: str, where: str) -> Expression:
-    """A compiled JMESPath expression, or a one-line error naming the column."""
+_NAME = re.compile(r"[a-z_][a-z0-9_]*")
+# String literals, quoted identifiers and backtick literals (each with its escapes), or a $reference outside them.
+_LITERAL_OR_REFERENCE = re.compile(r"'(?:[^'\\]|\\.)*'|\"(?:[^\"\\]|\\.)*\"|`(?:[^`\\]|\\.)*`|\$([A-Za-z0-9_]*)")
+
+
+class Lets:
+    """A rule's [let] table: each name stands for its expression, substituted in parentheses before compiling.
+
+    A let may use the lets above it; `used` collects the names met, so that one never used can be refused."""
+
+    def __init__(self, table: dict[str, str], source: str):
+        self.expanded: dict[str, str] = {}
+        self.used: set[str] = set()
+        for name, text in table.items():
+            self.expanded[name] = self.substitute(text, f"{source}: let.{name}")
+        self.source = source
+
+    def substitute(self, text: str, where: str) -> str:
+        def one(match: re.Match[str]) -> str:
+            name = match.group(1)
+            if name is None:
+                return match.group(0)  # a literal: left exactly as written
+            if name not in self.expanded:
+                raise FacepolicyError(where, bilingual("未定义的命名子表达式", "unknown named sub-expression") + f": ${name}")
+            self.used.add(name)
+            return f"({self.expanded[name]})"
+
+        return _LITERAL_OR_REFERENCE.sub(one, text) if "$" in text else text
+
+    def check_all_used(self) -> None:
+        for name in self.expanded:
+            if name not in self.used:
+                raise FacepolicyError(f"{self.source}: let.{name}", bilingual(
+                    "命名子表达式未被使用", "named sub-expression never used") + f": ${name}")
+
+
+NO_LETS = Lets({}, "")
+
+
+def compile_expression(text: str, where: str, lets: Lets = NO_LETS) -> Expression:
+    """A compiled JMESPath expression ($names replaced by their lets), or a one-line error naming the column."""
     import jmespath  # only when the rule-set cache misses
     from jmespath import exceptions as jmespath_errors
 
+    text = lets.substitute(text, where)
     try:
         expression = Expression(text, jmespath.compile(text).parsed)
         build(expression.parsed)  # a construct that has no three-valued meaning is refused here
@@ -44,13 +84,13 @@ class Template(NamedTuple):
     expressions: dict[str, Expression]
 
     @classmethod
-    def build(cls, text: dict[str, str], where: str) -> "Template":
+    def build(cls, text: dict[str, str], where: str, lets: Lets = NO_LETS) -> "Template":
         expressions = {}
         for lang in ("zh", "en"):
             for match in _PLACEHOLDER.finditer(text[lang]):
                 if match.group(1) is not None:
                     source = match.group(1).strip()
-                    expressions[source] = compile_expression(source, f"{where}.{lang}: {{{source}}}")
+                    expressions[source] = compile_expression(source, f"{where}.{lang}: {{{source}}}", lets)
         return cls(text["zh"], text["en"], expressions)
 
     def render(self, data: Any, functions: Any) -> Text:
@@ -141,6 +181,10 @@ def check_rule_data(data: dict[str, Any], source: str) -> None:
     if declared:
         raise FacepolicyError(f"{source}: {declared[0]}", bilingual(
             "规则所需的事实由求值自动推导，请删除此项", "the facts a rule needs are derived from what it reads; remove this"))
+    for name in data.get("let", {}) if isinstance(data.get("let"), dict) else ():
+        if not _NAME.fullmatch(name):  # before the schema, whose message would not say what a name may be
+            raise FacepolicyError(f"{source}: let.{name}", bilingual(
+                "命名子表达式的名称须为 [a-z_][a-z0-9_]*", "a let name must match [a-z_][a-z0-9_]*"))
     message = schemas.first_error("rule", data)
     if message is not None:
         place, _, detail = message.partition(": ")
@@ -150,6 +194,7 @@ def check_rule_data(data: dict[str, Any], source: str) -> None:
 
 def compile_rule(data: dict[str, Any], source: str) -> Rule:
     check_rule_data(data, source)
+    lets = Lets(data.get("let", {}), source)
     assertions = []
     for index, raw in enumerate(data["assertions"]):
         where = f"{source}: assertions[{index}]"
@@ -157,13 +202,16 @@ def compile_rule(data: dict[str, Any], source: str) -> Rule:
             Assertion(
                 index=index,
                 for_each=_steps(raw["for_each"]) if "for_each" in raw else (),
-                where=compile_expression(raw["where"], f"{where}.where") if "where" in raw else None,
-                expect=compile_expression(raw["expect"], f"{where}.expect"),
+                where=compile_expression(raw["where"], f"{where}.where", lets) if "where" in raw else None,
+                expect=compile_expression(raw["expect"], f"{where}.expect", lets),
                 at=raw.get("at", ""),
-                message=Template.build(raw["message"], f"{where}.message") if "message" in raw else None,
-                remediation=Template.build(raw["remediation"], f"{where}.remediation") if "remediation" in raw else None,
+                message=Template.build(raw["message"], f"{where}.message", lets) if "message" in raw else None,
+                remediation=Template.build(raw["remediation"], f"{where}.remediation", lets) if "remediation" in raw else None,
             )
         )
+    message = Template.build(data["message"], f"{source}: message", lets)
+    remediation = Template.build(data["remediation"], f"{source}: remediation", lets)
+    lets.check_all_used()
     rule = Rule(
         id=data["id"],
         title=Text(**data["title"]),
@@ -173,8 +221,8 @@ def compile_rule(data: dict[str, Any], source: str) -> Rule:
         clauses=tuple(data["clauses"]),
         scope_schema=data.get("scope"),
         assertions=tuple(assertions),
-        message=Template.build(data["message"], f"{source}: message"),
-        remediation=Template.build(data["remediation"], f"{source}: remediation"),
+        message=message,
+        remediation=remediation,
         source=source,
         raw=data,
     )

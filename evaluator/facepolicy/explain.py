@@ -35,6 +35,8 @@ def describe_rule(rule: Rule, rule_set: RuleSet, lang: str) -> list[str]:
     raw = rule.raw
     if "scope" in raw:
         lines.append(f"  scope: {_show(raw['scope'])}")
+    for name, text in raw.get("let", {}).items():
+        lines.append(f"  let ${name} = {text}")
     for index, assertion in enumerate(raw["assertions"]):
         parts = [f"{key}={assertion[key]!r}" for key in ("for_each", "where", "expect", "at") if key in assertion]
         lines.append(f"  assertions[{index}]: " + ", ".join(parts))

@@ -12,7 +12,7 @@ from jsonschema import Draft202012Validator
 from jsonschema.exceptions import SchemaError
 
 from facepolicy import schemas
-from facepolicy.compiler import check_rule_data, compile_expression
+from facepolicy.compiler import NO_LETS, Lets, check_rule_data, compile_expression
 from facepolicy.errors import FacepolicyError
 from facepolicy.loader import read_json_file, read_toml
 from facepolicy.paths import SCHEMAS, shown
@@ -55,10 +55,10 @@ def _ast_nodes(node: Any) -> Iterator[dict[str, Any]]:
             stack.extend(reversed(node.get("children", [])))
 
 
-def expression_findings(text: str, where: str, known_fields: set[str]) -> list[Finding]:
+def expression_findings(text: str, where: str, known_fields: set[str], lets: Lets = NO_LETS) -> list[Finding]:
     """Expressions that compile but can never do what they say."""
     try:
-        parsed = compile_expression(text, where).parsed
+        parsed = compile_expression(text, where, lets).parsed
     except FacepolicyError as exc:
         return [Finding(exc.where, exc.message)]
     found = []
@@ -91,14 +91,27 @@ def _remote_refs(node: Any, where: str) -> list[Finding]:
     return found
 
 
+def line_findings(path: Path, catalog: bool) -> list[Finding]:
+    """Lines too long to read in a diff; a catalog's verbatim excerpts are exempt."""
+    from facepolicy.fmt import WIDTH, long_lines
+
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError):  # reported by the loader
+        return []
+    return [Finding(shown(path), f"line {n}: longer than {WIDTH} characters ({m})") for n, m in long_lines(text, catalog)]
+
+
 def check_rule_file(path: Path, known_fields: set[str]) -> tuple[str | None, list[Finding]]:
     where = shown(path)
+    found_lines = line_findings(path, catalog=False)
     try:
         data = read_toml(path)
         check_rule_data(data, where)
+        lets = Lets(data.get("let", {}), where)
     except FacepolicyError as exc:
-        return None, [Finding(exc.where, exc.message)]
-    found: list[Finding] = []
+        return None, [Finding(exc.where, exc.message), *found_lines]
+    found: list[Finding] = found_lines
     if data["id"].split(".", 1)[0] != path.parent.name:
         found.append(Finding(f"{where}: id", f"rule id {data['id']!r} must start with its folder's document key {path.parent.name!r} / 规则 id 须以文档键开头"))
     for part in ("scope",):
@@ -112,7 +125,7 @@ def check_rule_file(path: Path, known_fields: set[str]) -> tuple[str | None, lis
     for index, assertion in enumerate(data["assertions"]):
         for key in ("where", "expect"):
             if key in assertion:
-                found.extend(expression_findings(assertion[key], f"{where}: assertions[{index}].{key}", known_fields))
+                found.extend(expression_findings(assertion[key], f"{where}: assertions[{index}].{key}", known_fields, lets))
         for name in re.split(r"\.|\[\*\]", assertion.get("for_each", "")):
             if name and name not in known_fields:
                 found.append(Finding(f"{where}: assertions[{index}].for_each", f"field {name!r} is not in the deployment schema / 部署 schema 中没有该字段"))
@@ -194,6 +207,7 @@ def lint(rule_set: RuleSet, sources: Path | None, has_violating_fixture: Callabl
         if not has_violating_fixture(rule.id):
             found.append(Finding(f"{rule.source}: id", f"rule {rule.id!r} has no violating fixture (fixtures/rules/{rule.id}/fail-*.json) / 规则缺少违规夹具"))
     for document in rule_set.documents.values():
+        found.extend(line_findings(Path(document.path), catalog=True))
         for index, rule_id in enumerate(document.retired):
             if rule_id in rule_set.rules:
                 found.append(Finding(f"{document.path}: retired[{index}]", f"rule id {rule_id!r} was retired and must never be reused / 已撤销的规则 id 不得复用"))

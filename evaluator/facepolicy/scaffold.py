@@ -36,21 +36,39 @@ def _fixture(rule_id: str, published: bool) -> str:
 
 
 def add_rule_to_catalog(catalog: Path, clause_id: str, rule_id: str) -> None:
+    from facepolicy.fmt import fold_catalog
+
     text = catalog.read_text(encoding="utf-8")
     blocks = re.split(r"(?m)^(?=\[\[clauses\]\])", text)
     for index, block in enumerate(blocks):
         if re.search(rf'(?m)^id\s*=\s*"{re.escape(clause_id)}"\s*$', block):
-            rules = re.search(r"(?m)^rules\s*=\s*\[(.*)\]\s*$", block)
+            rules = re.search(r"(?ms)^rules\s*=\s*\[(.*?)\][ \t]*$", block)  # one line, or folded one item a line
             if rules:
                 items = [s.strip() for s in rules.group(1).split(",") if s.strip()] + [json.dumps(rule_id)]
                 block = block[: rules.start()] + f"rules = [{', '.join(items)}]" + block[rules.end():]
             else:
                 block = re.sub(r"(?m)^not_checkable\s*=.*\n", "", block)
-                block = re.sub(r"(?m)^reason\s*=.*\n", f"rules = [{json.dumps(rule_id)}]\n", block)
+                block = _replace_reason(block, f"rules = [{json.dumps(rule_id)}]")
             blocks[index] = block
-            catalog.write_text("".join(blocks), encoding="utf-8")
+            catalog.write_text(fold_catalog("".join(blocks), str(catalog)), encoding="utf-8")
             return
     raise FacepolicyError(str(catalog), bilingual("目录中没有该条款", "no such clause in the catalog") + f": {clause_id}")
+
+
+def _replace_reason(block: str, line: str) -> str:
+    """The clause's reason (`reason = {…}`, or `reason.zh`/`reason.en` with their folded lines) replaced by one line."""
+    lines, out, inside = block.split("\n"), [], False
+    for current in lines:
+        if current.startswith("reason"):
+            if not inside:
+                out.append(line)
+            inside = True
+        elif inside and current.startswith(" "):
+            continue  # a folded line of the reason
+        else:
+            inside = False
+            out.append(current)
+    return "\n".join(out)
 
 
 KEY = r"[a-z0-9][a-z0-9-]*"
