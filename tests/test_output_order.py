@@ -83,3 +83,10 @@ def test_the_verbose_text_report_puts_passes_after_the_failures_of_their_severit
 
 def test_the_markdown_report_lists_the_most_severe_and_pressing_first():
     assert unique(listed_ids(run_reporter("markdown"))) == EXPECTED
+
+
+def test_the_html_report_lists_the_most_severe_and_pressing_first():
+    from facepolicy.html_report import verdict_table
+
+    html = verdict_table(RULE_SET, result(), "en")
+    assert unique(re.findall(r'href="#rule-([^"]+)"', html)) == ["c.critical-fail", "b.critical-incomplete", "g.critical-pass", *EXPECTED[2:]]

@@ -23,9 +23,7 @@ from facepolicy.reporters import FORMATS
 @options.fail_on
 @options.today
 @click.option("--waivers", "waivers_file", type=click.Path(dir_okay=False), help="豁免文件（默认 .facepolicy-waivers.toml） / Waivers file (default .facepolicy-waivers.toml if present).")
-@click.option("--allow-incomplete", is_flag=True,
-              help="信息不全（incomplete）的结论不使退出码为 1；默认会，因为沉默不等于合规 / Let incomplete verdicts exit 0; by default an "
-                   "incomplete verdict at or above --fail-on exits 1, because silence is never compliance.")
+@options.allow_incomplete
 @click.option("--fail-on-incomplete", is_flag=True, hidden=True)  # the default now; kept so that old CI lines still run
 @click.option("--verbose", "-v", is_flag=True, help="也列出通过与不适用的规则 / Also list passed and not-applicable rules.")
 @click.option("--jobs", "-j", type=click.IntRange(1, 256), default=1, show_default=True,
