@@ -37,6 +37,7 @@ def eval_command(deployments, policies, no_bundled, fmt, output, lang, rules, ta
     from facepolicy.model import DeploymentResult, Rendered, Severity, Summary
     from facepolicy.output import AtomicOutput, refuse_overlap
     from facepolicy.paths import WAIVERS_FILE
+    from facepolicy.progress import Progress, guard
     from facepolicy.reporters import Context, reporter
 
     refuse_overlap(output, deployments)
@@ -50,24 +51,30 @@ def eval_command(deployments, policies, no_bundled, fmt, output, lang, rules, ta
         book = WaiverBook(find_waivers(waivers_file), day)
     summary = Summary()
     severity_of = {rid: rule.severity for rid, rule in rule_set.rules.items()}
+    progress = Progress(lang)  # on stderr, only when a person watches it
     with AtomicOutput(output) as out:  # the report appears under its name only once it is whole
-        report = reporter(fmt, out, Context(rule_set, lang, day, verbose, memo={}))
+        report = reporter(fmt, guard(out, progress), Context(rule_set, lang, day, verbose, memo={}))
         run = Run(rule_set, day, book, jobs, report.render)
         for problem in rule_set.problems:
             summary.problems += 1
             report.problem(problem)
             click.echo(f"facepolicy: {printable(problem.line())}", err=True)
-        for result in run.results(iter_raw(list(deployments), max_size)):
-            if isinstance(result, Rendered):
-                summary.add(result, severity_of)
-                report.rendered(result.text)
-            elif isinstance(result, DeploymentResult):
-                summary.add(result, severity_of)
-                report.deployment(result)
-            else:
-                summary.problems += 1
-                report.problem(result)
-                click.echo(f"facepolicy: {printable(result.line())}", err=True)
+        try:
+            for result in run.results(iter_raw(list(deployments), max_size)):
+                progress.tick()
+                if isinstance(result, Rendered):
+                    summary.add(result, severity_of)
+                    report.rendered(result.text)
+                elif isinstance(result, DeploymentResult):
+                    summary.add(result, severity_of)
+                    report.deployment(result)
+                else:
+                    summary.problems += 1
+                    report.problem(result)
+                    progress.clear()
+                    click.echo(f"facepolicy: {printable(result.line())}", err=True)
+        finally:  # interrupted or not, the terminal is left clean for the lines that follow
+            progress.close()
         for waiver in book.unused() if book else ():
             click.echo(f"facepolicy: {printable(waiver.where())}: waiver for {printable(waiver.rule)} on {printable(waiver.deployment)} matched no failure / 豁免未匹配任何违规", err=True)
         report.finish(summary)
