@@ -23,9 +23,7 @@ from facepolicy.reporters import FORMATS
 @options.fail_on
 @options.today
 @click.option("--waivers", "waivers_file", type=click.Path(dir_okay=False), help="豁免文件（默认 .facepolicy-waivers.toml） / Waivers file (default .facepolicy-waivers.toml if present).")
-@click.option("--allow-incomplete", is_flag=True,
-              help="信息不全（incomplete）的结论不使退出码为 1；默认会，因为沉默不等于合规 / Let incomplete verdicts exit 0; by default an "
-                   "incomplete verdict at or above --fail-on exits 1, because silence is never compliance.")
+@options.allow_incomplete
 @click.option("--fail-on-incomplete", is_flag=True, hidden=True)  # the default now; kept so that old CI lines still run
 @click.option("--verbose", "-v", is_flag=True, help="也列出通过与不适用的规则 / Also list passed and not-applicable rules.")
 @click.option("--jobs", "-j", type=click.IntRange(1, 256), default=1, show_default=True,
@@ -39,6 +37,7 @@ def eval_command(deployments, policies, no_bundled, fmt, output, lang, rules, ta
     from facepolicy.model import DeploymentResult, Rendered, Severity, Summary
     from facepolicy.output import AtomicOutput, refuse_overlap
     from facepolicy.paths import WAIVERS_FILE
+    from facepolicy.progress import Progress, guard
     from facepolicy.reporters import Context, reporter
 
     refuse_overlap(output, deployments)
@@ -52,24 +51,30 @@ def eval_command(deployments, policies, no_bundled, fmt, output, lang, rules, ta
         book = WaiverBook(find_waivers(waivers_file), day)
     summary = Summary()
     severity_of = {rid: rule.severity for rid, rule in rule_set.rules.items()}
+    progress = Progress(lang)  # on stderr, only when a person watches it
     with AtomicOutput(output) as out:  # the report appears under its name only once it is whole
-        report = reporter(fmt, out, Context(rule_set, lang, day, verbose, memo={}))
+        report = reporter(fmt, guard(out, progress), Context(rule_set, lang, day, verbose, memo={}))
         run = Run(rule_set, day, book, jobs, report.render)
         for problem in rule_set.problems:
             summary.problems += 1
             report.problem(problem)
             click.echo(f"facepolicy: {printable(problem.line())}", err=True)
-        for result in run.results(iter_raw(list(deployments), max_size)):
-            if isinstance(result, Rendered):
-                summary.add(result, severity_of)
-                report.rendered(result.text)
-            elif isinstance(result, DeploymentResult):
-                summary.add(result, severity_of)
-                report.deployment(result)
-            else:
-                summary.problems += 1
-                report.problem(result)
-                click.echo(f"facepolicy: {printable(result.line())}", err=True)
+        try:
+            for result in run.results(iter_raw(list(deployments), max_size)):
+                progress.tick()
+                if isinstance(result, Rendered):
+                    summary.add(result, severity_of)
+                    report.rendered(result.text)
+                elif isinstance(result, DeploymentResult):
+                    summary.add(result, severity_of)
+                    report.deployment(result)
+                else:
+                    summary.problems += 1
+                    report.problem(result)
+                    progress.clear()
+                    click.echo(f"facepolicy: {printable(result.line())}", err=True)
+        finally:  # interrupted or not, the terminal is left clean for the lines that follow
+            progress.close()
         for waiver in book.unused() if book else ():
             click.echo(f"facepolicy: {printable(waiver.where())}: waiver for {printable(waiver.rule)} on {printable(waiver.deployment)} matched no failure / 豁免未匹配任何违规", err=True)
         report.finish(summary)

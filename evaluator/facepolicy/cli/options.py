@@ -34,6 +34,10 @@ rule = click.option("--rule", "rules", multiple=True, metavar="ID", help="只运
 tag = click.option("--tag", "tags", multiple=True, metavar="TAG", help="只运行带这些标签的规则 / Run only rules with these tags.")
 fail_on = click.option("--fail-on", type=click.Choice(SEVERITIES), default="info", show_default=True,
                        help="达到此严重程度的违规或信息不全才使退出码为 1 / Lowest severity of a failure (or an incomplete verdict) that makes the exit code 1.")
+allow_incomplete = click.option(
+    "--allow-incomplete", is_flag=True,
+    help="信息不全（incomplete）的结论不使退出码为 1；默认会，因为沉默不等于合规 / Let incomplete verdicts exit 0; by default an "
+         "incomplete verdict at or above --fail-on exits 1, because silence is never compliance.")
 today = click.option("--today", metavar="YYYY-MM-DD", help="评估日期（默认今天，或 FACEPOLICY_TODAY） / Evaluation date (default today, or FACEPOLICY_TODAY).")
 output = click.option("--output", "-o", type=click.Path(dir_okay=False, writable=True), help="写入文件而非标准输出 / Write to a file instead of standard output.")
 

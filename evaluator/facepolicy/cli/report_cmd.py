@@ -14,20 +14,23 @@ from facepolicy.cli import load_rules, options
 @options.policies
 @options.no_bundled
 @options.lang
+@options.fail_on
+@options.allow_incomplete
 @options.today
 @click.option("--output", "-o", type=click.Path(dir_okay=False, writable=True), default="facepolicy-report.html", show_default=True,
               help="HTML 文件 / The HTML file.")
 @click.option("--waivers", "waivers_file", type=click.Path(dir_okay=False), help="豁免文件 / Waivers file.")
 @options.max_size
-def report_command(deployments, policies, no_bundled, lang, today, output, waivers_file, max_size):
-    """生成自包含的 HTML 报告（结论、可追溯性、覆盖率） / Write one self-contained HTML report: verdicts, traceability, coverage."""
+def report_command(deployments, policies, no_bundled, lang, fail_on, allow_incomplete, today, output, waivers_file, max_size):
+    """生成自包含的 HTML 报告（结论、可追溯性、覆盖率）；退出码同 eval / Write one self-contained HTML report: verdicts, traceability,
+    coverage; exits like eval (1 for failures or incomplete verdicts at or above --fail-on)."""
     from pathlib import Path
 
     from facepolicy.engine import Run
     from facepolicy.errors import printable
-    from facepolicy.html_report import render
+    from facepolicy.html_report import render, wrote
     from facepolicy.loader import iter_deployments
-    from facepolicy.model import DeploymentResult, Summary
+    from facepolicy.model import DeploymentResult, Severity, Summary
     from facepolicy.paths import FIXTURES
     from facepolicy.reporters import Context
     from facepolicy.waivers import WaiverBook, find_waivers
@@ -50,5 +53,5 @@ def report_command(deployments, policies, no_bundled, lang, today, output, waive
     roots = ([FIXTURES] if not no_bundled else []) + [Path(p).parent / "fixtures" for p in policies]
     html = render(rule_set, results, problems, summary, Context(rule_set, lang, day).provenance(), [r for r in roots if r.is_dir()], lang)
     write_text(output, html)
-    click.echo(f"facepolicy report: wrote {printable(output)} ({summary.deployments} deployments, {summary.counts['fail']} failed)")
-    sys.exit(2 if problems else 0)
+    click.echo(wrote(printable(output), summary, lang))
+    sys.exit(summary.exit_code(Severity[fail_on], allow_incomplete))

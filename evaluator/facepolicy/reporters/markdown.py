@@ -8,6 +8,7 @@ from html import escape
 from facepolicy.errors import printable
 from facepolicy.model import DeploymentResult, Problem, Status, Summary
 from facepolicy.reporters import Reporter
+from facepolicy.reporters.order import by_importance
 from facepolicy.reporters.text import LABELS
 
 
@@ -27,6 +28,9 @@ def _code(text: str) -> str:
 _PLAIN_CODE = re.compile(r"[^`<>&|\\\x00-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069\u2028\u2029\ufeff]+")
 
 
+LISTED = (Status.fail, Status.error, Status.incomplete, Status.waived)  # the rest are counted in the table
+
+
 class MarkdownReporter(Reporter):
     def __init__(self, out, context):
         super().__init__(out, context)
@@ -44,8 +48,7 @@ class MarkdownReporter(Reporter):
         lines = []
         for verdict in result.verdicts:
             counts[verdict.status] += 1
-            if verdict.status not in (Status.fail, Status.incomplete, Status.error, Status.waived):
-                continue
+        for verdict in by_importance((v for v in result.verdicts if v.status in LISTED), lambda v: rules[v.rule_id].severity):
             rule = rules[verdict.rule_id]
             lines.append(f"- **{LABELS[lang][verdict.status.value]}** `{rule.id}` ({rule.severity.name}) — {_cell(rule.title(lang))}  \n"
                          f"  {'依据条款' if lang == 'zh' else 'clauses'}: {', '.join(f'`{c}`' for c in rule.clauses)}")

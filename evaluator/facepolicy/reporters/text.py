@@ -5,6 +5,7 @@ from __future__ import annotations
 from facepolicy.errors import printable
 from facepolicy.model import DeploymentResult, Status, Summary
 from facepolicy.reporters import Reporter
+from facepolicy.reporters.order import by_importance
 
 LABELS = {
     "en": {"pass": "PASS", "fail": "FAIL", "not_applicable": "N/A", "incomplete": "INCOMPLETE", "waived": "WAIVED", "error": "ERROR"},
@@ -34,9 +35,7 @@ class TextReporter(Reporter):
         write(f"{result.source}  ({words['deployment']}: {result.deployment_id})\n")
         if result.closed_world:
             write(f"  {words['closed_world']}\n")
-        for verdict in result.verdicts:
-            if verdict.status not in SHOWN and not self.context.verbose:
-                continue
+        for verdict in self.shown(result):
             rule = rules[verdict.rule_id]
             write(f"  {labels[verdict.status.value]:<10} {rule.id}  [{rule.severity.name}]  {rule.title(lang)}\n")
             if verdict.status in (Status.fail, Status.incomplete, Status.waived):
@@ -54,6 +53,12 @@ class TextReporter(Reporter):
         write("\n")
         # Names and values come from the input: escape controls (\\e[8m hides text) and bidirectional overrides.
         return printable("".join(lines), keep_newlines=True)
+
+    def shown(self, result: DeploymentResult) -> list:
+        """The verdicts to list (all of them with --verbose), most severe and most pressing first."""
+        rules = self.context.rule_set.rules
+        verdicts = result.verdicts if self.context.verbose else [v for v in result.verdicts if v.status in SHOWN]
+        return by_importance(verdicts, lambda v: rules[v.rule_id].severity)
 
     def finish(self, summary: Summary) -> None:
         counts = summary.counts
