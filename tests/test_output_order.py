@@ -7,7 +7,7 @@ import io
 import re
 from types import SimpleNamespace
 
-from facepolicy.model import DeploymentResult, Severity, Status, Summary, Text, Verdict, Violation
+from facepolicy.model import DeploymentResult, RuleInfo, Severity, Status, Summary, Text, Verdict, Violation
 from facepolicy.reporters import Context, reporter
 from facepolicy.reporters.order import by_importance
 
@@ -21,17 +21,10 @@ STATUSES = {"a.low-fail": Status.fail, "b.critical-incomplete": Status.incomplet
 EXPECTED = ["c.critical-fail", "b.critical-incomplete", "f.high-fail", "e.high-error", "h.high-incomplete", "d.high-waived", "a.low-fail"]
 
 
-class FakeRule(SimpleNamespace):
-    def title(self, lang: str) -> str:
-        return f"title of {self.id}"
-
-
-class FakeRuleSet(SimpleNamespace):
-    def digest(self) -> str:
-        return "sha256:" + "0" * 64
-
-
-RULE_SET = FakeRuleSet(rules={rid: FakeRule(id=rid, severity=sev, clauses=("doc:1",)) for rid, sev in SEVERITIES.items()}, folders=[])
+RULES = {rid: RuleInfo(rid, Text(f"title of {rid}", f"title of {rid}"), None, sev, (), ("doc:1",), Text("改", "fix"))
+         for rid, sev in SEVERITIES.items()}
+PROVENANCE = {"facepolicy_version": "0", "rule_set_digest": "sha256:" + "0" * 64, "rules": len(RULES), "today": "2026-01-01",
+              "lang": "en"}
 
 
 def result() -> DeploymentResult:
@@ -49,7 +42,7 @@ def listed_ids(text: str) -> list[str]:
 
 def run_reporter(fmt: str, verbose: bool = False) -> str:
     out = io.StringIO()
-    report = reporter(fmt, out, Context(RULE_SET, "en", dt.date(2026, 1, 1), verbose, memo={}))
+    report = reporter(fmt, out, Context(RULES, PROVENANCE, "en", dt.date(2026, 1, 1), verbose, memo={}))
     report.deployment(result())
     summary = Summary()
     summary.add(result(), SEVERITIES)
@@ -88,5 +81,5 @@ def test_the_markdown_report_lists_the_most_severe_and_pressing_first():
 def test_the_html_report_lists_the_most_severe_and_pressing_first():
     from facepolicy.html_report import verdict_table
 
-    html = verdict_table(RULE_SET, result(), "en")
+    html = verdict_table(SimpleNamespace(rules=RULES), result(), "en")
     assert unique(re.findall(r'href="#rule-([^"]+)"', html)) == ["c.critical-fail", "b.critical-incomplete", "g.critical-pass", *EXPECTED[2:]]

@@ -13,7 +13,7 @@ from typing import Any
 from facepolicy.errors import FacepolicyError, bilingual, printable
 from facepolicy.model import Problem
 from facepolicy.pipeline import judge
-from facepolicy.loader import Document
+from facepolicy.loader import ParsedDeployment
 from facepolicy.ruleset import RuleSet
 
 PARTS = {
@@ -141,7 +141,7 @@ def compare_rules(base: RuleSet, head: RuleSet, result: PolicyDiff) -> None:
                     result.clauses.append(ClauseChange(ref, "excerpt", old[cid].excerpt.strip(), new[cid].excerpt.strip()))
 
 
-def compare_verdicts(base: RuleSet, head: RuleSet, documents: list[Document], today: dt.date, result: PolicyDiff) -> None:
+def compare_verdicts(base: RuleSet, head: RuleSet, documents: list[ParsedDeployment], today: dt.date, result: PolicyDiff) -> None:
     for document in documents:
         judged = [judge(rules, document, today=today) for rules in (base.rules, head.rules)]
         if any(isinstance(j, Problem) for j in judged):

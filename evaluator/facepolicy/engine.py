@@ -7,10 +7,10 @@ import datetime as dt
 import itertools
 from collections import deque
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Callable, Iterable, Iterator
+from typing import NamedTuple, TYPE_CHECKING, Any, Callable, Iterable, Iterator
 
 from facepolicy.loader import Loaded, Raw
-from facepolicy.model import DeploymentResult, Problem, Rendered, tally
+from facepolicy.model import DeploymentResult, Problem, Tally, tally
 from facepolicy.pipeline import judge
 
 if TYPE_CHECKING:
@@ -21,6 +21,15 @@ if TYPE_CHECKING:
 
 BATCH = 32  # deployments sent to a worker at a time
 BACKLOG = 4  # batches in flight per worker: enough to keep workers busy, few enough to keep memory flat
+
+
+class Rendered(NamedTuple):
+    """A deployment judged and already written out by a worker process: its output and its tally."""
+
+    source: str
+    deployment_id: str
+    text: str
+    tally: Tally
 
 
 _WORKER: dict[str, Any] = {}

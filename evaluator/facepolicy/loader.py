@@ -254,7 +254,7 @@ class Raw(NamedTuple):
     file: str = ""  # the file alone, for problems (their message names the line)
 
 
-class Document(NamedTuple):
+class ParsedDeployment(NamedTuple):
     """One deployment document as read: where it came from, its value, and its text (for line numbers)."""
 
     source: str
@@ -263,12 +263,12 @@ class Document(NamedTuple):
     line_offset: int = 0
 
 
-Loaded = Document | Problem
+Loaded = ParsedDeployment | Problem
 
 
 def parse_raw(raw: Raw) -> Loaded:
     try:
-        return Document(raw.source, parse_json(raw.text, raw.line_offset), raw.text, raw.line_offset)
+        return ParsedDeployment(raw.source, parse_json(raw.text, raw.line_offset), raw.text, raw.line_offset)
     except FacepolicyError as exc:
         return Problem(raw.file or raw.source, f"{exc.where}: {exc.message}")
 
@@ -327,7 +327,7 @@ def _parses_alone(data: bytes) -> bool:
         return False
 
 
-def _stdin(handle: IO[bytes], max_size: int = MAX_SIZE) -> Iterator[Raw | Document | Problem]:
+def _stdin(handle: IO[bytes], max_size: int = MAX_SIZE) -> Iterator[Raw | ParsedDeployment | Problem]:
     """Standard input, streamed: NDJSON a line at a time when its first document fits on its first line, else one
     JSON document (read up to the size limit). A broken first line of NDJSON is a problem at line 1, and the
     lines after it are judged."""
@@ -378,7 +378,7 @@ def _stdin(handle: IO[bytes], max_size: int = MAX_SIZE) -> Iterator[Raw | Docume
     except FacepolicyError as exc:
         yield Problem(source, f"{exc.where}: {exc.message}")
         return
-    yield Document(source, value, text)
+    yield ParsedDeployment(source, value, text)
 
 
 _KINDS = ((stat.S_ISFIFO, ("是命名管道（FIFO），不是文件", "a FIFO (named pipe), not a file")),

@@ -40,6 +40,20 @@ class Text(NamedTuple):
         return self.zh if lang == "zh" else self.en
 
 
+class RuleInfo(NamedTuple):
+    """What a report says of a rule: its words, weight and clauses (with their verbatim excerpts where the
+    format shows them). Reporters read this, never the rule itself."""
+
+    id: str
+    title: Text
+    description: Text | None
+    severity: Severity
+    tags: tuple[str, ...]
+    clauses: tuple[str, ...]
+    remediation: Text
+    excerpts: tuple[tuple[str, Text | None, str | None], ...] = ()  # (clause ref, heading, excerpt)
+
+
 class Violation(NamedTuple):
     pointer: str
     message: Text
@@ -101,15 +115,6 @@ def tally(result: DeploymentResult, severity_of: dict[str, Severity]) -> Tally:
     return counts, worst, worst_open
 
 
-class Rendered(NamedTuple):
-    """A deployment judged and already written out by a worker process: its output and its tally."""
-
-    source: str
-    deployment_id: str
-    text: str
-    tally: Tally
-
-
 class Outcome(str, enum.Enum):
     """What a run found, in the words of the exit-code table."""
 
@@ -158,8 +163,12 @@ class Summary:
         self.worst_failure: Severity | None = None
         self.worst_incomplete: Severity | None = None
 
-    def add(self, result: "DeploymentResult | Rendered", severity_of: dict[str, Severity]) -> None:
-        counts, worst, worst_open = result.tally if isinstance(result, Rendered) else tally(result, severity_of)
+    def add(self, result: DeploymentResult, severity_of: dict[str, Severity]) -> None:
+        self.add_tally(tally(result, severity_of))
+
+    def add_tally(self, counted: Tally) -> None:
+        """A deployment already counted (by a worker process that also wrote its output)."""
+        counts, worst, worst_open = counted
         self.deployments += 1
         for status, count in counts.items():
             self.counts[status] += count

@@ -6,6 +6,8 @@ loose refs and packed-refs, worktrees included. A folder outside any repository 
 
 from __future__ import annotations
 
+from typing import Any
+
 from pathlib import Path
 
 
@@ -49,3 +51,33 @@ def git_revision(folder: Path) -> str | None:
     except (OSError, UnicodeDecodeError):
         return None
     return revision if revision and len(revision) >= 40 else None
+
+
+def report_context(rule_set: Any, lang: str, today: Any, verbose: bool = False, excerpts: bool = False) -> Any:
+    """The reporters' Context for a run: each rule as the report words it, and what the report was made with
+    (facepolicy's version, the rule set's digest, each policy folder's git commit, the day). `excerpts`:
+    also the verbatim clause texts (read from the catalogs), for the formats that show them."""
+    from facepolicy import __version__
+    from facepolicy.model import RuleInfo, Text
+    from facepolicy.paths import shown
+    from facepolicy.reporters import Context
+
+    rules = {}
+    for rid, rule in rule_set.rules.items():
+        found = ()
+        if excerpts:
+            found = tuple((ref, c.heading if c else None, c.excerpt if c else None)
+                          for ref in rule.clauses for c in [rule_set.clause(ref)])
+        rules[rid] = RuleInfo(rid, rule.title, rule.description, rule.severity, rule.tags, rule.clauses,
+                              Text(rule.remediation.zh, rule.remediation.en), found)
+    provenance = {
+        "facepolicy_version": __version__,
+        "rule_set_digest": rule_set.digest(),
+        "rules": len(rule_set.rules),
+        "today": today.isoformat(),
+        "lang": lang,
+    }
+    revisions = {shown(folder): rev for folder in rule_set.folders if (rev := git_revision(folder))}
+    if revisions:
+        provenance["policy_revisions"] = revisions
+    return Context(rules, provenance, lang, today, verbose, memo={})

@@ -44,7 +44,7 @@ def _questions(path, rule_set, day, severity_of):
 
     from facepolicy.ask import questions
     from facepolicy.errors import FacepolicyError
-    from facepolicy.loader import Document, decode_text, parse_json
+    from facepolicy.loader import ParsedDeployment, decode_text, parse_json
     from facepolicy.model import Problem
     from facepolicy.pipeline import judge
 
@@ -55,7 +55,7 @@ def _questions(path, rule_set, day, severity_of):
         raise exc.within(path) from None
     except OSError as exc:
         raise FacepolicyError(path, f"cannot read / 无法读取: {exc.strerror}") from None
-    judged = judge(rule_set.rules, Document(path, document, text), today=day)
+    judged = judge(rule_set.rules, ParsedDeployment(path, document, text), today=day)
     if isinstance(judged, Problem):
         raise FacepolicyError(path, judged.message)
     return text, questions(judged.verdicts, severity_of)

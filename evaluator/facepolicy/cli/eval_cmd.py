@@ -34,11 +34,13 @@ def eval_command(deployments, policies, no_bundled, fmt, output, lang, rules, ta
     from facepolicy.engine import Run
     from facepolicy.loader import iter_raw
     from facepolicy.errors import printable
-    from facepolicy.model import DeploymentResult, Rendered, Severity, Summary
+    from facepolicy.engine import Rendered
+    from facepolicy.model import DeploymentResult, Severity, Summary
     from facepolicy.output import AtomicOutput, refuse_overlap
     from facepolicy.paths import WAIVERS_FILE
     from facepolicy.progress import Progress, guard
-    from facepolicy.reporters import Context, reporter
+    from facepolicy.provenance import report_context
+    from facepolicy.reporters import reporter
 
     refuse_overlap(output, deployments)
 
@@ -53,7 +55,7 @@ def eval_command(deployments, policies, no_bundled, fmt, output, lang, rules, ta
     severity_of = {rid: rule.severity for rid, rule in rule_set.rules.items()}
     progress = Progress(lang)  # on stderr, only when a person watches it
     with AtomicOutput(output) as out:  # the report appears under its name only once it is whole
-        report = reporter(fmt, guard(out, progress), Context(rule_set, lang, day, verbose, memo={}))
+        report = reporter(fmt, guard(out, progress), report_context(rule_set, lang, day, verbose, excerpts=fmt == "sarif"))
         run = Run(rule_set, day, book, jobs, report.render)
         for problem in rule_set.problems:
             summary.problems += 1
@@ -63,7 +65,7 @@ def eval_command(deployments, policies, no_bundled, fmt, output, lang, rules, ta
             for result in run.results(iter_raw(list(deployments), max_size)):
                 progress.tick()
                 if isinstance(result, Rendered):
-                    summary.add(result, severity_of)
+                    summary.add_tally(result.tally)
                     report.rendered(result.text)
                 elif isinstance(result, DeploymentResult):
                     summary.add(result, severity_of)

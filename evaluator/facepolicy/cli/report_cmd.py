@@ -32,7 +32,7 @@ def report_command(deployments, policies, no_bundled, lang, fail_on, allow_incom
     from facepolicy.loader import iter_deployments
     from facepolicy.model import DeploymentResult, Severity, Summary
     from facepolicy.paths import FIXTURES
-    from facepolicy.reporters import Context
+    from facepolicy.provenance import report_context
     from facepolicy.waivers import WaiverBook, find_waivers
 
     from facepolicy.output import refuse_overlap, write_text
@@ -51,7 +51,7 @@ def report_command(deployments, policies, no_bundled, lang, fail_on, allow_incom
             problems.append(item)
     summary.problems = len(problems)
     roots = ([FIXTURES] if not no_bundled else []) + [Path(p).parent / "fixtures" for p in policies]
-    html = render(rule_set, results, problems, summary, Context(rule_set, lang, day).provenance(), [r for r in roots if r.is_dir()], lang)
+    html = render(rule_set, results, problems, summary, report_context(rule_set, lang, day).provenance, [r for r in roots if r.is_dir()], lang)
     write_text(output, html)
     click.echo(wrote(printable(output), summary, lang))
     sys.exit(summary.exit_code(Severity[fail_on], allow_incomplete))

@@ -6,42 +6,28 @@ import datetime as dt
 import importlib
 from typing import IO, TYPE_CHECKING, Any, NamedTuple
 
-from facepolicy import __version__
 
 if TYPE_CHECKING:
-    from facepolicy.model import DeploymentResult, Problem, Summary
-    from facepolicy.ruleset import RuleSet
+    from facepolicy.model import DeploymentResult, Problem, RuleInfo, Summary
 
 FORMATS = {"text": "text", "json": "json_", "ndjson": "ndjson", "sarif": "sarif", "junit": "junit", "github": "github", "markdown": "markdown"}
 
 
 class Context(NamedTuple):
-    rule_set: "RuleSet"
+    """Everything a reporter may know besides the results: the rules as the report words them, the run's
+    provenance, and how to write. Built outside the reporters (provenance.report_context), so that no
+    reporter reads a file or a rule's internals."""
+
+    rules: dict[str, "RuleInfo"]
+    provenance: dict[str, Any]
     lang: str
     today: dt.date
     verbose: bool = False
     memo: dict[Any, Any] | None = None  # what a reporter computes once per run: a fresh dict for each Context, or none
 
-    def provenance(self) -> dict[str, Any]:
-        """What every report states, so that any verdict can be tied to the exact rules behind it."""
-        from facepolicy.paths import shown
-        from facepolicy.provenance import git_revision
-
-        found = {
-            "facepolicy_version": __version__,
-            "rule_set_digest": self.rule_set.digest(),
-            "rules": len(self.rule_set.rules),
-            "today": self.today.isoformat(),
-            "lang": self.lang,
-        }
-        revisions = {shown(folder): rev for folder in self.rule_set.folders if (rev := git_revision(folder))}
-        if revisions:
-            found["policy_revisions"] = revisions
-        return found
-
     def provenance_line(self) -> str:
         """The provenance in one line, for the plain-text formats."""
-        p = self.provenance()
+        p = self.provenance
         revisions = "".join(f" · {folder}@{rev[:12]}" for folder, rev in sorted(p.get("policy_revisions", {}).items()))
         return f"facepolicy {p['facepolicy_version']} · {p['rules']} rules · {p['rule_set_digest']}{revisions} · today {p['today']}"
 

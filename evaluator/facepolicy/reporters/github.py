@@ -25,7 +25,7 @@ class GithubReporter(Reporter):
 
     def deployment(self, result: DeploymentResult) -> None:
         lang = self.context.lang
-        rules = self.context.rule_set.rules
+        rules = self.context.rules
         for verdict in result.verdicts:
             rule = rules[verdict.rule_id]
             if verdict.status is Status.fail:

@@ -15,7 +15,7 @@ def dump(value: Any) -> str:
 
 def _verdict_entry(verdict: Verdict, result: DeploymentResult, context: Context) -> dict[str, Any]:
     lang = context.lang
-    rule = context.rule_set.rules[verdict.rule_id]
+    rule = context.rules[verdict.rule_id]
     entry: dict[str, Any] = {
         "rule": rule.id,
         "status": verdict.status.value,
@@ -66,7 +66,7 @@ class JsonReporter(Reporter):
         super().__init__(out, context)
         self.problems: list[dict[str, str]] = []
         self.first = True
-        self.out.write('{"report_version": 1, "provenance": ' + dump(context.provenance()) + ', "deployments": [')
+        self.out.write('{"report_version": 1, "provenance": ' + dump(context.provenance) + ', "deployments": [')
 
     def problem(self, problem: Problem) -> None:
         self.problems.append(problem_entry(problem))

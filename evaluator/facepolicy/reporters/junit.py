@@ -29,7 +29,7 @@ class JUnitReporter(Reporter):
 
     def deployment(self, result: DeploymentResult) -> None:
         lang = self.context.lang
-        rules = self.context.rule_set.rules
+        rules = self.context.rules
         counts = {"tests": 0, "failures": 0, "errors": 0, "skipped": 0}
         cases = []
         for verdict in result.verdicts:
@@ -68,7 +68,7 @@ class JUnitReporter(Reporter):
 
 
     def _provenance(self) -> list[tuple[str, object]]:
-        p = self.context.provenance()
+        p = self.context.provenance
         revisions = p.pop("policy_revisions", {})
         return sorted(p.items()) + [(f"policy_revision:{folder}", rev) for folder, rev in sorted(revisions.items())]
 

@@ -43,7 +43,7 @@ class MarkdownReporter(Reporter):
 
     def deployment(self, result: DeploymentResult) -> None:
         lang = self.context.lang
-        rules = self.context.rule_set.rules
+        rules = self.context.rules
         counts = {s: 0 for s in Status}
         lines = []
         for verdict in result.verdicts:

@@ -22,7 +22,7 @@ class NdjsonReporter(Reporter):
         return deployment_json(result, self.context) + "\n"
 
     def finish(self, summary: Summary) -> None:
-        self.out.write(dump({"summary": summary.as_dict(), "provenance": self.context.provenance()}) + "\n")
+        self.out.write(dump({"summary": summary.as_dict(), "provenance": self.context.provenance}) + "\n")
 
 
 REPORTER = NdjsonReporter

@@ -24,14 +24,13 @@ class SarifReporter(Reporter):
         super().__init__(out, context)
         self.results: list[dict[str, Any]] = []
         self.notifications: list[dict[str, Any]] = []
-        self.index = {rid: i for i, rid in enumerate(context.rule_set.rules)}
+        self.index = {rid: i for i, rid in enumerate(context.rules)}
 
     def _descriptor(self, rule) -> dict[str, Any]:
         lang = self.context.lang
         clauses = []
-        for ref in rule.clauses:
-            clause = self.context.rule_set.clause(ref)
-            clauses.append(f"- `{ref}` {clause.heading(lang)}: “{clause.excerpt.strip()}”" if clause else f"- `{ref}`")
+        for ref, heading, excerpt in rule.excerpts or tuple((ref, None, None) for ref in rule.clauses):
+            clauses.append(f"- `{ref}` {heading(lang)}: “{excerpt.strip()}”" if heading and excerpt else f"- `{ref}`")
         help_md = f"{rule.title(lang)}\n\n{(rule.description(lang) + chr(10) + chr(10)) if rule.description else ''}" \
                   f"**Clauses / 依据条款**\n" + "\n".join(clauses) + f"\n\n**Fix / 修复**: {rule.remediation.zh if lang == 'zh' else rule.remediation.en}"
         return {
@@ -50,7 +49,7 @@ class SarifReporter(Reporter):
 
     def deployment(self, result: DeploymentResult) -> None:
         lang = self.context.lang
-        rules = self.context.rule_set.rules
+        rules = self.context.rules
         for verdict in result.verdicts:
             if verdict.status is Status.incomplete:
                 self.results.append(self._open(result, rules[verdict.rule_id], verdict.missing))
@@ -93,13 +92,13 @@ class SarifReporter(Reporter):
         }
 
     def finish(self, summary: Summary) -> None:
-        rules = [self._descriptor(rule) for rule in self.context.rule_set.rules.values()]
+        rules = [self._descriptor(rule) for rule in self.context.rules.values()]
         run: dict[str, Any] = {
-            "tool": {"driver": {"name": "facepolicy", "version": self.context.provenance()["facepolicy_version"],
+            "tool": {"driver": {"name": "facepolicy", "version": self.context.provenance["facepolicy_version"],
                                 "informationUri": "https://pypi.org/project/facepolicy/", "rules": rules}},
             "results": self.results,
             "invocations": [{"executionSuccessful": not self.notifications, "toolExecutionNotifications": self.notifications}],
-            "properties": {"provenance": self.context.provenance(), "summary": summary.as_dict()},
+            "properties": {"provenance": self.context.provenance, "summary": summary.as_dict()},
         }
         document = {"$schema": "https://json.schemastore.org/sarif-2.1.0.json", "version": "2.1.0", "runs": [run]}
         self.out.write(json.dumps(document, ensure_ascii=False, indent=2, sort_keys=True) + "\n")

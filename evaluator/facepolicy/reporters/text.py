@@ -31,7 +31,7 @@ class TextReporter(Reporter):
         write = lines.append
         lang = self.context.lang
         words, labels = WORDS[lang], LABELS[lang]
-        rules = self.context.rule_set.rules
+        rules = self.context.rules
         write(f"{result.source}  ({words['deployment']}: {result.deployment_id})\n")
         if result.closed_world:
             write(f"  {words['closed_world']}\n")
@@ -56,7 +56,7 @@ class TextReporter(Reporter):
 
     def shown(self, result: DeploymentResult) -> list:
         """The verdicts to list (all of them with --verbose), most severe and most pressing first."""
-        rules = self.context.rule_set.rules
+        rules = self.context.rules
         verdicts = result.verdicts if self.context.verbose else [v for v in result.verdicts if v.status in SHOWN]
         return by_importance(verdicts, lambda v: rules[v.rule_id].severity)
 
