@@ -111,3 +111,9 @@ def write_text(path: str, text: str) -> None:
     """A whole text to a file, atomically."""
     with AtomicOutput(path) as out:
         out.write(text)
+
+
+def replace_text(path: str, text: str) -> None:
+    """Rewrite a file in place (migrate, fmt, ask -i) the way reports are written: whole or not at all."""
+    with AtomicOutput(path) as out:
+        out.write(text)

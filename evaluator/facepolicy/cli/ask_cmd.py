@@ -78,9 +78,7 @@ def _print(shown, total, lang):
 
 def _interactive(path, text, found, rule_set, day, severity_of, lang):
     """One question at a time, most decisive first; each answer is written at once, and the rest re-ranked."""
-    import os
-    import tempfile
-    from pathlib import Path
+    from facepolicy.output import replace_text
 
     from facepolicy.ask import BadAnswer, apply_answer, parse_answer
     from facepolicy.pipeline import deployment_problem
@@ -117,10 +115,7 @@ def _interactive(path, text, found, rule_set, day, severity_of, lang):
         if question.kind == "complete" and value is False:
             skipped.add(question.pointer)  # nothing to write: the list stays open
             continue
-        handle, temporary = tempfile.mkstemp(dir=Path(path).parent, prefix=f".{Path(path).name}.", suffix=".tmp")
-        with os.fdopen(handle, "wb") as out:
-            out.write(updated.encode("utf-8"))
-        os.replace(temporary, path)
+        replace_text(path, updated)
         answered += 1
         text, found = _questions(path, rule_set, day, severity_of)
     click.echo(f"\n{answered} {'个回答已写入' if lang == 'zh' else 'answer(s) written to'} {path}")

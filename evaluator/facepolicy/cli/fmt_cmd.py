@@ -6,6 +6,8 @@ import sys
 
 import click
 
+from facepolicy.model import Outcome, exit_code
+
 
 @click.command("fmt")
 @click.argument("files", nargs=-1, type=click.Path(exists=True))
@@ -15,8 +17,7 @@ import click
 def fmt_command(files, policies, check):
     """将规则文件改写为规范格式（长行折叠，解析后的数据逐字节不变） / Rewrite rule files to the canonical layout
     (long lines folded; the parsed data stays byte for byte the same)."""
-    import os
-    import tempfile
+    from facepolicy.output import replace_text
     from pathlib import Path
 
     from facepolicy.errors import FacepolicyError
@@ -38,12 +39,9 @@ def fmt_command(files, policies, check):
         if check:
             click.echo(f"{name}: not in the canonical layout / 不是规范格式")
             continue
-        handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-        with os.fdopen(handle, "wb") as out:
-            out.write(wanted.encode("utf-8"))
-        os.replace(temporary, path)
+        replace_text(str(path), wanted)
         click.echo(f"{name}: reformatted / 已格式化")
-    sys.exit(1 if check and pending else 0)
+    sys.exit(exit_code([Outcome.unmet] if check and pending else []))
 
 
 def _targets(files, folders):

@@ -15,8 +15,7 @@ from facepolicy.model import Outcome, exit_code
 def migrate_command(files, check):
     """将部署描述迁移到 schema_version 2（保留其余每个字节；原有列表标记为完整，含义不变） / Migrate deployment
     descriptions to schema_version 2, keeping every other byte (each stated list is named complete, so the meaning stays)."""
-    import os
-    import tempfile
+    from facepolicy.output import replace_text
     from pathlib import Path
 
     from facepolicy.errors import FacepolicyError
@@ -39,10 +38,7 @@ def migrate_command(files, check):
         if check:
             click.echo(f"{name}: schema_version 1, to migrate / 待迁移")
             continue
-        handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-        with os.fdopen(handle, "wb") as out:
-            out.write(migrated.encode("utf-8"))
-        os.replace(temporary, path)
+        replace_text(name, migrated)
         click.echo(f"{name}: migrated to schema_version 2 / 已迁移")
     sys.exit(exit_code([Outcome.unmet] if check and pending else []))
 
