@@ -101,7 +101,9 @@ def test_a_closed_stdout_ends_the_run_quietly(fleet, jobs):
 
 
 def test_a_closed_stdout_on_a_small_clean_run():
-    command = f"{sys.executable} -m facepolicy eval --verbose {PASSING} | head -1 >/dev/null; echo ${{PIPESTATUS[0]}}"
+    # the one rule the fixture passes: the other rules are incomplete on it, and that exits 1 by design
+    command = (f"{sys.executable} -m facepolicy eval --verbose --rule megvii-fr-guideline.private-spaces {PASSING}"
+               " | head -1 >/dev/null; echo ${PIPESTATUS[0]}")
     proc = subprocess.run(["bash", "-c", command], capture_output=True, cwd=ROOT, timeout=60,
                           env={**os.environ, "FACEPOLICY_TODAY": "2026-01-01"})
     assert proc.stdout.decode().strip() in ("0", "141")  # 0 when everything fit in the pipe before head left
