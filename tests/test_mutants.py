@@ -1,0 +1,259 @@
+"""Tests written against the mutants `make mutation` found alive: each states a behaviour the other tests
+left unchecked, in-process, so mutmut can tell which test covers which function."""
+
+from __future__ import annotations
+
+import datetime as dt
+import itertools
+
+import jsonschema
+import pytest
+
+from facepolicy.errors import FacepolicyError
+from facepolicy.facts import Facts, Unknown, read, unstated
+from facepolicy.model import (DeploymentResult, Outcome, Rendered, Severity, Status, Summary, Text, Verdict,
+                              Violation, exit_code, tally)
+from facepolicy.scopes import Compiler, ScopeError
+from facepolicy.waivers import Waiver, WaiverBook, find_waivers, load_waivers, waiver_findings
+
+# --- scopes: on fully stated values a compiled scope answers exactly what JSON Schema does -----------------
+
+SCHEMAS = [
+    {"required": ["a", "b"]},
+    {"properties": {"a": {"const": 1}, "b": {"type": "string"}}},
+    {"contains": {"const": 2}},
+    {"items": {"type": "integer"}},
+    {"const": {"a": [1, 2]}},
+    {"enum": [1, "x", [1], None]},
+    {"type": "object"}, {"type": "array"}, {"type": "string"}, {"type": "boolean"}, {"type": "null"},
+    {"type": "integer"}, {"type": "number"}, {"type": ["string", "null"]},
+    {"maximum": 3}, {"minimum": 3}, {"exclusiveMaximum": 3}, {"exclusiveMinimum": 3},
+    {"minItems": 2},
+    {"anyOf": [{"const": 1}, {"type": "string"}]},
+    {"allOf": [{"type": "integer"}, {"minimum": 2}]},
+    {"oneOf": [{"type": "integer"}, {"minimum": 2}]},
+    {"not": {"type": "integer"}},
+    {"if": {"type": "integer"}, "then": {"minimum": 2}, "else": {"type": "string"}},
+    {"if": {"type": "integer"}, "then": {"minimum": 2}},
+    {"if": {"type": "integer"}, "else": {"type": "string"}},
+    {"type": "object", "required": ["a"], "properties": {"a": {"type": "integer"}}},
+    {"$ref": "#/$defs/small", "$defs": {"small": {"maximum": 2}}},
+    True, False, {},
+]
+VALUES = [None, True, False, 0, 1, 2, 2.0, 2.5, 3, 3.0, 4, -1, "", "x", "yy", [], [1], [2], [1, 2], [2, 2, 3], ["x", 1],
+          [1.5], {}, {"a": 1}, {"a": 1, "b": "s"}, {"a": 2, "b": 1}, {"b": 2}, {"a": [1, 2]}, {"a": [2, 1]}, {"a": "1"}]
+
+
+def _compile(schema):
+    def resolve(target):  # "#/$defs/name" inside the scope itself
+        found = schema
+        for part in target.removeprefix("#/").split("/"):
+            found = found[part]
+        return found
+
+    return Compiler(resolve).compile(schema)
+
+
+@pytest.mark.parametrize("schema", SCHEMAS, ids=repr)
+def test_scope_agrees_with_json_schema_on_stated_values(schema):
+    test = _compile(schema)
+    validator = jsonschema.Draft202012Validator(schema)
+    for value in VALUES:
+        assert test(value) is validator.is_valid(value), (schema, value)
+
+
+def test_scope_refuses_keywords_it_does_not_understand():
+    with pytest.raises(ScopeError, match="'pattern' is not understood"):
+        Compiler(lambda t: {}).compile({"pattern": "x"})
+    with pytest.raises(ScopeError, match="must be an object or a boolean"):
+        Compiler(lambda t: {}).compile([1])
+
+
+def _facts(at, **stated):
+    f = Facts(stated)
+    f.at = at
+    return f
+
+
+# --- scopes on an open-world description: an unstated fact leaves the answer open, and names that fact ------
+
+DOCUMENT = {"a": 1, "l": [1], "n": 5, "o": {"k": "v"}}
+OPEN = [  # (scope, the answer on DOCUMENT read with open lists: True, False, or the facts it waits for)
+    ({"required": ["a"]}, True),
+    ({"required": ["a", "b"]}, {"/b"}),
+    ({"required": ["b", "c"]}, {"/b", "/c"}),
+    ({"properties": {"o": {"required": ["k", "z"]}}}, {"/o/z"}),
+    ({"properties": {"a": {"const": 2}, "b": {"const": 1}}}, False),
+    ({"properties": {"a": {"const": 1}, "b": {"const": 1}}}, {"/b"}),
+    ({"properties": {"b": {"type": "string"}}}, {"/b"}),
+    ({"properties": {"b": {"maximum": 2}}}, {"/b"}),
+    ({"properties": {"b": {"minItems": 2}}}, {"/b"}),
+    ({"properties": {"b": {"not": {"const": 1}}}}, {"/b"}),
+    ({"properties": {"b": {"oneOf": [{"const": 1}, {"const": 2}]}}}, {"/b"}),
+    ({"properties": {"b": {"type": "string"}}}, {"/b"}),
+    ({"properties": {"l": {"contains": {"const": 1}}}}, True),
+    ({"properties": {"l": {"contains": {"const": 2}}}}, {"/l/-"}),
+    ({"properties": {"b": {"contains": {"const": 2}}}}, {"/b"}),
+    ({"properties": {"b": {"contains": False}}}, False),
+    ({"properties": {"l": {"items": {"const": 1}}}}, {"/l/-"}),
+    ({"properties": {"l": {"items": {"const": 2}}}}, False),
+    ({"properties": {"b": {"items": True}}}, True),
+    ({"properties": {"b": {"items": {"const": 2}}}}, {"/b"}),
+    ({"properties": {"l": {"minItems": 1}}}, True),
+    ({"properties": {"l": {"minItems": 2}}}, {"/l/-"}),
+    ({"anyOf": [{"required": ["b"]}, {"required": ["a"]}]}, True),
+    ({"anyOf": [{"required": ["b"]}, {"required": ["c"]}]}, {"/b", "/c"}),
+    ({"allOf": [{"required": ["b"]}, {"properties": {"a": {"const": 2}}}]}, False),
+    ({"oneOf": [{"required": ["a"]}, {"properties": {"n": {"minimum": 1}}}]}, False),
+    ({"oneOf": [{"required": ["a"]}, {"required": ["b"]}]}, {"/b"}),
+    ({"oneOf": [{"required": ["a"]}, {"properties": {"n": {"minimum": 9}}}]}, True),
+    ({"if": {"required": ["a"]}, "then": {"required": ["c"]}}, {"/c"}),
+    ({"if": {"properties": {"a": {"const": 2}}}, "then": {"required": ["c"]}, "else": {"required": ["d"]}}, {"/d"}),
+    ({"if": {"required": ["b"]}, "then": {"required": ["c"]}}, {"/b", "/c"}),
+    ({"if": {"required": ["b"]}, "then": {"required": ["a"]}, "else": {"required": ["n"]}}, True),
+    ({"if": {"required": ["b"]}, "then": {"const": 0}, "else": {"const": 1}}, False),
+    ({"not": {"required": ["b"]}}, {"/b"}),
+    ({"not": {"required": ["a"]}}, False),
+]
+
+
+@pytest.mark.parametrize("schema, expected", OPEN, ids=repr)
+def test_scope_on_unstated_facts_names_what_would_decide_it(schema, expected):
+    answer = _compile(schema)(read(DOCUMENT))
+    if isinstance(expected, bool):
+        assert answer is expected
+    else:
+        assert type(answer) is Unknown and set(answer.facts) == expected
+
+
+def test_scope_on_a_deployment_not_stated_at_all():
+    whole = unstated("/x")
+    assert set(_compile({"required": ["p", "q"]})(whole).facts) == {"/x/p", "/x/q"}
+    assert set(_compile({"properties": {"p": {"const": 1}}})(whole).facts) == {"/x/p"}
+    assert set(_compile({"type": "object"})(whole).facts) == {"/x"}
+    assert set(_compile({"minimum": 1})(whole).facts) == {"/x"}
+    assert set(_compile({"minItems": 1})(whole).facts) == {"/x"}
+    assert set(_compile({"contains": {"const": 1}})(whole).facts) == {"/x"}
+    assert _compile({"contains": False})(whole) is False
+    assert _compile({"items": True})(whole) is True
+    assert set(_compile({"items": {"const": 1}})(whole).facts) == {"/x"}
+
+
+# --- waivers, in-process ---------------------------------------------------------------------------------
+
+TODAY = dt.date(2026, 1, 1)
+
+
+def _violation(pointer):
+    return Violation(pointer, Text("违反", "violated"), Text("修正", "fix"))
+
+
+def _waiver(index=0, rule="r1", deployment="d1", pointer="", expires=dt.date(2026, 6, 30)):
+    return Waiver(index, rule, deployment, pointer, "accepted risk", "Chief Privacy Officer", expires, "w.toml")
+
+
+def test_waiver_covers_its_pointer_and_what_lies_below_it_only():
+    w = _waiver(pointer="/sites/1")
+    assert w.covers("/sites/1") and w.covers("/sites/1/cameras/0")
+    assert not w.covers("/sites/10") and not w.covers("/sites") and not w.covers("/sites/2")
+    assert _waiver(pointer="").covers("/anything")
+    assert w.where() == "w.toml: waivers[0]"
+
+
+def test_live_waiver_turns_a_covered_failure_into_waived_with_its_note():
+    book = WaiverBook([_waiver(pointer="/sites/1")], TODAY)
+    verdict = Verdict("r1", Status.fail, (_violation("/sites/1/x"),))
+    got = book.apply("d1", verdict)
+    assert got.status is Status.waived and got.violations == verdict.violations
+    assert got.waiver == "waived by Chief Privacy Officer until 2026-06-30: accepted risk (w.toml: waivers[0])"
+    assert book.unused() == []
+
+
+def test_waiver_leaves_uncovered_violations_failing():
+    book = WaiverBook([_waiver(pointer="/sites/1")], TODAY)
+    verdict = Verdict("r1", Status.fail, (_violation("/sites/1"), _violation("/sites/2")))
+    got = book.apply("d1", verdict)
+    assert got.status is Status.fail and [v.pointer for v in got.violations] == ["/sites/2"] and got.waiver == ""
+
+
+def test_waiver_for_another_rule_or_deployment_or_a_passing_verdict_changes_nothing():
+    waiver = _waiver()
+    book = WaiverBook([waiver], TODAY)
+    failing = Verdict("r1", Status.fail, (_violation("/a"),))
+    assert book.apply("d2", failing) is failing
+    other = Verdict("r2", Status.fail, (_violation("/a"),))
+    assert book.apply("d1", other) is other
+    passing = Verdict("r1", Status.pass_)
+    assert book.apply("d1", passing) is passing
+    assert book.unused() == [waiver]  # seen d1 and d2, covered nothing
+    assert WaiverBook([_waiver(deployment="d9")], TODAY).unused() == []  # d9 was not evaluated in this run
+
+
+def test_expired_waiver_covers_nothing_and_says_so():
+    book = WaiverBook([_waiver(expires=dt.date(2025, 12, 31))], TODAY)
+    got = book.apply("d1", Verdict("r1", Status.fail, (_violation("/a"),)))
+    assert got.status is Status.fail and len(got.violations) == 1
+    assert got.waiver == "waiver expired on 2025-12-31 (w.toml: waivers[0]) / 豁免已于该日到期"
+    assert book.unused() == []  # it matched a failure: reported as expired, not as unused
+    assert WaiverBook([_waiver(expires=TODAY)], TODAY).apply(
+        "d1", Verdict("r1", Status.fail, (_violation("/a"),))).status is Status.waived  # expiring today still holds
+
+
+def test_waived_failure_with_unstated_facts_stays_incomplete():
+    book = WaiverBook([_waiver()], TODAY)
+    got = book.apply("d1", Verdict("r1", Status.fail, (_violation("/a"),), missing=("/b",)))
+    assert got.status is Status.incomplete and got.violations == () and got.missing == ("/b",)
+    assert got.waiver.startswith("waived by Chief Privacy Officer")
+
+
+def test_waiver_findings_name_unknown_rules_and_past_expiries():
+    found = waiver_findings([_waiver(rule="nope", expires=dt.date(2025, 1, 2)), _waiver(1, expires=TODAY)], {"r1"}, TODAY)
+    assert found == [("w.toml: waivers[0].rule", "no rule 'nope' in the rule set / 规则不存在"),
+                     ("w.toml: waivers[0].expires", "expired on 2025-01-02, it covers nothing any more / 豁免已到期")]
+
+
+WAIVER_FILE = """
+[[waivers]]
+rule = "r1"
+deployment = "d1"
+justification = "accepted until the cameras are replaced"
+approver = "CPO"
+expires = "2026-03-01"
+
+[[waivers]]
+rule = "r2"
+deployment = "d2"
+pointer = "/sites/0"
+justification = "pending the regulator's written answer"
+approver = "DPO"
+expires = "2027-01-31"
+"""
+
+
+def test_load_waivers_reads_every_field(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "w.toml").write_text(WAIVER_FILE, "utf-8")
+    assert load_waivers(tmp_path / "w.toml") == [
+        Waiver(0, "r1", "d1", "", "accepted until the cameras are replaced", "CPO", dt.date(2026, 3, 1), "w.toml"),
+        Waiver(1, "r2", "d2", "/sites/0", "pending the regulator's written answer", "DPO", dt.date(2027, 1, 31), "w.toml")]
+    assert find_waivers("w.toml") == load_waivers(tmp_path / "w.toml")
+    assert find_waivers(None) == []  # no .facepolicy-waivers.toml here
+    (tmp_path / ".facepolicy-waivers.toml").write_text(WAIVER_FILE, "utf-8")
+    assert [w.source for w in find_waivers(None)] == [".facepolicy-waivers.toml"] * 2
+
+
+@pytest.mark.parametrize("date", ["2026-W01-1", "20261231", "2026-02-30", "2026-1-01"])
+def test_load_waivers_refuses_a_date_that_is_not_yyyy_mm_dd(tmp_path, monkeypatch, date):
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "w.toml").write_text(WAIVER_FILE.replace("2027-01-31", date), "utf-8")
+    with pytest.raises(FacepolicyError) as caught:
+        load_waivers(tmp_path / "w.toml")
+    assert caught.value.where == "w.toml: waivers[1].expires" and repr(date) in caught.value.message
+
+
+def test_load_waivers_names_the_place_of_a_schema_error(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "w.toml").write_text(WAIVER_FILE.replace('approver = "DPO"\n', ""), "utf-8")
+    with pytest.raises(FacepolicyError) as caught:
+        load_waivers(tmp_path / "w.toml")
+    assert caught.value.where == "w.toml: waivers[1]" and "approver" in caught.value.message
