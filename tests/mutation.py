@@ -81,11 +81,15 @@ def main() -> int:
     work = Path(tempfile.mkdtemp(prefix="facepolicy-mutation-"))
     try:
         _layout(work)
+        # It must exist before Python starts, or the import system caches it as absent and `facepolicy` is
+        # imported from wherever the virtualenv's editable install points: the unmutated working tree.
+        (work / "mutants" / "src").mkdir(parents=True)
         env = {**os.environ, "PYTHONPATH": str(work / "mutants" / "src"), "PYTHONDONTWRITEBYTECODE": "1"}
         env.pop("FACEPOLICY_LANG", None)
         run = subprocess.run([sys.executable, "-m", "mutmut", "run", "--max-children", str(args.max_children)],
-                             cwd=work, env=env, stdout=subprocess.DEVNULL)
+                             cwd=work, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
         if run.returncode != 0:
+            print(run.stdout[-3000:], file=sys.stderr)
             print(f"mutmut run failed ({run.returncode}); rerun with --keep to inspect {work}", file=sys.stderr)
             return run.returncode
         rows, killed, total = _scores(work)

@@ -257,3 +257,50 @@ def test_load_waivers_names_the_place_of_a_schema_error(tmp_path, monkeypatch):
     with pytest.raises(FacepolicyError) as caught:
         load_waivers(tmp_path / "w.toml")
     assert caught.value.where == "w.toml: waivers[1]" and "approver" in caught.value.message
+
+
+# --- expressions: on stated values every operator gives jmespath's own answer ------------------------------
+
+# No true/false nested in a list or an object: there jmespath compares with Python's ==, so [1] == [true],
+# while facepolicy keeps the spec's rule at every depth (a known, deliberate difference, not tested here).
+OPERANDS = [None, True, False, 0, 1, 1.0, 2, -3, "", "a", "b", [], [1], [1, 2], [2, 1], [[1], 2], {},
+            {"x": 1}, {"x": 1, "y": [1]}, {"x": 2}, {"x": 0}]
+EXPRESSIONS = ["a == b", "a != b", "a < b", "a <= b", "a > b", "a >= b", "a && b", "a || b", "!a", "a[0]", "a[-1]",
+               "a[1:]", "a[*]", "a[]", "a.x", "a[*].x", "a[?x]", "a[?@ == b]", "b[?@ > `1`]", "[a, b][]"]
+ORDERINGS = {"a < b", "a <= b", "a > b", "a >= b"}
+EXPRESSION_FUNCTIONS = ["length(a)", "contains([a, b], b)", "type(a)", "to_array(a)", "not_null(a, b)"]
+
+
+def test_operators_agree_with_jmespath_on_every_pair_of_stated_values():
+    import jmespath
+
+    from facepolicy.compiler import compile_expression
+    from facepolicy.functions import Functions
+    from facepolicy.reference import FacepolicyFunctions
+
+    today = dt.date(2026, 1, 1)
+    ours_functions = Functions(today)
+    options = jmespath.Options(custom_functions=FacepolicyFunctions(today))
+
+    def outcome(search):
+        try:
+            return "value", search()
+        except Exception:  # noqa: BLE001 — both sides must fail alike
+            return "error", None
+
+    checked = 0
+    for text in EXPRESSIONS + EXPRESSION_FUNCTIONS:
+        expression = compile_expression(text, "test")
+        for a, b in itertools.product(OPERANDS, repeat=2):
+            document = {"a": a, "b": b}
+            ours_functions.document = options.custom_functions.document = document
+            ours = outcome(lambda: expression.search(document, ours_functions))
+            theirs = outcome(lambda: jmespath.search(text, document, options=options))
+            if theirs[0] == "error" and text in ORDERINGS:
+                # jmespath's Python implementation raises on ordering a number against a string (0 < ''); the
+                # JMESPath spec, which facepolicy follows, makes that null.
+                assert ours == ("value", None), (text, document, ours)
+            else:
+                assert ours == theirs and type(ours[1]) is type(theirs[1]), (text, document, ours, theirs)
+            checked += 1
+    assert checked == len(EXPRESSIONS + EXPRESSION_FUNCTIONS) * len(OPERANDS) ** 2
