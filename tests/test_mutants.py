@@ -304,3 +304,147 @@ def test_operators_agree_with_jmespath_on_every_pair_of_stated_values():
                 assert ours == theirs and type(ours[1]) is type(theirs[1]), (text, document, ours, theirs)
             checked += 1
     assert checked == len(EXPRESSIONS + EXPRESSION_FUNCTIONS) * len(OPERANDS) ** 2
+
+
+# --- the result model: tallies and the summary that decides the exit code ----------------------------------
+
+SEVERITY_OF = {"low": Severity.low, "high": Severity.high, "crit": Severity.critical, "med": Severity.medium}
+
+
+def _result(*verdicts):
+    return DeploymentResult("d.json", "d1", list(verdicts))
+
+
+def test_tally_counts_statuses_and_keeps_the_worst_failure_and_the_worst_incomplete():
+    result = _result(Verdict("low", Status.fail), Verdict("high", Status.fail), Verdict("med", Status.fail),
+                     Verdict("med", Status.incomplete), Verdict("crit", Status.incomplete), Verdict("low", Status.incomplete),
+                     Verdict("crit", Status.pass_), Verdict("crit", Status.waived))
+    counts, worst, worst_open = tally(result, SEVERITY_OF)
+    assert counts == {"fail": 3, "incomplete": 3, "pass": 1, "waived": 1}
+    assert worst is Severity.high and worst_open is Severity.critical
+    assert tally(_result(Verdict("crit", Status.pass_)), SEVERITY_OF) == ({"pass": 1}, None, None)
+
+
+def test_deployment_result_defaults():
+    result = _result()
+    assert (result.source, result.deployment_id, result.verdicts) == ("d.json", "d1", [])
+    assert result.positions == {} and result.closed_world is False
+
+
+def test_summary_adds_deployments_and_keeps_the_worst_across_them():
+    summary = Summary()
+    assert summary.as_dict() == {"deployments": 0, "problems": 0, "pass": 0, "fail": 0, "not_applicable": 0,
+                                 "incomplete": 0, "waived": 0, "error": 0}
+    assert summary.worst_failure is None and summary.worst_incomplete is None
+    summary.add(_result(Verdict("high", Status.fail), Verdict("med", Status.incomplete)), SEVERITY_OF)
+    summary.add(_result(Verdict("low", Status.fail), Verdict("low", Status.incomplete)), SEVERITY_OF)
+    summary.add(Rendered("e.json", "d2", "", ({"fail": 1, "error": 1}, Severity.medium, Severity.high)), SEVERITY_OF)
+    assert summary.deployments == 3
+    assert summary.counts["fail"] == 3 and summary.counts["incomplete"] == 2 and summary.counts["error"] == 1
+    assert summary.worst_failure is Severity.high and summary.worst_incomplete is Severity.high
+    summary.add(_result(Verdict("crit", Status.fail)), SEVERITY_OF)
+    assert summary.worst_failure is Severity.critical
+
+
+@pytest.mark.parametrize("fail_on, allow, expected", [
+    (Severity.high, False, [Outcome.violations, Outcome.undecided]),
+    (Severity.high, True, [Outcome.violations]),
+    (Severity.critical, False, []),
+    (Severity.medium, False, [Outcome.violations, Outcome.undecided]),
+])
+def test_summary_outcomes_at_the_threshold(fail_on, allow, expected):
+    summary = Summary()
+    summary.add(_result(Verdict("high", Status.fail), Verdict("high", Status.incomplete)), SEVERITY_OF)
+    assert summary.outcomes(fail_on, allow) == expected
+    assert summary.exit_code(fail_on, allow) == (1 if expected else 0)
+
+
+def test_summary_outcomes_name_problems_and_broken_rules_first():
+    summary = Summary()
+    summary.problems = 1
+    summary.add(_result(Verdict("low", Status.error)), SEVERITY_OF)
+    assert summary.outcomes(Severity.critical) == [Outcome.bad_input, Outcome.broken_rule]
+    assert summary.exit_code(Severity.critical) == 2
+
+
+def test_exit_code_takes_the_gravest_outcome_in_table_order():
+    order = [Outcome.clean, Outcome.violations, Outcome.undecided, Outcome.unmet, Outcome.bad_input,
+             Outcome.broken_rule, Outcome.bug, Outcome.interrupted, Outcome.closed_output]
+    codes = [0, 1, 1, 1, 2, 2, 3, 130, 141]
+    for i, outcome in enumerate(order):
+        assert exit_code(order[: i + 1]) == codes[i]
+        assert exit_code(list(reversed(order[: i + 1]))) == codes[i]
+    assert Text("中", "en")("zh") == "中" and Text("中", "en")("en") == "en"
+
+
+# --- evaluate: the trace `explain` prints, and the scope's answer remembered per deployment ----------------
+
+def _rule(scope=None, expect=None):
+    import tomllib
+
+    from conftest import RULE
+    from facepolicy.compiler import compile_rule
+
+    data = tomllib.loads(RULE)
+    if scope is not None:
+        data["scope"] = scope
+    if expect is not None:
+        data["assertions"][0]["expect"] = expect
+    return compile_rule(data, "demo.toml")
+
+
+def _traced(rule, document):
+    from facepolicy.evaluate import evaluate_rule, read_deployment
+    from facepolicy.functions import Functions
+
+    trace = []
+    return evaluate_rule(rule, read_deployment(document), Functions(TODAY), trace), trace
+
+
+SITES = [{"id": "a", "public": True, "signage": {"face_recognition_sign": False}, "tags": ["x", {"k": 1}]},
+         {"id": "b", "public": True}]
+
+
+def test_trace_shows_each_item_its_outcome_and_the_values_read():
+    from conftest import deployment
+
+    expect = "signage.face_recognition_sign && length(tags) > `0` && signage"
+    verdict, trace = _traced(_rule({"required": ["sites"]}, expect), deployment(sites=SITES, complete=[]))
+    assert verdict.status is Status.fail and [v.pointer for v in verdict.violations] == ["/sites/0/signage"]
+    assert verdict.missing == ("/sites/-", "/sites/1/signage", "/sites/1/signage/face_recognition_sign", "/sites/1/tags")
+    assert verdict.gating == 1
+    assert trace == [
+        {"step": "scope", "matched": True, "unknown": []},
+        {"step": "assertions[0]", "at": "/sites/0", "expect": expect, "outcome": "violation",
+         "values": {"signage": {"face_recognition_sign": False}, "signage.face_recognition_sign": False,
+                    "tags": ["x", {"k": 1}, "…"]}},
+        {"step": "assertions[0]", "at": "/sites/1", "expect": expect, "outcome": "open",
+         "values": {"signage": "(unstated)", "signage.face_recognition_sign": "(unstated)", "tags": "(unstated)"}},
+        {"step": "assertions[0]", "at": "(unlisted items)", "expect": expect, "outcome": "open",
+         "values": {"signage": "(unknown)", "signage.face_recognition_sign": "(unknown)", "tags": "(unknown)"}},
+    ]
+
+
+def test_trace_of_a_scope_the_facts_cannot_settle_and_of_one_that_excludes():
+    from conftest import deployment
+
+    verdict, trace = _traced(_rule({"required": ["operator"]}), deployment(sites=SITES[:1]))
+    assert verdict.status is Status.incomplete and verdict.missing[0] == "/operator" and verdict.gating >= 1
+    assert trace[0] == {"step": "scope", "matched": None, "unknown": ["/operator"]}
+    verdict, trace = _traced(_rule({"properties": {"id": {"const": "other"}}}), deployment(sites=SITES[:1]))
+    assert verdict.status is Status.not_applicable and trace == [{"step": "scope", "matched": False, "unknown": []}]
+
+
+def test_a_scope_is_asked_once_per_deployment():
+    from conftest import deployment
+    from facepolicy.evaluate import evaluate_rule, read_deployment
+    from facepolicy.functions import Functions
+
+    rule = _rule({"required": ["sites"]})
+    seen = {}
+    facts = read_deployment(deployment(sites=SITES[:1]))
+    first = evaluate_rule(rule, facts, Functions(TODAY), scopes_seen=seen)
+    assert seen == {id(rule.scope): True}
+    seen[id(rule.scope)] = False  # a remembered answer is used, not asked again
+    assert evaluate_rule(rule, facts, Functions(TODAY), scopes_seen=seen).status is Status.not_applicable
+    assert first.status is Status.fail
