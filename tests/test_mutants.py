@@ -448,3 +448,43 @@ def test_a_scope_is_asked_once_per_deployment():
     seen[id(rule.scope)] = False  # a remembered answer is used, not asked again
     assert evaluate_rule(rule, facts, Functions(TODAY), scopes_seen=seen).status is Status.not_applicable
     assert first.status is Status.fail
+
+
+# --- functions: type errors name the type; set operations and contains over stated and partial lists -------
+
+@pytest.mark.parametrize("value, kind", [(1, "number"), (2.5, "number"), (True, "boolean"), (None, "null"), ({"a": 1}, "object")])
+def test_function_type_errors_name_the_jmespath_type(value, kind):
+    from facepolicy.functions import FunctionError, Functions
+
+    with pytest.raises(FunctionError, match=rf"^contains\(\) expects an array, got {kind}$"):
+        Functions(TODAY).call("contains", [value, 1])
+    if kind != "object":
+        with pytest.raises(FunctionError, match=rf"^length\(\) expects a string, array or object, got {kind}$"):
+            Functions(TODAY).call("length", [value])
+    with pytest.raises(FunctionError, match=r"^difference\(\) expects an array, got string$"):
+        Functions(TODAY).call("difference", [[1], "x"])
+
+
+def test_set_operations_and_contains_in_three_values():
+    from facepolicy.facts import Partial, Range
+    from facepolicy.functions import Functions
+
+    call = Functions(TODAY).call
+    doc = read({"l": ["a", "b"], "m": ["b"], "o": {"k": 1}})
+    assert call("difference", [["a", "b"], ["b"]]) == ["a"]
+    assert call("intersection", [["a", "b", "c"], ["c", "a"]]) == ["a", "c"]
+    assert call("difference", [[1], [1]]) == []
+    left = call("difference", [doc["l"], doc["m"]])  # "a" stays unless the open list m holds it
+    assert type(left) is Partial and left.items == ["a"] and left.maybe == [frozenset({"/m/-"})] and left.tail == frozenset({"/l/-"})
+    both = call("intersection", [doc["l"], doc["m"]])
+    assert both.items == ["a", "b"] and both.maybe == [frozenset({"/m/-"}), None]
+    assert call("join", [",", ["a", "b"]]) == "a,b"
+    assert type(call("join", [",", doc["l"]])) is Unknown and call("join", [",", doc["l"]]).facts == frozenset({"/l/-"})
+    assert call("length", [doc["o"]]).facts == frozenset({"/o/*"})
+    length = call("length", [doc["l"]])
+    assert type(length) is Range and (length.lo, length.hi) == (2, None)
+    assert call("contains", [doc["l"], "a"]) is True
+    assert call("contains", [doc["l"], "z"]).facts == frozenset({"/l/-"})
+    assert call("contains", [["a", 1], "z"]) is False and call("contains", [[1, 2], 2]) is True
+    assert call("contains", [[1], True]) is True  # jmespath's own answer: Python's `in`, where 1 == true
+    assert call("contains", ["abc", "b"]) is True and call("contains", ["abc", 1]) is False
