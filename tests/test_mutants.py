@@ -488,3 +488,52 @@ def test_set_operations_and_contains_in_three_values():
     assert call("contains", [["a", 1], "z"]) is False and call("contains", [[1, 2], 2]) is True
     assert call("contains", [[1], True]) is True  # jmespath's own answer: Python's `in`, where 1 == true
     assert call("contains", ["abc", "b"]) is True and call("contains", ["abc", 1]) is False
+
+
+# --- facts: pointers escaped, open lists, a component read once per combination of its several values ------
+
+def _plain_facts(value):
+    return {k: (sorted(v.facts) if type(v) is Unknown else v) for k, v in value.items()}
+
+
+def test_read_escapes_pointers_and_opens_lists_not_stated_complete():
+    from facepolicy.facts import Partial
+
+    facts = read({"a/b": {"c~d": [1, {"x": 1}]}})
+    assert facts["a/b"].at == "/a~1b"
+    inner = facts["a/b"]["c~d"]
+    assert type(inner) is Partial and inner.tail == frozenset({"/a~1b/c~0d/-"}) and inner.items[1].at == "/a~1b/c~0d/1"
+    assert read({"l": [[1, {"a": 1}]]}, open_lists=False)["l"][0][1].at == "/l/0/1"
+    assert repr(unstated("/x")) == "Unknown(['/x'], truth=None)"
+
+
+def test_a_component_with_several_values_is_read_once_per_combination():
+    facts = read({"complete": ["components"], "components": [
+        {"name": "sdk", "integration": ["sdk", "api"], "runs_on": ["android"], "complete": ["integration", "runs_on"]},
+        {"name": "app", "integration": ["api"]}, "text"]})
+    readings = [(c.at, _plain_facts(c)) if isinstance(c, Facts) else c for c in facts["components"]]
+    assert readings == [
+        ("/components/0", {"name": "sdk", "integration": "sdk", "runs_on": "android"}),
+        ("/components/0", {"name": "sdk", "integration": "api", "runs_on": "android"}),
+        ("/components/1", {"name": "app", "integration": "api"}),
+        ("/components/1", {"name": "app", "integration": ["/components/1/integration/-"]}),  # a value not listed
+        "text",
+    ]
+    open_list = read({"components": [{"name": "x", "runs_on": ["ios"], "complete": ["runs_on"]}]})["components"]
+    assert open_list.tail == frozenset({"/components/-"}) and [dict(c) for c in open_list.items] == [{"name": "x", "runs_on": "ios"}]
+
+
+def test_evaluate_gives_one_verdict_per_rule_in_order_without_touching_its_input():
+    import copy
+
+    from conftest import deployment
+    from facepolicy.evaluate import evaluate
+
+    document = deployment(sites=SITES[:1])
+    before = copy.deepcopy(document)
+    rules = {"b": _rule({"required": ["nothing"]}), "a": _rule()}
+    verdicts = evaluate(rules, document, today=TODAY)
+    assert [(v.rule_id, v.status) for v in verdicts] == [("demo.signs", Status.incomplete), ("demo.signs", Status.fail)]
+    assert verdicts[0].missing == ("/nothing",)
+    assert document == before
+    assert evaluate(rules, {**document, "schema_version": 1, "nothing": 1}, today=TODAY)[0].status is Status.fail
