@@ -537,3 +537,43 @@ def test_evaluate_gives_one_verdict_per_rule_in_order_without_touching_its_input
     assert verdicts[0].missing == ("/nothing",)
     assert document == before
     assert evaluate(rules, {**document, "schema_version": 1, "nothing": 1}, today=TODAY)[0].status is Status.fail
+
+
+# --- expressions in three values: lists that may hold more, lengths known only as a range -----------------
+
+U_L = {"/l/-"}
+THREE_VALUED = [  # (expression, document read with open lists, True/False/None or the facts it waits for)
+    ("l == `[1]`", {"l": [1]}, U_L), ("l == `[1, 2]`", {"l": [1]}, U_L), ("l == `[]`", {"l": [1]}, False),
+    ("l == `[2]`", {"l": [1]}, U_L), ("l == m", {"l": [1], "m": [1]}, {"/l/-", "/m/-"}), ("l == `\"x\"`", {"l": [1]}, False),
+    ("o == `{\"k\": 1}`", {"o": {"k": 1}}, True), ("o == `{\"k\": 2}`", {"o": {"k": 1}}, False),
+    ("length(l) == `1`", {"l": [1]}, U_L), ("length(l) == `0`", {"l": [1]}, False), ("length(l) == `5`", {"l": [1]}, U_L),
+    ("length(l) == length(m)", {"l": [1], "m": [1, 2, 3]}, {"/l/-", "/m/-"}), ("length(l) == `\"x\"`", {"l": [1]}, False),
+    ("length(l) > `0`", {"l": [1]}, True), ("length(l) > `1`", {"l": [1]}, U_L), ("length(l) >= `1`", {"l": [1]}, True),
+    ("length(l) < `1`", {"l": [1]}, False), ("length(l) <= `0`", {"l": [1]}, False), ("length(l) < `5`", {"l": [1]}, U_L),
+    ("`0` < length(l)", {"l": [1]}, True), ("`1` >= length(l)", {"l": [1]}, U_L), ("length(l) > `\"x\"`", {"l": [1]}, None),
+    ("length(l) != `0`", {"l": [1]}, True), ("x == `1`", {}, {"/x"}), ("x < `1`", {}, {"/x"}),
+    ("a[0]", {"a": [1]}, 1), ("a[-1]", {"a": [1]}, {"/a/-"}), ("a[1]", {"a": [1]}, {"/a/-"}),
+]
+
+
+@pytest.mark.parametrize("text, document, expected", THREE_VALUED, ids=lambda x: x if isinstance(x, str) else "")
+def test_expressions_decide_only_what_every_completion_agrees_on(text, document, expected):
+    from test_three_valued import ev
+
+    result = ev(text, document)
+    if isinstance(expected, set):
+        assert type(result) is Unknown and set(result.facts) == expected, result
+    else:
+        assert result is expected or (type(expected) is int and result == expected and type(result) is int), result
+
+
+def test_projections_over_an_open_list_keep_what_they_know():
+    from facepolicy.facts import Partial
+    from test_three_valued import ev
+
+    flat = ev("a[]", {"a": [[1], 2]})
+    assert type(flat) is Partial and flat.items == [1, 2] and flat.maybe == [None, None] and flat.tail == frozenset({"/a/-"})
+    each = ev("a[*].b", {"a": [{"b": 1}, {}]})
+    assert each.items[0] == 1 and each.items[1].facts == frozenset({"/a/1/b"}) and each.tail == frozenset({"/a/-"})
+    kept = ev("a[?b].c", {"a": [{"b": 1, "c": 2}, {"c": 3}]})
+    assert kept.items == [2, 3] and kept.maybe == [None, frozenset({"/a/1/b"})] and kept.tail == frozenset({"/a/-"})
