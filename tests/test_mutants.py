@@ -13,7 +13,7 @@ from facepolicy.errors import FacepolicyError
 from facepolicy.facts import Facts, Unknown, read, unstated
 from facepolicy.model import (DeploymentResult, Outcome, Rendered, Severity, Status, Summary, Text, Verdict,
                               Violation, exit_code, tally)
-from facepolicy.scopes import Compiler, ScopeError
+from facepolicy.scopes import KEYWORDS, Compiler, ScopeError
 from facepolicy.waivers import Waiver, WaiverBook, find_waivers, load_waivers, waiver_findings
 
 # --- scopes: on fully stated values a compiled scope answers exactly what JSON Schema does -----------------
@@ -38,9 +38,14 @@ SCHEMAS = [
     {"if": {"type": "integer"}, "else": {"type": "string"}},
     {"type": "object", "required": ["a"], "properties": {"a": {"type": "integer"}}},
     {"$ref": "#/$defs/small", "$defs": {"small": {"maximum": 2}}},
+    {"$ref": "#/$defs/node", "$defs": {"node": {"required": ["a"], "properties": {"a": {"$ref": "#/$defs/leaf"}}},
+                                       "leaf": {"anyOf": [{"type": "integer"}, {"$ref": "#/$defs/node"}]}}},
+    {"oneOf": [{"type": "integer"}, {"minimum": 2}, {"type": "number"}]},
+    {"type": "integer", "minimum": 2},
+    {"type": "array", "minItems": 2, "items": {"type": "integer"}},
     True, False, {},
 ]
-VALUES = [None, True, False, 0, 1, 2, 2.0, 2.5, 3, 3.0, 4, -1, "", "x", "yy", [], [1], [2], [1, 2], [2, 2, 3], ["x", 1],
+VALUES = [{"a": {"a": 1}}, {"a": {"a": "x"}}, {"a": {"b": 1}}, [1, 2.5], [1, 2], None, True, False, 0, 1, 2, 2.0, 2.5, 3, 3.0, 4, -1, "", "x", "yy", [], [1], [2], [1, 2], [2, 2, 3], ["x", 1],
           [1.5], {}, {"a": 1}, {"a": 1, "b": "s"}, {"a": 2, "b": 1}, {"b": 2}, {"a": [1, 2]}, {"a": [2, 1]}, {"a": "1"}]
 
 
@@ -577,3 +582,70 @@ def test_projections_over_an_open_list_keep_what_they_know():
     assert each.items[0] == 1 and each.items[1].facts == frozenset({"/a/1/b"}) and each.tail == frozenset({"/a/-"})
     kept = ev("a[?b].c", {"a": [{"b": 1, "c": 2}, {"c": 3}]})
     assert kept.items == [2, 3] and kept.maybe == [None, frozenset({"/a/1/b"})] and kept.tail == frozenset({"/a/-"})
+
+
+def test_incomplete_verdicts_count_unless_allowed_by_default():
+    summary = Summary()
+    summary.add(_result(Verdict("high", Status.incomplete)), SEVERITY_OF)
+    assert summary.outcomes(Severity.high) == [Outcome.undecided] and summary.exit_code(Severity.high) == 1
+
+
+def test_several_waivers_and_several_expiries_are_all_named():
+    waivers = [_waiver(0, pointer="/a"), _waiver(1, pointer="/b", expires=dt.date(2027, 1, 1))]
+    got = WaiverBook(waivers, TODAY).apply("d1", Verdict("r1", Status.fail, (_violation("/a"), _violation("/b"))))
+    assert got.status is Status.waived and got.waiver == (
+        "waived by Chief Privacy Officer until 2026-06-30: accepted risk (w.toml: waivers[0]); "
+        "waived by Chief Privacy Officer until 2027-01-01: accepted risk (w.toml: waivers[1])")
+    expired = [_waiver(0, pointer="/a", expires=dt.date(2025, 1, 1)), _waiver(1, pointer="/b", expires=dt.date(2025, 2, 1)),
+               _waiver(2, pointer="/z", expires=dt.date(2025, 3, 1))]
+    got = WaiverBook(expired, TODAY).apply("d1", Verdict("r1", Status.fail, (_violation("/a"), _violation("/b"))))
+    assert got.waiver == ("waiver expired on 2025-01-01 (w.toml: waivers[0]) / 豁免已于该日到期; "
+                          "waiver expired on 2025-02-01 (w.toml: waivers[1]) / 豁免已于该日到期")  # not /z: it covers neither
+
+
+def test_a_waiver_expiring_today_is_live_not_expired():
+    book = WaiverBook([_waiver(pointer="/a", expires=TODAY)], TODAY)
+    got = book.apply("d1", Verdict("r1", Status.fail, (_violation("/a"), _violation("/b"))))
+    assert [v.pointer for v in got.violations] == ["/b"] and got.waiver == ""
+
+
+def test_load_waivers_messages(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "w.toml").write_text("other = 1\n", "utf-8")
+    with pytest.raises(FacepolicyError) as caught:
+        load_waivers(tmp_path / "w.toml")
+    assert caught.value.where == "w.toml: (top)" and caught.value.message.startswith("豁免文件无效 / invalid waivers file: ")
+    (tmp_path / "w.toml").write_text(WAIVER_FILE.replace("2027-01-31", "2027-02-30"), "utf-8")
+    with pytest.raises(FacepolicyError) as caught:
+        load_waivers(tmp_path / "w.toml")
+    assert caught.value.message == "不是有效日期 / not a valid date: '2027-02-30'"
+
+
+@pytest.mark.parametrize("schema, where", [
+    ({"properties": {"a": {"pattern": "x"}}}, "scope.properties.a"),
+    ({"anyOf": [True, {"pattern": "x"}]}, "scope.anyOf[1]"),
+    ({"oneOf": [{"pattern": "x"}]}, "scope.oneOf[0]"),
+    ({"contains": {"pattern": "x"}}, "scope.contains"),
+    ({"items": {"pattern": "x"}}, "scope.items"),
+    ({"not": {"pattern": "x"}}, "scope.not"),
+    ({"if": {"pattern": "x"}}, "scope.if"),
+    ({"if": True, "then": {"pattern": "x"}}, "scope.then"),
+    ({"if": True, "else": {"pattern": "x"}}, "scope.else"),
+    ({"$ref": "#/$defs/bad", "$defs": {"bad": {"pattern": "x"}}}, "scope.$ref → #/$defs/bad"),
+])
+def test_scope_errors_say_where_in_the_scope(schema, where):
+    with pytest.raises(ScopeError) as caught:
+        _compile(schema)
+    assert str(caught.value) == (f"{where}: keyword 'pattern' is not understood in a scope (understood: "
+                                 + ", ".join(sorted(KEYWORDS)) + ")")
+
+
+def test_contains_and_items_over_stated_members_with_unstated_facts():
+    facts = read({"l": [{"k": 1}, {}]})
+    found = _compile({"properties": {"l": {"contains": {"required": ["z"]}}}})(facts)
+    assert set(found.facts) == {"/l/0/z", "/l/1/z", "/l/-"}
+    every = _compile({"properties": {"l": {"items": {"required": ["k"]}}}})(facts)
+    assert set(every.facts) == {"/l/1/k", "/l/-"}
+    assert _compile({"properties": {"l": {"items": {"required": ["z"]}}}})(read({"l": [{"z": 1}], "complete": ["l"]})) is True
+    assert set(_compile({"properties": {"l": {"contains": {"const": 1}}}})(read({"l": [2]})).facts) == {"/l/-"}
+    assert _compile({"properties": {"l": {"contains": {"const": 1}}}})(read({"l": [2], "complete": ["l"]})) is False
