@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 EXAMPLE ?= fixtures/scenarios/mall-cameras/deployment.json
 
-.PHONY: help demo test lint fixtures coverage bench fuzz browser clean
+.PHONY: help demo test lint fixtures coverage bench fuzz browser mutation clean
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*##' $(MAKEFILE_LIST) | sed 's/:.*##/\t/'
@@ -45,6 +45,10 @@ bench: $(BIN)/facepolicy  ## cold start, throughput, --jobs scaling and peak mem
 
 fuzz: $(BIN)/facepolicy  ## the full property-based runs: robustness (over 10,000 hostile inputs) and monotonicity (over 10,000 removals)
 	FACEPOLICY_FUZZ_EXAMPLES=2500 $(BIN)/python -m pytest -q -s tests/test_robustness.py tests/test_monotonic.py
+
+# mutmut runs in a temporary copy laid out as src/facepolicy (see tests/mutation.py): the working tree is untouched.
+mutation: $(BIN)/facepolicy  ## mutation testing of the evaluation, expression, model and waiver modules: a score per module
+	$(BIN)/python tests/mutation.py
 
 clean:  ## remove the virtualenv and caches
 	rm -rf $(VENV) build dist .pytest_cache

@@ -85,8 +85,8 @@ class Compiler:
         if target not in self.refs:
             self.refs[target] = lambda value: self.refs[f"#built:{target}"](value)  # recursion-safe placeholder
             self.refs[f"#built:{target}"] = self.compile(self.resolve(target), f"{where} → {target}")
-        built = self.refs[f"#built:{target}"]
-        return built
+        # while the target is still being compiled (a scope that refers to itself), the placeholder stands in
+        return self.refs.get(f"#built:{target}", self.refs[target])
 
     def _keyword(self, key: str, schema: dict[str, Any], where: str) -> Test | None:
         arg = schema[key]
