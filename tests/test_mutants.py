@@ -11,7 +11,7 @@ import pytest
 
 from facepolicy.errors import FacepolicyError
 from facepolicy.facts import Facts, Unknown, read, unstated
-from facepolicy.model import (DeploymentResult, Outcome, Rendered, Severity, Status, Summary, Text, Verdict,
+from facepolicy.model import (DeploymentResult, Outcome, Severity, Status, Summary, Text, Verdict,
                               Violation, exit_code, tally)
 from facepolicy.scopes import KEYWORDS, Compiler, ScopeError
 from facepolicy.waivers import Waiver, WaiverBook, find_waivers, load_waivers, waiver_findings
@@ -343,7 +343,7 @@ def test_summary_adds_deployments_and_keeps_the_worst_across_them():
     assert summary.worst_failure is None and summary.worst_incomplete is None
     summary.add(_result(Verdict("high", Status.fail), Verdict("med", Status.incomplete)), SEVERITY_OF)
     summary.add(_result(Verdict("low", Status.fail), Verdict("low", Status.incomplete)), SEVERITY_OF)
-    summary.add(Rendered("e.json", "d2", "", ({"fail": 1, "error": 1}, Severity.medium, Severity.high)), SEVERITY_OF)
+    summary.add_tally(({"fail": 1, "error": 1}, Severity.medium, Severity.high))  # counted by a worker
     assert summary.deployments == 3
     assert summary.counts["fail"] == 3 and summary.counts["incomplete"] == 2 and summary.counts["error"] == 1
     assert summary.worst_failure is Severity.high and summary.worst_incomplete is Severity.high
