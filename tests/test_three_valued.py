@@ -182,3 +182,17 @@ def test_scopes(schema, document, expected):
         assert type(result) is Unknown and set(facts_of(result)) == {expected[1:]}, result
     else:
         assert result is expected
+
+
+def test_object_equality_names_the_member_left_unstated_and_decides_what_is_stated():
+    assert unknown(ev("o == `{\"k\": 1}`", {"o": {}}), "/o/k")
+    assert ev("o == `{}`", {"o": {"k": 1}}) is False
+    assert ev("o == `{\"k\": 1}`", {"o": {"k": 1}}) is True
+
+
+def test_join_of_a_stated_list_answers_or_refuses_as_jmespath_does():
+    from facepolicy.functions import FunctionError
+
+    assert ev("join(', ', a)", {"a": ["x"], "complete": ["a"]}) == "x"
+    with pytest.raises(FunctionError):
+        ev("join(', ', a)", {"a": [1], "complete": ["a"]})

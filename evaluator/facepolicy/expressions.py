@@ -114,10 +114,11 @@ def _objects_equal(x: dict, y: dict) -> Any:
     pending = []
     for key in set(x) | set(y):
         if key not in x or key not in y:
-            if type(x) is Facts or type(y) is Facts:  # unstated on one side: it may be there, or not
-                pending.append(undecided(x.get(key), y.get(key)))
+            lacking = x if key not in x else y
+            if type(lacking) is Facts:  # a member the object does not state: it may be there, or not
+                pending.append(unstated(f"{lacking.at}/{_escape(key)}"))
                 continue
-            return False
+            return False  # a stated whole object without the member: they differ
         same = equal(x[key], y[key])
         if same is False:
             return False

@@ -151,11 +151,9 @@ class Functions:
         return self._set_operation("intersection", left, right, keep_when_in_right=True)
 
     def join(self, glue: Any, items: Any) -> Any:
-        if type(items) is list and is_known(glue) and all(type(i) is str for i in items):
-            return self._fallback("join", [glue, items])
-        if type(items) in (list, Partial) or type(items) is Unknown or not is_known(glue):
-            return Unknown(facts_of(items) | facts_of(glue))
-        return self._fallback("join", [glue, items])
+        if is_known(items) and is_known(glue):
+            return self._fallback("join", [glue, items])  # jmespath's answer, or its type error
+        return Unknown(facts_of(items) | facts_of(glue))
 
 
 _THREE_VALUED = {
