@@ -129,3 +129,14 @@ def test_a_broken_deployment_is_one_line_exit_2(tmp_path):
     path.write_text('{"schema_version": 2, "id": "x", "mode": "sometimes"}', encoding="utf-8")
     result = run_line(["facepolicy", "ask", str(path)])
     assert result.code == 2 and len(result.err.strip().splitlines()) == 1 and str(path) in result.err
+
+
+def test_a_number_answer_is_a_number_json_can_hold():
+    from facepolicy.ask import BadAnswer, Question, parse_answer
+    from facepolicy.model import Text
+
+    question = Question("/consents/0/reprompt_interval_hours", Text("", ""), "number", (), (), 1)
+    assert parse_answer(question, "24") == 24 and parse_answer(question, "1.5") == 1.5
+    for bad in ("soon", "nan", "inf", ""):
+        with pytest.raises(BadAnswer):
+            parse_answer(question, bad)

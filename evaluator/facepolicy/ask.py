@@ -144,9 +144,12 @@ def parse_answer(question: Question, answer: str) -> Any:
             raise BadAnswer("请输入整数 / enter a whole number") from None
     if question.kind == "number":
         try:
-            return json.loads(text) if text.replace(".", "", 1).lstrip("-").isdigit() else float("nan")
+            number = float(text)
         except ValueError:
-            raise BadAnswer("请输入数字 / enter a number") from None
+            number = float("nan")
+        if number != number or number in (float("inf"), float("-inf")):  # not a number JSON can hold
+            raise BadAnswer("请输入数字 / enter a number")
+        return int(number) if number.is_integer() and "." not in text else number
     if question.kind == "list":
         values = [part.strip() for part in text.replace("，", ",").split(",") if part.strip()]
         return [_choice(question, v) if question.choices else v for v in values]
