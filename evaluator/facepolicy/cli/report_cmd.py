@@ -26,6 +26,7 @@ def report_command(deployments, policies, no_bundled, lang, fail_on, allow_incom
     coverage; exits like eval (1 for failures or incomplete verdicts at or above --fail-on)."""
     from pathlib import Path
 
+    from facepolicy.coverage import audit
     from facepolicy.engine import Run
     from facepolicy.errors import printable
     from facepolicy.html_report import render, wrote
@@ -51,7 +52,8 @@ def report_command(deployments, policies, no_bundled, lang, fail_on, allow_incom
             problems.append(item)
     summary.problems = len(problems)
     roots = ([FIXTURES] if not no_bundled else []) + [Path(p).parent / "fixtures" for p in policies]
-    html = render(rule_set, results, problems, summary, report_context(rule_set, lang, day).provenance, [r for r in roots if r.is_dir()], lang)
+    computed = audit(rule_set, [r for r in roots if r.is_dir()], lang)
+    html = render(report_context(rule_set, lang, day), results, problems, summary, computed)
     write_text(output, html)
     click.echo(wrote(printable(output), summary, lang))
     sys.exit(summary.exit_code(Severity[fail_on], allow_incomplete))
