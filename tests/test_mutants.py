@@ -3,6 +3,7 @@ left unchecked, in-process, so mutmut can tell which test covers which function.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import itertools
 
@@ -649,3 +650,192 @@ def test_contains_and_items_over_stated_members_with_unstated_facts():
     assert _compile({"properties": {"l": {"items": {"required": ["z"]}}}})(read({"l": [{"z": 1}], "complete": ["l"]})) is True
     assert set(_compile({"properties": {"l": {"contains": {"const": 1}}}})(read({"l": [2]})).facts) == {"/l/-"}
     assert _compile({"properties": {"l": {"contains": {"const": 1}}}})(read({"l": [2], "complete": ["l"]})) is False
+
+
+# --- evaluate: what each assertion path gives, pinned whole -------------------------------------------------
+
+LATER = dt.date(2027, 6, 1)  # not Functions' default day, so a lost `today` shows
+
+
+def _assertion_rule(scope=None, **assertion):
+    from facepolicy.compiler import compile_rule
+
+    data = {"id": "demo.rule", "severity": "high", "clauses": ["demo:1"], "title": {"zh": "题", "en": "Title"},
+            "assertions": [assertion], "message": {"zh": "错 {id}", "en": "Wrong {id}"},
+            "remediation": {"zh": "改 {id}", "en": "Fix {id}"}}
+    if scope is not None:
+        data["scope"] = scope
+    return compile_rule(data, "demo.toml")
+
+
+def _judge(rule, document, today=LATER):
+    from facepolicy.evaluate import evaluate
+
+    (verdict,) = evaluate({rule.id: rule}, document, today=today)
+    return verdict
+
+
+def test_every_expression_of_a_rule_sees_the_day_and_the_deployment():
+    from conftest import deployment
+
+    rule = _assertion_rule(for_each="sites", where="root().mode == 'offline' && today() == '2027-06-01'",
+                           expect="today() < '2027-01-01'", at="id",
+                           message={"zh": "{today()} {root().mode}", "en": "{id} on {today()} ({root().mode})"},
+                           remediation={"zh": "{today()}", "en": "fix {id} by {today()}"})
+    document = deployment(mode="offline", sites=[{"id": "gate"}])
+    assert _judge(rule, document) == Verdict("demo.rule", Status.fail, violations=(
+        Violation("/sites/0/id", Text("2027-06-01 offline", "gate on 2027-06-01 (offline)"),
+                  Text("2027-06-01", "fix gate by 2027-06-01")),))
+    assert _judge(rule, document, today=dt.date(2026, 6, 1)) == Verdict("demo.rule", Status.pass_)  # skipped
+
+
+def test_an_assertion_that_no_item_can_break_needs_no_unlisted_item():
+    from conftest import deployment
+
+    rule = _assertion_rule(for_each="sites", expect="root().mode == 'offline'")
+    open_sites = deployment(mode="offline", sites=[{"id": "a"}], complete=[])
+    assert _judge(rule, open_sites) == Verdict("demo.rule", Status.pass_)
+    assert _judge(rule, deployment(mode="online", sites=[{"id": "a"}], complete=[])) == Verdict(
+        "demo.rule", Status.fail, violations=(Violation("/sites/0", Text("错 a", "Wrong a"), Text("改 a", "Fix a")),),
+        missing=("/sites/-",), gating=1)
+
+
+def test_unknown_or_true_decides_an_item():
+    from conftest import deployment
+
+    rule = _assertion_rule(for_each="sites", expect="signage.face_recognition_sign || public")
+    assert _judge(rule, deployment(sites=[{"id": "a", "public": True}])) == Verdict("demo.rule", Status.pass_)
+
+
+def test_a_violation_points_at_the_item_or_at_the_deployment_when_nothing_narrower_is_named():
+    from conftest import deployment
+
+    item = _assertion_rule(for_each="sites", expect="public")
+    whole = _assertion_rule(expect="mode == 'online'")
+    assert [v.pointer for v in _judge(item, deployment(sites=[{"id": "a", "public": False}])).violations] == ["/sites/0"]
+    assert _judge(whole, deployment(mode="offline")).violations == (
+        Violation("/", Text("错 demo", "Wrong demo"), Text("改 demo", "Fix demo")),)
+
+
+def test_an_expect_that_is_not_boolean_is_a_broken_rule_named_with_its_place():
+    from conftest import deployment
+
+    item = _assertion_rule(for_each="sites", expect="id")
+    whole = _assertion_rule(expect="mode")
+    assert _judge(item, deployment(sites=[{"id": "a"}])) == Verdict(
+        "demo.rule", Status.error, error="assertions[0].expect gave 'a', not true or false at /sites/0")
+    assert _judge(whole, deployment(mode="offline")) == Verdict(
+        "demo.rule", Status.error, error="assertions[0].expect gave 'offline', not true or false at /")
+
+
+def test_any_other_failure_of_a_rule_is_an_error_verdict_naming_the_exception():
+    from conftest import deployment
+
+    rule = _assertion_rule(scope={"required": ["mode"]}, expect="mode == 'offline'")
+
+    def broken_scope(facts):
+        raise ZeroDivisionError("division by zero")
+
+    rule.__dict__["scope"] = broken_scope
+    assert _judge(rule, deployment(mode="offline")) == Verdict("demo.rule", Status.error,
+                                                              error="ZeroDivisionError: division by zero")
+
+
+def test_an_unknown_filter_is_named_first_and_counts_as_gating():
+    from conftest import deployment
+
+    rule = _assertion_rule(for_each="sites", where="public", expect="signage.face_recognition_sign", at="signage")
+    sites = [{"id": "a", "public": True, "signage": {"face_recognition_sign": True}}, {"id": "b"}]
+    assert _judge(rule, deployment(sites=sites)) == Verdict("demo.rule", Status.incomplete, missing=(
+        "/sites/1/public", "/sites/1/signage/face_recognition_sign"), gating=1)
+
+
+def test_verdicts_name_their_rule_whatever_the_status():
+    from conftest import deployment
+
+    scoped = _assertion_rule(scope={"required": ["mode"], "properties": {"mode": {"const": "online"}}}, expect="`true`")
+    assert _judge(scoped, deployment(mode="offline")) == Verdict("demo.rule", Status.not_applicable)
+    assert _judge(scoped, deployment()) == Verdict("demo.rule", Status.incomplete, missing=("/mode",), gating=1)
+    assert _judge(scoped, deployment(mode="online")) == Verdict("demo.rule", Status.pass_)
+    open_rule = _assertion_rule(expect="contains(alternatives, 'card')")
+    assert _judge(open_rule, deployment(alternatives=["pin"], complete=[])) == Verdict(
+        "demo.rule", Status.incomplete, missing=("/alternatives/-",))
+
+
+def test_one_scope_shared_by_two_rules_is_asked_once_per_deployment_and_the_trace_is_kept():
+    from conftest import deployment
+    from facepolicy.evaluate import evaluate
+
+    first = _assertion_rule(scope={"required": ["mode"]}, expect="mode == 'offline'")
+    second = dataclasses.replace(_assertion_rule(scope={"required": ["mode"]}, expect="mode == 'online'"),
+                                 id="demo.second")
+    asked = []
+    compiled = first.scope
+
+    def counted(facts):
+        asked.append(1)
+        return compiled(facts)
+
+    first.__dict__["scope"] = second.__dict__["scope"] = counted
+    trace: list = []
+    verdicts = evaluate({"a": first, "b": second}, deployment(mode="offline"), today=LATER, trace=trace)
+    assert [v.status for v in verdicts] == [Status.pass_, Status.fail] and len(asked) == 1
+    assert [step["step"] for step in trace] == ["scope", "assertions[0]", "scope", "assertions[0]"]
+    assert [step.get("at") for step in trace] == [None, "/", None, "/"]
+
+
+def test_the_trace_names_skipped_and_holding_items_and_shows_stated_lists_whole():
+    from conftest import deployment
+
+    rule = _assertion_rule(for_each="sites", where="public", expect="length(tags) > `0`")
+    sites = [{"id": "a", "public": False}, {"id": "b", "public": True, "tags": ["x", "y"], "complete": ["tags"]}]
+    verdict, trace = _traced(rule, deployment(sites=sites))
+    assert verdict == Verdict("demo.rule", Status.pass_)
+    assert [(step["at"], step["outcome"]) for step in trace] == [("/sites/0", "skipped"), ("/sites/1", "holds")]
+    assert trace[1]["values"] == {"tags": ["x", "y"]}
+
+
+def _items(document, path, open_lists=True):
+    from facepolicy.compiler import _steps
+    from facepolicy.evaluate import iter_items
+
+    shown = []
+    for at, value in iter_items(read(document, open_lists=open_lists) if open_lists is not None else document,
+                                _steps(path)):
+        if type(value) is Unknown:
+            value = ("unknown", sorted(value.facts))
+        elif isinstance(value, Facts):
+            value = dict(value)
+        shown.append((at, value))
+    return shown
+
+
+def test_iter_items_walks_nested_lists_and_carries_unlisted_items_down():
+    document = {"a": [{"b": None}, {"c": 1}, {"b": [{"c": [5]}]}]}
+    assert _items(document, "a[*].b[*].c") == [
+        (None, ("unknown", ["/a/1/b"])),  # a/0/b is stated null: nothing to check; a/1/b is unstated
+        ("/a/2/b/0/c/0", 5),
+        (None, ("unknown", ["/a/2/b/0/c/-"])),
+        (None, ("unknown", ["/a/2/b/-"])),
+        (None, ("unknown", ["/a/-"])),
+    ]
+
+
+def test_iter_items_escapes_names_skips_what_is_not_an_object_and_follows_plain_steps():
+    assert _items({"a/b~c": [{"x": 1}]}, "a/b~c", open_lists=False) == [("/a~1b~0c/0", {"x": 1})]
+    assert _items({"l": [1, {"b": [2]}]}, "l[*].b", open_lists=False) == [("/l/1/b/0", 2)]
+    assert _items({"p": {"s": [1]}}, "p.s", open_lists=False) == [("/p/s/0", 1)]
+    assert _items({"x": None}, "x") == []
+    assert _items({"x": {}}, "x.y") == [(None, ("unknown", ["/x/y"]))]
+    assert _items({"x": {}}, "x.y", open_lists=None) == []  # plain data states what it has: nothing unknown
+
+
+def test_iter_items_places_an_item_read_once_per_combination_by_its_own_pointer():
+    component = {"name": "sdk", "integration": ["sdk", "api"], "complete": ["integration"]}
+    readings = [("/components/0", {"name": "sdk", "integration": "sdk"}),
+                ("/components/0", {"name": "sdk", "integration": "api"}), ("/components/1", {"name": "app"})]
+    closed = {"complete": ["components"], "components": [component, {"name": "app"}]}
+    assert _items(closed, "components") == readings
+    assert _items({"components": [component, {"name": "app"}]}, "components") == readings + [
+        (None, ("unknown", ["/components/-"]))]
+    assert _items({"l": ["s", "t"]}, "l") == [("/l/0", "s"), ("/l/1", "t"), (None, ("unknown", ["/l/-"]))]
