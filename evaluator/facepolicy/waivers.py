@@ -38,7 +38,7 @@ def load_waivers(path: Path) -> list[Waiver]:
     message = schemas.first_error("waivers", data)
     if message is not None:
         place, _, detail = message.partition(": ")
-        key = ".".join(p if not p.isdigit() else f"[{p}]" for p in place.strip("/").split("/") if p).replace(".[", "[")
+        key = ".".join(p if not p.isdigit() else f"[{p}]" for p in place.split("/") if p).replace(".[", "[")
         raise FacepolicyError(f"{shown(path)}: {key or '(top)'}", bilingual("豁免文件无效", "invalid waivers file") + f": {detail}")
     waivers = []
     for i, w in enumerate(data["waivers"]):
