@@ -349,6 +349,7 @@ def test_summary_adds_deployments_and_keeps_the_worst_across_them():
     assert summary.worst_failure is None and summary.worst_incomplete is None
     summary.add(_result(Verdict("high", Status.fail), Verdict("med", Status.incomplete)), SEVERITY_OF)
     summary.add(_result(Verdict("low", Status.fail), Verdict("low", Status.incomplete)), SEVERITY_OF)
+    assert summary.worst_failure is Severity.high and summary.worst_incomplete is Severity.medium  # kept, not replaced
     summary.add_tally(({"fail": 1, "error": 1}, Severity.medium, Severity.high))  # counted by a worker
     assert summary.deployments == 3
     assert summary.counts["fail"] == 3 and summary.counts["incomplete"] == 2 and summary.counts["error"] == 1
@@ -828,6 +829,8 @@ def test_iter_items_walks_nested_lists_and_carries_unlisted_items_down():
 
 def test_iter_items_escapes_names_skips_what_is_not_an_object_and_follows_plain_steps():
     assert _items({"a/b~c": [{"x": 1}]}, "a/b~c", open_lists=False) == [("/a~1b~0c/0", {"x": 1})]
+    assert _items({"a/b~c": [1]}, "a/b~c") == [("/a~1b~0c/0", 1), (None, ("unknown", ["/a~1b~0c/-"]))]
+    assert _items({}, "a/b~c") == [(None, ("unknown", ["/a~1b~0c"]))]
     assert _items({"l": [1, {"b": [2]}]}, "l[*].b", open_lists=False) == [("/l/1/b/0", 2)]
     assert _items({"p": {"s": [1]}}, "p.s", open_lists=False) == [("/p/s/0", 1)]
     assert _items({"x": None}, "x") == []
@@ -996,6 +999,7 @@ CONSTRUCTS = [  # (expression, document, the whole result); `today()` is 2027-06
     ("l[*].contains(@, today())", {"l": [["x"]], "complete": ["l"]}, [False]),
     ("`1` < x", {}, ("unknown", ["/x"], None)), ("length(l) <= `1`", {"l": [1]}, ("unknown", ["/l/-"], None)),
     ('"a/b"."c~d"', {"a/b": {}}, ("unknown", ["/a~1b/c~0d"], None)),
+    ('a."c/d"', {"a": {}}, ("unknown", ["/a/c~1d"], None)),
     ("l[]", {}, ("unknown", ["/l"], None)), ("l[0]", {}, ("unknown", ["/l"], None)),
     ("l[0:1]", {}, ("unknown", ["/l"], None)), ("l[0:1]", {"l": [1]}, ("unknown", ["/l/-"], None)),
     ("l[*].a", {}, ("unknown", ["/l"], None)),
@@ -1027,6 +1031,8 @@ def test_flatten_index_and_filter_keep_what_decides_each_possible_member():
     assert _ev("@[0]", None, three) == "a" and _ev("@[2]", None, three) == ("unknown", ["/m"], None)
     filtered = _ev("@[?a]", None, Partial([{"a": unstated("/x/a")}], [maybe_o], None))
     assert filtered == ("partial", [{"a": ("unknown", ["/x/a"], None)}], [["/o", "/x/a"]], None)
+    computed = _ev("@[*].contains(`[1]`, a)", None, Partial([{"a": unstated("/x/a")}], [maybe_o], None))
+    assert computed == ("partial", [("unknown", ["/x/a"], None)], [["/o", "/x/a"]], None)
 
 
 def test_ranges_equal_what_they_may_be_and_nothing_else():

@@ -144,9 +144,8 @@ def _check(rule: Rule, assertion: Assertion, base: str | None, subject: Any, fun
     if base is None:
         missing.update(subject.facts)  # the unlisted items themselves
         gates.update(subject.facts)
-    if where is not True:
-        missing.update(facts_of(where))
-        gates.update(facts_of(where))
+    missing.update(facts_of(where))  # nothing when the filter held
+    gates.update(facts_of(where))
     missing.update(facts_of(held))
     return "open"
 

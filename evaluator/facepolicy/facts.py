@@ -187,12 +187,15 @@ def read(document: Any, open_lists: bool = True) -> Any:
             wrapped = Facts()
             wrapped.at = at
             for key, item in value.items():
-                here = at + "/" + (_escape(key) if "~" in key or "/" in key else key)
+                # (escaping only where needed, and wrapping only what can hold more, are shortcuts: doing
+                # either always gives the same facts, so neither is mutated)
+                here = at + "/" + (_escape(key) if "~" in key or "/" in key else key)  # pragma: no mutate
                 kind = type(item)
                 if kind is list:
                     if key == "complete" and open_lists:
                         continue
-                    items = [wrap(x, f"{here}/{i}") if type(x) in (dict, list) else x for i, x in enumerate(item)]
+                    items = [wrap(x, f"{here}/{i}") if type(x) in (dict, list) else x  # pragma: no mutate
+                             for i, x in enumerate(item)]
                     if complete is None or key in complete:
                         wrapped[key] = items
                     else:
