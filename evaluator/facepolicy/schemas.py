@@ -43,10 +43,11 @@ def _rs_registry() -> jsonschema_rs.Registry:
     return jsonschema_rs.Registry([("urn:facepolicy:scopes", load("scopes"))], retriever=_refuse)
 
 
-def fast_validator(schema: dict[str, Any] | bool, where: str = "") -> jsonschema_rs.Validator:
-    """A compiled jsonschema-rs validator; a schema that cannot compile is a FacepolicyError naming its place."""
+def fast_validator(schema: dict[str, Any] | bool, where: str = "", formats: bool = False) -> jsonschema_rs.Validator:
+    """A compiled jsonschema-rs validator; a schema that cannot compile is a FacepolicyError naming its place.
+    `formats`: check "format" (a date that is no date is refused) — for our own schemas, not rule scopes."""
     try:
-        return jsonschema_rs.Draft202012Validator(schema, registry=_rs_registry(), retriever=_refuse, validate_formats=False)
+        return jsonschema_rs.Draft202012Validator(schema, registry=_rs_registry(), retriever=_refuse, validate_formats=formats)
     except FacepolicyError:
         raise
     except Exception as exc:  # noqa: BLE001 — jsonschema-rs reports bad schemas and unresolvable refs as several types
@@ -67,7 +68,7 @@ def shared_validator(schema: dict[str, Any] | bool, where: str = "") -> jsonsche
 
 @functools.lru_cache(maxsize=None)
 def named_fast_validator(name: str) -> jsonschema_rs.Validator:
-    return fast_validator(load(name), name)
+    return fast_validator(load(name), name, formats=True)
 
 
 @functools.lru_cache(maxsize=None)
@@ -86,7 +87,7 @@ def registry(folder: Path = SCHEMAS):
 def named_validator(name: str):
     from jsonschema import Draft202012Validator
 
-    return Draft202012Validator(load(name), registry=registry())
+    return Draft202012Validator(load(name), registry=registry(), format_checker=Draft202012Validator.FORMAT_CHECKER)
 
 
 def pointer(path: Any) -> str:
