@@ -253,7 +253,7 @@ def test_load_waivers_refuses_a_date_that_is_not_yyyy_mm_dd(tmp_path, monkeypatc
     (tmp_path / "w.toml").write_text(WAIVER_FILE.replace("2027-01-31", date), "utf-8")
     with pytest.raises(FacepolicyError) as caught:
         load_waivers(tmp_path / "w.toml")
-    assert caught.value.where == "w.toml: waivers[1].expires" and repr(date) in caught.value.message
+    assert caught.value.where == "w.toml: waivers[1].expires" and f'"{date}"' in caught.value.message
 
 
 def test_load_waivers_names_the_place_of_a_schema_error(tmp_path, monkeypatch):

@@ -7,6 +7,7 @@ from __future__ import annotations
 import calendar
 import datetime as dt
 import functools
+import json
 import math
 import re
 
@@ -39,7 +40,11 @@ def _suggestion(name: str, choices: tuple[str, ...]) -> str:
     import difflib
 
     close = difflib.get_close_matches(name, choices, n=1)
-    return f" (did you mean '{close[0]}'?)" if close else ""
+    return f" (did you mean {_shown(close[0])}?)" if close else ""
+
+
+def _shown(value) -> str:
+    return json.dumps(value, ensure_ascii=False)
 
 
 def duration(value) -> tuple[float, str]:
@@ -47,10 +52,10 @@ def duration(value) -> tuple[float, str]:
     if isinstance(value, str):
         match = _TEXT.fullmatch(value)
         if match is None:
-            raise DateError(f"not a duration: {value!r}; write a number and a unit, as '30 days' or '6 months'")
+            raise DateError(f"not a duration: {_shown(value)}; write a number and a unit, as '30 days' or '6 months'")
         number, unit = float(match.group(1)), match.group(2)
         if unit not in _UNIT_NAMES:
-            raise DateError(f"unknown unit {unit!r} in duration {value!r}{_suggestion(unit, tuple(_UNIT_NAMES))}; "
+            raise DateError(f"unknown unit {_shown(unit)} in duration {_shown(value)}{_suggestion(unit, tuple(_UNIT_NAMES))}; "
                             f"units: {', '.join(UNITS)}")
         return number, _UNIT_NAMES[unit]
     if isinstance(value, dict) and set(value) == {"value", "unit"}:
@@ -67,7 +72,7 @@ def date(value) -> dt.date:
             return dt.date.fromisoformat(value)
         except ValueError:
             pass
-    raise DateError(f"not a date (YYYY-MM-DD): {value!r}")
+    raise DateError(f"not a date (YYYY-MM-DD): {_shown(value)}")
 
 
 def add_months(start: dt.date, months: int) -> dt.date:

@@ -100,10 +100,13 @@ def first_error(name: str, instance: Any) -> str | None:
         return None
     from jsonschema.exceptions import best_match
 
+    from facepolicy.messages import describe, pointer_text
+
     error = best_match(named_validator(name).iter_errors(instance))
     if error is None:  # the two validators disagree; trust the stricter one
         return "/: " + bilingual("不符合 schema", "does not match the schema")
-    return f"{pointer(error.absolute_path) or '/'}: {error.message}"
+    path, message = describe(error)
+    return f"{pointer_text(path) or '/'}: {message}"
 
 
 def missing_facts(validator: jsonschema_rs.Validator, instance: Any) -> Iterator[str]:
