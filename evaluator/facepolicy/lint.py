@@ -174,7 +174,11 @@ def _clause_hint(ref: str, known: list[str], rule_set: RuleSet) -> str:
     hint = did_you_mean(ref, known)
     key = ref.partition(":")[0]
     if not hint and key not in rule_set.documents:
-        hint = f" — 文档 {show(key)} 没有目录 / document {show(key)} has no catalog (policies/{key}/document.toml; see policies/catalog-format.md)"
+        if any((folder / key / "document.toml").is_file() for folder in rule_set.folders):
+            hint = f" — 文档 {show(key)} 的目录无法读取，见其错误 / the catalog of {show(key)} could not be read: see its error"
+        else:
+            hint = (f" — 文档 {show(key)} 没有目录 / document {show(key)} has no catalog (policies/{key}/document.toml; "
+                    "see policies/catalog-format.md, or facepolicy new --title)")
     return hint
 
 
