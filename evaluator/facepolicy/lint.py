@@ -228,6 +228,9 @@ def lint(rule_set: RuleSet, sources: Path | None, has_violating_fixture: Callabl
             found.append(Finding(f"{rule.source}: id", f"rule {show(rule.id)} has no violating fixture (fixtures/rules/{rule.id}/fail-*.json) / 规则缺少违规夹具"))
     for document in rule_set.documents.values():
         found.extend(line_findings(Path(document.path), catalog=True))
+        if document.key != Path(document.path).parent.name:
+            found.append(Finding(f"{document.path}: key", f"key {show(document.key)} must be the catalog's folder name "
+                                                          f"{show(Path(document.path).parent.name)} / 文档键须与目录所在文件夹同名"))
         for index, rule_id in enumerate(document.retired):
             if rule_id in rule_set.rules:
                 found.append(Finding(f"{document.path}: retired[{index}]", f"rule id {show(rule_id)} was retired and must never be reused / 已撤销的规则 id 不得复用"))

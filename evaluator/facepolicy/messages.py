@@ -162,10 +162,12 @@ def describe(error: Any) -> tuple[list[Any], str]:
         if names:
             return path + [names[0]], bilingual("此处不可有该属性", "not allowed here") + f": {show(names[0])}"
         return path, bilingual("此处不允许该值", "this value is not allowed here") + f": {show(instance)}"
-    if kind == "oneOf" and isinstance(expected, list):
+    if kind in ("oneOf", "anyOf") and isinstance(expected, list):
         options = _required_sets(expected)
         if options and isinstance(instance, dict):
             either = "; or ".join(" and ".join(show(n) for n in option) for option in options)
+            if kind == "anyOf":
+                return path, bilingual("须具备其中一组属性", "needs one of these") + f": {either}"
             return path, bilingual("只能具备其中一组属性", "needs exactly one of these") + f": {either}"
     if kind in ("oneOf", "anyOf"):
         return path, bilingual("不符合任何一种允许的形式", "matches none of the allowed forms") + f": {show(instance)}"
