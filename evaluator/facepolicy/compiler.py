@@ -89,7 +89,7 @@ def _check_calls(tree: dict[str, Any], where: str) -> None:
     stack = [tree]  # not recursive: an expression may nest hundreds of levels
     while stack:
         node = stack.pop()
-        stack.extend(node.get("children", []))
+        stack.extend(child for child in node.get("children", []) if isinstance(child, dict))  # a slice's are numbers
         if node.get("type") != "function_expression":
             continue
         name, arguments = node["value"], node.get("children", [])
