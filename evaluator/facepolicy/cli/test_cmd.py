@@ -15,21 +15,17 @@ from facepolicy.cli import load_rules, options
 @options.policies
 @options.no_bundled
 @click.option("--fixtures", "fixture_roots", multiple=True, metavar="DIR",
-              help="夹具目录（默认：内置夹具与各 --policies 目录旁的 fixtures） / Fixture folders (default: the bundled ones and a fixtures folder beside each --policies folder).")
+              help="夹具目录（默认：每个规则包的 fixtures 目录） / Fixture folders (default: each pack's fixtures folder); each is tested as the fixtures of the pack it lies in.")
 @options.lang
 @options.today
 def test_command(policies, no_bundled, fixture_roots, lang, today):
     """运行全部夹具并核对期望结论 / Run every fixture and check its expected verdicts."""
     from pathlib import Path
 
-    from facepolicy.paths import FIXTURES
     from facepolicy.testing import FIXTURE_TODAY, run_fixtures
 
     rule_set = load_rules(policies, no_bundled)
     roots = [Path(r) for r in fixture_roots]
-    if not roots:
-        roots = ([FIXTURES] if not no_bundled else []) + [Path(p).parent / "fixtures" for p in policies]
-        roots = [r for r in roots if r.is_dir()]
     run = run_fixtures(rule_set, roots, options.today_from(today) if today else FIXTURE_TODAY, lang)
     from facepolicy.errors import printable
 
