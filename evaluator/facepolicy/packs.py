@@ -57,7 +57,8 @@ class Pack:
     manifest: str | None  # pack.toml as shown; None for a plain rules folder
 
 
-def _place(folder: Path) -> Place:
+def place_of(folder: Path) -> Place:
+    """A pack folder (with pack.toml), the policies folder of one, or a plain folder of rules."""
     if not folder.is_dir():
         raise FacepolicyError(str(folder), bilingual(
             "策略目录不存在；--policies 应指向含 pack.toml 的规则包目录或规则目录",
@@ -71,8 +72,8 @@ def _place(folder: Path) -> Place:
 
 def places(extra: tuple[str, ...] = (), bundled: bool = True) -> list[Place]:
     """The packs to load, in order: the bundled one (unless told not to), then each folder named, once each."""
-    found = [_place(BUNDLED_PACK)] if bundled else []
-    found += [_place(Path(folder)) for folder in extra]
+    found = [place_of(BUNDLED_PACK)] if bundled else []
+    found += [place_of(Path(folder)) for folder in extra]
     unique, seen = [], set()
     for place in found:
         key = place.rules.resolve()

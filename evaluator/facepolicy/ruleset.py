@@ -229,7 +229,7 @@ def load_rule_set(extra: tuple[str, ...] = (), bundled: bool = True) -> RuleSet:
         schemas.use_extensions(cached.extensions)
         return cached
     pack_list = packs.read(found, pack_contents)
-    extensions = tuple((pack.name, json.dumps(pack.extension, ensure_ascii=False, sort_keys=True))
+    extensions = tuple((pack.name, json.dumps(pack.extension, ensure_ascii=False))
                        for pack in pack_list if pack.extension is not None)
     schemas.use_extensions(extensions)  # before any rule is compiled: lint and evaluation read the merged schema
     catalogs = [path for _, found_catalogs, _ in listed for path in found_catalogs]
