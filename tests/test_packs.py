@@ -96,7 +96,7 @@ def test_explicit_fixtures_of_a_pack_leave_the_other_packs_rules_alone(tmp_path)
     result = run_line(["facepolicy", "test", "--policies", "own", "--fixtures", "own/fixtures"], cwd=tmp_path)
     assert result.code == 1
     untested = [line for line in result.out.splitlines() if line.startswith("UNTESTED")]
-    assert untested == ["UNTESTED own.security-approval: no fail fixture / 缺少fail夹具"]
+    assert untested == ["UNTESTED own.security-approval: no fail fixture / 缺少fail夹具 (fixtures/rules/own.security-approval/fail-NAME.json)"]
 
 
 def test_a_scenario_states_other_packs_verdicts_under_their_table_only(tmp_path):

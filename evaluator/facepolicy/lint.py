@@ -99,7 +99,7 @@ def line_findings(path: Path, catalog: bool) -> list[Finding]:
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError):  # reported by the loader
         return []
-    return [Finding(shown(path), f"line {n}: longer than {WIDTH} characters ({m})") for n, m in long_lines(text, catalog)]
+    return [Finding(shown(path), f"line {n}: longer than {WIDTH} characters ({m}); facepolicy fmt folds it") for n, m in long_lines(text, catalog)]
 
 
 def check_rule_file(path: Path, known_fields: set[str]) -> tuple[str | None, list[Finding]]:

@@ -166,7 +166,8 @@ def _run_pack(run: TestRun, rule_set: RuleSet, name: str, roots: list[Path], tod
         if case.covers_all_rules:
             for rid in own:
                 if rid not in case.expected:
-                    run.mismatches.append(Mismatch(label, rid, "no expected verdict for this rule / 未给出该规则的期望结论"))
+                    run.mismatches.append(Mismatch(label, rid, "no expected verdict for this rule; list it under its status in [verdicts] "
+                                                               "of expected.toml / 未给出该规则的期望结论"))
             chosen.update((rid, rules[rid]) for rid in own)
         judged = next(iter(judge(dict(sorted(chosen.items())), item, today=today) for item in iter_deployments([str(case.path)])))
         if isinstance(judged, Problem):

@@ -36,7 +36,8 @@ def test_command(policies, no_bundled, fixture_roots, lang, today):
         for line in mismatch.details:
             click.echo(f"    {line}")
     for rule_id, lacking in sorted(run.untested.items()):
-        click.echo(f"UNTESTED {rule_id}: no {' and no '.join(lacking)} fixture / 缺少{'、'.join(lacking)}夹具")
+        click.echo(f"UNTESTED {rule_id}: no {' and no '.join(lacking)} fixture / 缺少{'、'.join(lacking)}夹具 "
+                   f"(fixtures/rules/{rule_id}/{lacking[0]}-NAME.json)")
     click.echo(
         f"facepolicy test: {run.cases} fixtures, {run.checked} expectations, {len(run.mismatches)} mismatches, "
         f"{len(run.untested)} rules lacking fixtures, {run.errors} rule errors, {len(rule_set.problems) + len(run.problems)} input errors"
