@@ -16,9 +16,8 @@ from __future__ import annotations
 
 import json
 import os
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from facepolicy.errors import FacepolicyError, bilingual
 from facepolicy.paths import BUNDLED_PACK, shown
@@ -29,8 +28,7 @@ CONFIG = ".facepolicy.toml"  # found in the working folder
 BUNDLED_NAME = "facepolicy"
 
 
-@dataclass(frozen=True)
-class Place:
+class Place(NamedTuple):
     """Where a pack's files are, found on disk before anything is read."""
 
     root: Path
@@ -43,8 +41,7 @@ class Place:
         return path if self.manifest is not None and path.is_file() else None
 
 
-@dataclass(frozen=True)
-class Pack:
+class Pack(NamedTuple):
     name: str
     version: str
     root: str  # as shown
