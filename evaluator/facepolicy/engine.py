@@ -35,7 +35,8 @@ class Rendered(NamedTuple):
 _WORKER: dict[str, Any] = {}
 
 
-def _start_worker(rules: dict[str, "Rule"], today: dt.date, render: Callable[[DeploymentResult], str | None] | None,
+def _start_worker(rules: dict[str, "Rule"], today: dt.date,
+                  render: Callable[[DeploymentResult], str | None] | None,
                   extensions: tuple[tuple[str, str], ...] = ()) -> None:
     import signal
 
@@ -99,7 +100,8 @@ def _in_pool(rules: dict[str, "Rule"], today: dt.date, items: Iterable[Raw | Loa
         render = None  # a reporter holds its output stream, which cannot be sent to a spawned process
     from facepolicy import schemas
 
-    pool = multiprocessing.get_context(method).Pool(jobs, _start_worker, (rules, today, render, schemas.extensions()))
+    start = (rules, today, render, schemas.extensions())
+    pool = multiprocessing.get_context(method).Pool(jobs, _start_worker, start)
     try:
         in_flight: deque = deque()
         iterator = iter(items)

@@ -60,8 +60,9 @@ class RuleSet:
     documents_cache_key: str = ""
     packs: list[Any] = field(default_factory=list)  # facepolicy.packs.Pack, in load order
     pack_of: dict[str, str] = field(default_factory=dict)  # rule id → the name of its pack
-    extensions: tuple[tuple[str, str], ...] = ()  # (pack name, fact extension as JSON), merged into the schema
-    pack_of_document: dict[str, str] = field(default_factory=dict)  # document key → the name of its pack
+    # (pack name, fact extension as JSON) of each pack that has one: merged into the schema
+    extensions: tuple[tuple[str, str], ...] = ()
+    pack_of_document: dict[str, str] = field(default_factory=dict)  # document key → its pack
 
     def pack(self, name: str) -> Any:
         return next(pack for pack in self.packs if pack.name == name)
@@ -163,7 +164,8 @@ def _listing(folder: Path) -> tuple[list[str], list[str]]:
     return catalogs, rules
 
 
-def _load_documents(catalogs: list[str], problems: list[Problem], contents: dict[str, bytes] | None = None,
+def _load_documents(catalogs: list[str], problems: list[Problem],
+                    contents: dict[str, bytes] | None = None,
                     pack_of: dict[str, str] | None = None) -> dict[str, Document]:
     documents: dict[str, Document] = {}
     owner: dict[str, str] = {}
@@ -175,10 +177,11 @@ def _load_documents(catalogs: list[str], problems: list[Problem], contents: dict
             continue
         pack = (pack_of or {}).get(path, "")
         if document.key in owner and owner[document.key] != pack:
+            other = f"{owner[document.key]} ({documents[document.key].path})"
             raise FacepolicyError(f"{document.path}: key", bilingual(
-                f"文档键 {document.key!r} 已在规则包 {owner[document.key]} 中（{documents[document.key].path}）；请换一个键",
-                f"document key {document.key!r} is also in pack {owner[document.key]} "
-                f"({documents[document.key].path}); give this catalog another key"))
+                f"文档键 {document.key!r} 已在规则包 {other} 中；请换一个键",
+                f"document key {document.key!r} is also in pack {other}; "
+                "give this catalog another key"))
         owner[document.key] = pack
         documents[document.key] = document
     return documents
@@ -208,17 +211,20 @@ def _shallow_enough(rule: Rule, source: str) -> None:
 
 
 def load_rule_set(extra: tuple[str, ...] = (), bundled: bool = True) -> RuleSet:
-    """The bundled pack (unless told not to) followed by each --policies folder; from the cache when unchanged.
-    A rule id or document key in two packs is an error: a pack adds rules, it never silently replaces them."""
+    """The bundled pack (unless told not to) followed by each --policies folder; from the cache when
+    unchanged. A rule id or document key in two packs is an error: a pack adds rules, it never
+    silently replaces another's."""
     from facepolicy import cache, packs
 
     found = packs.places(extra, bundled)
     listed = [(place, *_listing(place.rules)) for place in found]
-    shown_folders = {place.rules: shown(place.rules) for place in found}  # resolving a path costs a stat per part: once
+    # resolving a path costs a stat per part: once per folder
+    shown_folders = {place.rules: shown(place.rules) for place in found}
     names = {path: shown_folders[place.rules] + path[len(str(place.rules)):]
              for place, catalogs, rules in listed for path in catalogs + rules}
     contents = {path: _read(path) for path in names}
-    pack_files = [str(path) for place in found for path in (place.manifest, place.extension) if path is not None]
+    pack_files = [str(path) for place in found
+                  for path in (place.manifest, place.extension) if path is not None]
     pack_contents = {path: _read(path) for path in pack_files}
     schema_files = sorted(str(p) for p in SCHEMAS.glob("*.schema.json"))
     cache_key = cache.key([(names[p], data) for p, data in contents.items()]
@@ -231,17 +237,20 @@ def load_rule_set(extra: tuple[str, ...] = (), bundled: bool = True) -> RuleSet:
     pack_list = packs.read(found, pack_contents)
     extensions = tuple((pack.name, json.dumps(pack.extension, ensure_ascii=False))
                        for pack in pack_list if pack.extension is not None)
-    schemas.use_extensions(extensions)  # before any rule is compiled: lint and evaluation read the merged schema
+    schemas.use_extensions(extensions)  # before any rule is compiled: all read the merged schema
     catalogs = [path for _, found_catalogs, _ in listed for path in found_catalogs]
-    digested = list(contents.items()) + [(f"{pack.name}/extension.schema.json", pack_contents[str(place.extension)])
-                                         for pack, place in zip(pack_list, found) if place.extension is not None]
+    digested = list(contents.items()) + [
+        (f"{pack.name}/extension.schema.json", pack_contents[str(place.extension)])
+        for pack, place in zip(pack_list, found) if place.extension is not None]
     rule_set = RuleSet(folders=[place.rules for place in found], catalogs=catalogs,
-                       documents_cache_key=cache_key + "-documents", packs=pack_list, extensions=extensions,
-                       content_digest=_digest(digested))  # cached with the rest: no hashing on a cache hit
+                       documents_cache_key=cache_key + "-documents", packs=pack_list,
+                       extensions=extensions,
+                       content_digest=_digest(digested))  # cached: no hashing on a cache hit
     pack_of_path = _pack_of_path(pack_list, listed)
     documents = _load_documents(catalogs, rule_set.problems, contents, pack_of_path)
     names_of = {names[path]: pack for path, pack in pack_of_path.items()}
-    rule_set.pack_of_document = {key: names_of.get(document.path, "") for key, document in documents.items()}
+    rule_set.pack_of_document = {key: names_of.get(document.path, "")
+                                 for key, document in documents.items()}
     for pack, (place, _, rules) in zip(pack_list, listed):
         for path in rules:
             try:
@@ -257,8 +266,8 @@ def load_rule_set(extra: tuple[str, ...] = (), bundled: bool = True) -> RuleSet:
             if other is not None and other != pack.name:
                 raise FacepolicyError(f"{names[path]}: id", bilingual(
                     f"规则 id {rule.id!r} 已在规则包 {other} 中；规则包只能新增规则，请换一个 id",
-                    f"rule id {rule.id!r} is also in pack {other}; a pack adds rules and never replaces "
-                    "another's: give this one another id"))
+                    f"rule id {rule.id!r} is also in pack {other}; a pack adds rules and never "
+                    "replaces another's: give this one another id"))
             rule_set.rules[rule.id] = rule
             rule_set.pack_of[rule.id] = pack.name
     rule_set.rules = dict(sorted(rule_set.rules.items()))
@@ -268,8 +277,11 @@ def load_rule_set(extra: tuple[str, ...] = (), bundled: bool = True) -> RuleSet:
     return rule_set
 
 
-def _pack_of_path(pack_list: list[Any], listed: list[tuple[Any, list[str], list[str]]]) -> dict[str, str]:
-    return {path: pack.name for pack, (_, catalogs, _) in zip(pack_list, listed) for path in catalogs}
+def _pack_of_path(pack_list: list[Any], listed: list[tuple[Any, list[str], list[str]]]
+                  ) -> dict[str, str]:
+    """Each catalog file's pack."""
+    return {path: pack.name for pack, (_, catalogs, _) in zip(pack_list, listed)
+            for path in catalogs}
 
 
 def raw_rule(path: Path) -> dict[str, Any]:

@@ -21,11 +21,13 @@ def _refuse(uri: str) -> Any:
     raise FacepolicyError(uri, bilingual("拒绝获取外部 schema", "refusing to fetch a schema that is not bundled: nothing is ever fetched"))
 
 
-_EXTENSIONS: list[tuple[tuple[str, str], ...]] = [()]  # (pack name, extension as JSON) of the rule set in use
+# (pack name, extension as JSON) of the rule set in use
+_EXTENSIONS: list[tuple[tuple[str, str], ...]] = [()]
 
 
 def use_extensions(extensions: tuple[tuple[str, str], ...]) -> None:
-    """Make the deployment schema the core one with these packs' fact extensions (set when rules are loaded)."""
+    """Make the deployment schema the core one with these packs' fact extensions (set when rules
+    are loaded)."""
     _EXTENSIONS[0] = tuple(extensions)
 
 
@@ -126,7 +128,8 @@ def named_validator(name: str):
 def _named(name: str, extensions: tuple[tuple[str, str], ...]):
     from jsonschema import Draft202012Validator
 
-    return Draft202012Validator(_merged(extensions) if name == "deployment" else load(name), registry=registry())
+    schema = _merged(extensions) if name == "deployment" else load(name)
+    return Draft202012Validator(schema, registry=registry())
 
 
 def pointer(path: Any) -> str:

@@ -2,8 +2,9 @@
 
 Per-rule fixtures: fixtures/rules/<rule-id>/<status>-<name>.json, where <status> is the verdict the
 rule must give (pass, fail, incomplete, not_applicable). Scenarios: fixtures/scenarios/<name>/
-deployment.json with expected.toml listing, under each status in [verdicts], every rule of its pack, and
-under [packs.<name>] the verdicts it expects of rules of a pack it builds on (only those listed are checked).
+deployment.json with expected.toml listing, under each status in [verdicts], every rule of its
+pack, and under [packs.<name>] the verdicts it expects of rules of a pack it builds on (only those
+listed are checked).
 
 Each pack's fixtures are judged by the rules of that pack and of the packs it builds on, against the
 deployment schema with their fact extensions: another pack's rules never change its results.
@@ -31,7 +32,8 @@ class Case:
     path: Path
     expected: dict[str, Status]
     covers_all_rules: bool  # a scenario must state a verdict for every rule of its pack
-    pack_of: dict[str, str] = field(default_factory=dict)  # rule id → the pack whose table stated it ("": [verdicts])
+    # rule id → the pack whose table stated it ("": [verdicts])
+    pack_of: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass
@@ -77,7 +79,8 @@ def _rule_case(path: Path) -> Case | Problem:
 def _statuses(table: dict, where: str, pack: str, case: Case) -> Problem | None:
     for word, rule_ids in table.items():
         if word not in STATUSES or not isinstance(rule_ids, list):
-            return Problem(f"{where}.{word}", "unknown status; use pass, fail, incomplete or not_applicable / 未知状态")
+            return Problem(f"{where}.{word}", "unknown status; use pass, fail, incomplete or "
+                                              "not_applicable / 未知状态")
         for rule_id in rule_ids:
             if rule_id in case.expected:
                 return Problem(f"{where}.{word}", f"rule {rule_id} is listed twice / 规则重复列出")
@@ -95,7 +98,8 @@ def _scenario_case(folder: Path) -> Case | Problem:
     where = f"{folder / 'expected.toml'}"
     problem = _statuses(data.get("verdicts", {}), f"{where}: verdicts", "", case)
     for pack, table in sorted(data.get("packs", {}).items()):
-        problem = problem or _statuses(table if isinstance(table, dict) else {"?": table}, f"{where}: packs.{pack}", pack, case)
+        table = table if isinstance(table, dict) else {"?": table}
+        problem = problem or _statuses(table, f"{where}: packs.{pack}", pack, case)
     return problem or case
 
 
@@ -118,8 +122,9 @@ def _describe(verdict: Verdict, lang: str) -> list[str]:
 
 def run_fixtures(rule_set: RuleSet, roots: list[Path] | None = None, today: dt.date = FIXTURE_TODAY,
                  lang: str = "en") -> TestRun:
-    """Evaluate each pack's fixtures (or those in `roots`, each the fixtures of the pack it lies in) by the rules of
-    that pack and the packs it builds on, compare with their expectations, and list its rules lacking fixtures."""
+    """Evaluate each pack's fixtures (or those in `roots`, each the fixtures of the pack it lies in)
+    by the rules of that pack and the packs it builds on, compare with their expectations, and list
+    its rules lacking fixtures."""
     from facepolicy import schemas
     from facepolicy.packs import fixture_roots
 
@@ -135,15 +140,28 @@ def run_fixtures(rule_set: RuleSet, roots: list[Path] | None = None, today: dt.d
     return run
 
 
-def _unknown_rule(rule_set: RuleSet, rule_id: str) -> str:
-    other = rule_set.pack_of.get(rule_id)
-    if other is None:
+def _misplaced(rule_set: RuleSet, pack: str, case: Case, rule_id: str) -> str | None:
+    """Why an expectation cannot be checked in a pack's case, or None when it can."""
+    home = rule_set.pack_of.get(rule_id)
+    if home is None:
         return "expectation names a rule that does not exist / 期望中的规则不存在"
-    return (f"rule of pack {other}, which this pack does not build on (builds_on in pack.toml) / "
-            f"该规则属于未被依赖的规则包 {other}")
+    if home not in rule_set.pack(pack).family:
+        return (f"rule of pack {home}, which this pack does not build on (builds_on in "
+                "pack.toml) / "
+                f"该规则属于未被依赖的规则包 {home}")
+    stated_under = case.pack_of.get(rule_id, "") or pack
+    if case.covers_all_rules and stated_under != home:
+        table = "[verdicts]" if home == pack else f"[packs.{home}]"
+        return f"rule of pack {home}: state its verdict under {table} / 请在 {table} 下给出"
+    return None
 
 
-def _run_pack(run: TestRun, rule_set: RuleSet, name: str, roots: list[Path], today: dt.date, lang: str) -> None:
+UNSTATED = ("no expected verdict for this rule; list it under its status in [verdicts] of "
+            "expected.toml / 未给出该规则的期望结论")
+
+
+def _run_pack(run: TestRun, rule_set: RuleSet, name: str, roots: list[Path], today: dt.date,
+              lang: str) -> None:
     rules = rule_set.family_rules(name)
     own = [rid for rid in rules if rule_set.pack_of[rid] == name]
     proven: dict[str, set[Status]] = {rid: set() for rid in own}
@@ -155,21 +173,17 @@ def _run_pack(run: TestRun, rule_set: RuleSet, name: str, roots: list[Path], tod
         label = str(case.path)
         chosen = {}
         for rid in case.expected:
-            if rid not in rules:
-                run.mismatches.append(Mismatch(label, rid, _unknown_rule(rule_set, rid)))
-            elif case.covers_all_rules and case.pack_of.get(rid, "") != ("" if rule_set.pack_of[rid] == name else rule_set.pack_of[rid]):
-                home = rule_set.pack_of[rid]
-                table = "[verdicts]" if home == name else f"[packs.{home}]"
-                run.mismatches.append(Mismatch(label, rid, f"rule of pack {home}: state its verdict under {table} / 请在 {table} 下给出"))
-            else:
+            why = _misplaced(rule_set, name, case, rid)
+            if why is None:
                 chosen[rid] = rules[rid]
+            else:
+                run.mismatches.append(Mismatch(label, rid, why))
         if case.covers_all_rules:
-            for rid in own:
-                if rid not in case.expected:
-                    run.mismatches.append(Mismatch(label, rid, "no expected verdict for this rule; list it under its status in [verdicts] "
-                                                               "of expected.toml / 未给出该规则的期望结论"))
+            unstated = [rid for rid in own if rid not in case.expected]
+            run.mismatches += [Mismatch(label, rid, UNSTATED) for rid in unstated]
             chosen.update((rid, rules[rid]) for rid in own)
-        judged = next(iter(judge(dict(sorted(chosen.items())), item, today=today) for item in iter_deployments([str(case.path)])))
+        item = next(iter(iter_deployments([label])))
+        judged = judge(dict(sorted(chosen.items())), item, today=today)
         if isinstance(judged, Problem):
             run.problems.append(judged if judged.source else Problem(label, judged.message))
             continue
@@ -184,9 +198,8 @@ def _run_pack(run: TestRun, rule_set: RuleSet, name: str, roots: list[Path], tod
                 if not case.covers_all_rules and verdict.rule_id in proven:
                     proven[verdict.rule_id].add(expected)
                 continue
-            run.mismatches.append(
-                Mismatch(label, verdict.rule_id, f"expected {expected.value}, got {verdict.status.value}", _describe(verdict, lang))
-            )
+            got = f"expected {expected.value}, got {verdict.status.value}"
+            run.mismatches.append(Mismatch(label, verdict.rule_id, got, _describe(verdict, lang)))
     for rid, kinds in proven.items():
         lacking = [s.value for s in (Status.pass_, Status.fail) if s not in kinds]
         if lacking:

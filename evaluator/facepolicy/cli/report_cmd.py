@@ -47,7 +47,8 @@ def report_command(deployments, policies, no_bundled, lang, fail_on, allow_incom
         else:
             problems.append(item)
     summary.problems = len(problems)
-    html = render(rule_set, results, problems, summary, report_context(rule_set, lang, day).provenance, [], lang)
+    provenance = report_context(rule_set, lang, day).provenance
+    html = render(rule_set, results, problems, summary, provenance, [], lang)
     write_text(output, html)
     click.echo(wrote(printable(output), summary, lang))
     sys.exit(summary.exit_code(Severity[fail_on], allow_incomplete))

@@ -1,4 +1,5 @@
-"""`facepolicy schema`: the deployment schema merged with the loaded packs' fact extensions, for editors."""
+"""`facepolicy schema`: the deployment schema merged with the loaded packs' fact extensions, for
+editors."""
 
 from __future__ import annotations
 
@@ -12,8 +13,9 @@ from facepolicy.cli import load_rules, options
 @options.no_bundled
 @options.output
 def schema_command(policies, no_bundled, output):
-    """打印合并了各规则包事实扩展的部署描述 JSON Schema（供编辑器补全与即时校验） / Print the deployment schema merged with the
-    loaded packs' fact extensions (for editors' completion and inline errors)."""
+    """打印合并了各规则包事实扩展的部署描述 JSON Schema（供编辑器补全与即时校验） /
+    Print the deployment schema merged with the loaded packs' fact extensions (for editors'
+    completion and inline errors)."""
     import json
 
     from facepolicy import schemas
