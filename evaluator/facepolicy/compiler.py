@@ -205,9 +205,9 @@ class Rule:
 
 def _steps(path: str) -> tuple[Step, ...]:
     steps = []
-    for part in path.split("."):
+    for part in path.split("."):  # a quoted name ("acme-pm": a pack's namespace) holds no dot
         each = part.endswith("[*]")
-        steps.append(Step(part[:-3] if each else part, each))
+        steps.append(Step((part[:-3] if each else part).strip('"'), each))
     return tuple(steps)
 
 

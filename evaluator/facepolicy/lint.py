@@ -102,7 +102,8 @@ def line_findings(path: Path, catalog: bool) -> list[Finding]:
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError):  # reported by the loader
         return []
-    return [Finding(shown(path), f"line {n}: longer than {WIDTH} characters ({m})") for n, m in long_lines(text, catalog)]
+    return [Finding(shown(path), f"line {n}: longer than {WIDTH} characters ({m}); "
+                                 "facepolicy fmt folds it") for n, m in long_lines(text, catalog)]
 
 
 def check_rule_file(path: Path, known_fields: set[str]) -> tuple[str | None, list[Finding]]:
@@ -131,6 +132,7 @@ def check_rule_file(path: Path, known_fields: set[str]) -> tuple[str | None, lis
             if key in assertion:
                 found.extend(expression_findings(assertion[key], f"{where}: assertions[{index}].{key}", known_fields, lets))
         for name in re.split(r"\.|\[\*\]", assertion.get("for_each", "")):
+            name = name.strip('"')
             if name and name not in known_fields:
                 found.append(Finding(f"{where}: assertions[{index}].for_each", f"field {show(name)} is not in the deployment schema / "
                                      f"部署 schema 中没有该字段{did_you_mean(name, known_fields)}"))
@@ -186,8 +188,40 @@ def _squash(text: str) -> str:
     return re.sub(r"\s+", "", text)
 
 
+def _own_sources(rule_set: RuleSet, document_key: str) -> Path | None:
+    """The source texts of the pack a catalog belongs to, when it has them (sources/ beside
+    pack.toml)."""
+    name = rule_set.pack_of_document.get(document_key)
+    return next((pack.sources for pack in rule_set.packs if pack.name == name), None)
+
+
+def extension_findings(rule_set: RuleSet) -> list[Finding]:
+    """Each pack's fact extension: a valid JSON Schema whose every property says in Chinese and
+    English what it means (ask and editors show it)."""
+    from facepolicy.packs import EXTENSION, objects_in
+
+    found = []
+    for pack in rule_set.packs:
+        if pack.extension is None:
+            continue
+        where = f"{pack.root}/{EXTENSION}"
+        try:
+            Draft202012Validator.check_schema(pack.extension)
+        except SchemaError as exc:
+            place = "".join(f"/{p}" for p in exc.absolute_path)
+            found.append(Finding(f"{where}: {place or '/'}",
+                                 f"invalid JSON Schema / 无效的 JSON Schema: {exc.message}"))
+        for place, node in objects_in(pack.extension):
+            for name, prop in node["properties"].items():
+                if not (isinstance(prop, dict) and " / " in str(prop.get("description", ""))):
+                    found.append(Finding(f"{where}: {place.rstrip('/')}/properties/{name}",
+                                         "describe it in Chinese and English: "
+                                         '"description": "中文 / English" / 请用中英文说明此事实'))
+    return found
+
+
 def lint(rule_set: RuleSet, sources: Path | None, has_violating_fixture: Callable[[str], bool]) -> list[Finding]:
-    found: list[Finding] = []
+    found: list[Finding] = extension_findings(rule_set)
     for path in sorted(SCHEMAS.glob("*.schema.json")):
         try:
             Draft202012Validator.check_schema(read_json_file(path))
@@ -236,12 +270,17 @@ def lint(rule_set: RuleSet, sources: Path | None, has_violating_fixture: Callabl
                 found.append(Finding(f"{document.path}: retired[{index}]", f"rule id {show(rule_id)} was retired and must never be reused / 已撤销的规则 id 不得复用"))
         ids: set[str] = set()
         text = None
-        if sources is not None:
-            source_path = sources / document.source
-            if source_path.is_file():
+        own = _own_sources(rule_set, document.key)
+        places = [folder for folder in (own, sources) if folder is not None]
+        if places:
+            found_in = [folder for folder in places if (folder / document.source).is_file()]
+            source_path = found_in[0] / document.source if found_in else None
+            if source_path is not None:
                 text = _squash(source_path.read_text(encoding="utf-8"))
             else:
-                found.append(Finding(f"{document.path}: source", f"{source_path} not found / 找不到来源文件"))
+                tried = " or ".join(str(folder / document.source) for folder in places)
+                found.append(Finding(f"{document.path}: source",
+                                     f"{tried} not found / 找不到来源文件"))
         for index, clause in enumerate(document.clauses):
             where = f"{document.path}: clauses[{index}] ({clause.id})"
             if clause.id in ids:

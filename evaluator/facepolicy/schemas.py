@@ -21,11 +21,45 @@ def _refuse(uri: str) -> Any:
     raise FacepolicyError(uri, bilingual("拒绝获取外部 schema", "refusing to fetch a schema that is not bundled: nothing is ever fetched"))
 
 
-@functools.lru_cache(maxsize=None)
+# (pack name, extension as JSON) of the rule set in use
+_EXTENSIONS: list[tuple[tuple[str, str], ...]] = [()]
+
+
+def use_extensions(extensions: tuple[tuple[str, str], ...]) -> None:
+    """Make the deployment schema the core one with these packs' fact extensions (set when rules
+    are loaded)."""
+    _EXTENSIONS[0] = tuple(extensions)
+
+
+def extensions() -> tuple[tuple[str, str], ...]:
+    return _EXTENSIONS[0]
+
+
 def load(name: str, folder: Path = SCHEMAS) -> dict[str, Any]:
+    """A schema by name; "deployment" is the core schema merged with the fact extensions in use."""
+    if name == "deployment" and folder == SCHEMAS:
+        return _merged(_EXTENSIONS[0])
+    return _read(name, folder)
+
+
+def core_deployment() -> dict[str, Any]:
+    return _read("deployment", SCHEMAS)
+
+
+@functools.lru_cache(maxsize=None)
+def _read(name: str, folder: Path = SCHEMAS) -> dict[str, Any]:
     from facepolicy.loader import read_json_file
 
     return read_json_file(folder / f"{name}.schema.json")
+
+
+@functools.lru_cache(maxsize=None)
+def _merged(extensions: tuple[tuple[str, str], ...]) -> dict[str, Any]:
+    if not extensions:
+        return core_deployment()
+    from facepolicy.packs import merge
+
+    return merge(core_deployment(), extensions)
 
 
 @functools.lru_cache(maxsize=None)
@@ -66,9 +100,14 @@ def shared_validator(schema: dict[str, Any] | bool, where: str = "") -> jsonsche
     return _SHARED[text]
 
 
-@functools.lru_cache(maxsize=None)
 def named_fast_validator(name: str) -> jsonschema_rs.Validator:
-    return fast_validator(load(name), name, formats=True)
+    return _named_fast(name, _EXTENSIONS[0] if name == "deployment" else ())
+
+
+@functools.lru_cache(maxsize=None)
+def _named_fast(name: str, extensions: tuple[tuple[str, str], ...]) -> jsonschema_rs.Validator:
+    schema = _merged(extensions) if name == "deployment" else load(name)
+    return fast_validator(schema, name, formats=True)
 
 
 @functools.lru_cache(maxsize=None)
@@ -83,11 +122,17 @@ def registry(folder: Path = SCHEMAS):
     return Registry(retrieve=refuse).with_resources([(uri, Resource.from_contents(s)) for uri, s in _documents(folder)])
 
 
-@functools.lru_cache(maxsize=None)
 def named_validator(name: str):
+    return _named(name, _EXTENSIONS[0] if name == "deployment" else ())
+
+
+@functools.lru_cache(maxsize=None)
+def _named(name: str, extensions: tuple[tuple[str, str], ...]):
     from jsonschema import Draft202012Validator
 
-    return Draft202012Validator(load(name), registry=registry(), format_checker=Draft202012Validator.FORMAT_CHECKER)
+    schema = _merged(extensions) if name == "deployment" else load(name)
+    checker = Draft202012Validator.FORMAT_CHECKER  # a date that is no date is refused
+    return Draft202012Validator(schema, registry=registry(), format_checker=checker)
 
 
 def pointer(path: Any) -> str:
