@@ -194,7 +194,7 @@ def test_a_packs_fixtures_are_checked_against_its_own_family_schema(tmp_path):
         ["facepolicy", "test", "--policies", "first", "--policies", "second"], cwd=tmp_path
     )
     assert result.code == 2
-    assert "pass-approved.json" in result.err and "'first' was unexpected" in result.err
+    assert "pass-approved.json" in result.err and '/extensions/first: 未知属性 / unknown property "first"' in result.err
 
 
 # ---------- pack.toml checks
@@ -246,7 +246,7 @@ def test_a_broken_pack_toml_names_the_key(tmp_path):
     edit(tmp_path / "own" / "pack.toml", 'version = "0.1.0"', "version = 1")
     line = one_error_line(run_line(["facepolicy", "test", "--policies", "own"], cwd=tmp_path))
     assert line.startswith("facepolicy: own/pack.toml: ")
-    assert "pack.toml breaks its schema: /version: 1 is not of type 'string'" in line
+    assert "pack.toml breaks its schema: /version: 类型不对 / wrong type: 整数 integer, 应为 / expected 字符串 string" in line
 
 
 def test_two_packs_with_one_name_are_refused(tmp_path):
@@ -418,7 +418,7 @@ def test_a_deployment_stating_facts_of_a_pack_not_loaded_is_refused(tmp_path):
     result = run_line(["facepolicy", "eval", str(case)], cwd=tmp_path)
     assert result.code == 2
     assert (
-        "/extensions: Additional properties are not allowed ('acme-pm' was unexpected)"
+        '/extensions/acme-pm: 未知属性 / unknown property "acme-pm"'
         in result.err
     )
 
@@ -441,7 +441,7 @@ def test_an_edited_extension_is_never_served_stale_from_the_cache(tmp_path):
         cwd=tmp_path,
         env=env,
     )
-    assert second.code == 2 and "True is not of type 'string'" in second.err
+    assert second.code == 2 and "wrong type: 布尔值 boolean, 应为 / expected 字符串 string" in second.err
 
 
 def test_workers_read_the_merged_schema_too(tmp_path):
@@ -503,7 +503,7 @@ def test_a_broken_config_is_one_line(tmp_path):
         line.startswith("facepolicy: .facepolicy.toml: ")
         and ".facepolicy.toml breaks its schema" in line
     )
-    assert "/packs: 'first' is not of type 'array'" in line
+    assert "/packs: 类型不对 / wrong type: 字符串 string, 应为 / expected 数组 array" in line
 
 
 def test_a_missing_pack_folder_says_what_policies_takes(tmp_path):

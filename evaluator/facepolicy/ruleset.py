@@ -13,6 +13,7 @@ from facepolicy import schemas
 from facepolicy.compiler import Rule, compile_rule
 from facepolicy.errors import FacepolicyError, bilingual
 from facepolicy.loader import read_toml
+from facepolicy.messages import key_path
 from facepolicy.model import Problem, Text
 from facepolicy.paths import SCHEMAS, shown
 
@@ -93,7 +94,7 @@ class RuleSet:
         """A content digest of every rule and catalog file, independent of where the folders are."""
         return self.content_digest
 
-    def select(self, rule_ids: tuple[str, ...] = (), tags: tuple[str, ...] = ()) -> "RuleSet":
+    def select(self, rule_ids: tuple[str, ...] = (), tags: tuple[str, ...] = (), where: str = "--rule") -> "RuleSet":
         """The same rule set, keeping only the rules named or tagged (all when neither is given)."""
         if not rule_ids and not tags:
             return self
@@ -103,7 +104,10 @@ class RuleSet:
         }
         unknown = [rid for rid in rule_ids if rid not in self.rules]
         if unknown:
-            raise FacepolicyError("--rule", bilingual("没有该规则", "no such rule") + f": {', '.join(unknown)}")
+            from facepolicy.messages import did_you_mean, show
+
+            raise FacepolicyError(where, bilingual("没有该规则", "no such rule") + f": {show(unknown[0])}{did_you_mean(unknown[0], self.rules)}"
+                                  + (f" (+{len(unknown) - 1})" if len(unknown) > 1 else ""))
         return dataclasses.replace(self, rules=chosen)
 
 
@@ -111,7 +115,9 @@ def load_document(path: Path, content: bytes | None = None) -> Document:
     data = read_toml(path, content or None)
     message = schemas.first_error("document", data)
     if message is not None:
-        raise FacepolicyError(f"{path}: {message}", bilingual("目录文件不符合 schema", "catalog breaks its schema"))
+        place, _, detail = message.partition(": ")
+        raise FacepolicyError(f"{shown(path)}: {key_path(place)}", bilingual("目录文件不符合目录 schema", "catalog breaks the catalog schema")
+                              + f": {detail}")
     clauses = tuple(
         Clause(
             document=data["key"], id=c["id"], section=c["section"], heading=Text(**c["heading"]), binds=c["binds"],

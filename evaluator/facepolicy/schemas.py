@@ -77,10 +77,11 @@ def _rs_registry() -> jsonschema_rs.Registry:
     return jsonschema_rs.Registry([("urn:facepolicy:scopes", load("scopes"))], retriever=_refuse)
 
 
-def fast_validator(schema: dict[str, Any] | bool, where: str = "") -> jsonschema_rs.Validator:
-    """A compiled jsonschema-rs validator; a schema that cannot compile is a FacepolicyError naming its place."""
+def fast_validator(schema: dict[str, Any] | bool, where: str = "", formats: bool = False) -> jsonschema_rs.Validator:
+    """A compiled jsonschema-rs validator; a schema that cannot compile is a FacepolicyError naming its place.
+    `formats`: check "format" (a date that is no date is refused) — for our own schemas, not rule scopes."""
     try:
-        return jsonschema_rs.Draft202012Validator(schema, registry=_rs_registry(), retriever=_refuse, validate_formats=False)
+        return jsonschema_rs.Draft202012Validator(schema, registry=_rs_registry(), retriever=_refuse, validate_formats=formats)
     except FacepolicyError:
         raise
     except Exception as exc:  # noqa: BLE001 — jsonschema-rs reports bad schemas and unresolvable refs as several types
@@ -105,7 +106,8 @@ def named_fast_validator(name: str) -> jsonschema_rs.Validator:
 
 @functools.lru_cache(maxsize=None)
 def _named_fast(name: str, extensions: tuple[tuple[str, str], ...]) -> jsonschema_rs.Validator:
-    return fast_validator(_merged(extensions) if name == "deployment" else load(name), name)
+    schema = _merged(extensions) if name == "deployment" else load(name)
+    return fast_validator(schema, name, formats=True)
 
 
 @functools.lru_cache(maxsize=None)
@@ -129,7 +131,8 @@ def _named(name: str, extensions: tuple[tuple[str, str], ...]):
     from jsonschema import Draft202012Validator
 
     schema = _merged(extensions) if name == "deployment" else load(name)
-    return Draft202012Validator(schema, registry=registry())
+    checker = Draft202012Validator.FORMAT_CHECKER  # a date that is no date is refused
+    return Draft202012Validator(schema, registry=registry(), format_checker=checker)
 
 
 def pointer(path: Any) -> str:
@@ -142,10 +145,13 @@ def first_error(name: str, instance: Any) -> str | None:
         return None
     from jsonschema.exceptions import best_match
 
+    from facepolicy.messages import describe, pointer_text
+
     error = best_match(named_validator(name).iter_errors(instance))
     if error is None:  # the two validators disagree; trust the stricter one
         return "/: " + bilingual("不符合 schema", "does not match the schema")
-    return f"{pointer(error.absolute_path) or '/'}: {error.message}"
+    path, message = describe(error)
+    return f"{pointer_text(path) or '/'}: {message}"
 
 
 def missing_facts(validator: jsonschema_rs.Validator, instance: Any) -> Iterator[str]:
