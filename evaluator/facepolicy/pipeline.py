@@ -19,16 +19,11 @@ from facepolicy.model import DeploymentResult, Problem
 if TYPE_CHECKING:
     from facepolicy.compiler import Rule
 
-MAX_MESSAGE = 240
-
-
 def deployment_problem(document: Any) -> str | None:
     """Why a document is not a valid deployment description, as 'POINTER: message', or None."""
     message = schemas.first_error("deployment", document)
     if message is None:
         return None
-    if len(message) > MAX_MESSAGE:
-        message = message[: MAX_MESSAGE - 1] + "…"
     return f"{message} ({bilingual('不符合部署描述 schema', 'breaks the deployment schema')})"
 
 
