@@ -216,6 +216,9 @@ def test_waiver_findings_name_unknown_rules_and_past_expiries():
     found = waiver_findings([_waiver(rule="nope", expires=dt.date(2025, 1, 2)), _waiver(1, expires=TODAY)], {"r1"}, TODAY)
     assert found == [("w.toml: waivers[0].rule", 'no rule "nope" in the rule set / 规则不存在'),
                      ("w.toml: waivers[0].expires", "expired on 2025-01-02, it covers nothing any more / 豁免已到期")]
+    near = waiver_findings([_waiver(rule="demo.sign")], {"demo.signs", "other.rule"}, TODAY)
+    assert near == [("w.toml: waivers[0].rule",
+                     'no rule "demo.sign" in the rule set / 规则不存在 — 是否应为 / did you mean "demo.signs"?')]
 
 
 WAIVER_FILE = """
@@ -1119,3 +1122,18 @@ def test_an_unsettled_if_names_its_own_facts_and_those_of_each_open_branch():
     assert _shape(then_false(_facts("/o"))) == ("unknown", ["/o/a", "/o/c"], None)
     both_false = _compile({"if": {"required": ["a"]}, "then": False, "else": False})
     assert both_false(_facts("/o")) is False
+
+
+def test_duration_functions_over_a_duration_stated_in_part_name_every_fact_they_wait_for():
+    from facepolicy.functions import Functions
+
+    stated = read({"r": {"value": 3}, "s": {"unit": "days"}})
+    call = Functions(TODAY).call
+    assert _shape(call("date_add", [unstated("/d"), stated["r"]])) == ("unknown", ["/d", "/r/unit"], None)
+    assert _shape(call("max_days", [stated["s"]])) == ("range", 0, None, ["/s/value"])
+
+
+def test_a_misspelt_scope_keyword_is_refused_with_the_nearest_one():
+    with pytest.raises(ScopeError, match=r'keyword "requried" is not understood in a scope — 是否应为 / did you mean '
+                                         r'"required"\? \(understood: '):
+        Compiler(lambda t: {}).compile({"requried": ["a"]})
