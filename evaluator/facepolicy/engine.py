@@ -16,6 +16,7 @@ from facepolicy.pipeline import judge
 if TYPE_CHECKING:
 
     from facepolicy.compiler import Rule
+    from facepolicy.program import Program
     from facepolicy.ruleset import RuleSet
     from facepolicy.waivers import WaiverBook
 
@@ -35,13 +36,15 @@ class Rendered(NamedTuple):
 _WORKER: dict[str, Any] = {}
 
 
-def _start_worker(rules: dict[str, "Rule"], today: dt.date, render: Callable[[DeploymentResult], str | None] | None) -> None:
+def _start_worker(rules: "dict[str, Rule] | Program", today: dt.date, render: Callable[[DeploymentResult], str | None] | None) -> None:
     import signal
 
     # Ctrl-C reaches the whole process group: the main process alone answers it (and stops the workers), so
     # a worker never prints a traceback of its own.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
-    _WORKER.update(rules=rules, today=today, render=render, severity_of={rid: rule.severity for rid, rule in rules.items()})
+    severity_of = ({rid: rule.severity for rid, rule in rules.items()} if isinstance(rules, dict)
+                   else {rid: rules.severity(rid) for rid in rules.rules})
+    _WORKER.update(rules=rules, today=today, render=render, severity_of=severity_of)
 
 
 def _judge_in_worker(item: Raw | Loaded) -> DeploymentResult | Rendered | Problem:
@@ -85,7 +88,7 @@ def _abandon(pool: Any) -> None:
         finalizer.cancel()  # nor Pool.terminate() at exit; the pool's threads are daemons and end with the process
 
 
-def _in_pool(rules: dict[str, "Rule"], today: dt.date, items: Iterable[Raw | Loaded], jobs: int,
+def _in_pool(rules: "dict[str, Rule] | Program", today: dt.date, items: Iterable[Raw | Loaded], jobs: int,
              render: Callable[[DeploymentResult], str | None] | None) -> Iterator[DeploymentResult | Rendered | Problem]:
     import multiprocessing
 
@@ -112,7 +115,7 @@ def _in_pool(rules: dict[str, "Rule"], today: dt.date, items: Iterable[Raw | Loa
 
 @dataclass(frozen=True)
 class Run:
-    rule_set: "RuleSet"
+    rule_set: "RuleSet | Program | dict[str, Rule]"  # a rule set is judged by its compiled program
     today: dt.date
     waivers: "WaiverBook | None" = None
     jobs: int = 1
@@ -121,7 +124,9 @@ class Run:
     def results(self, items: Iterable[Raw | Loaded]) -> Iterator[DeploymentResult | Rendered | Problem]:
         """Each deployment's result, in input order. With jobs > 1 and a `render`, workers also write the output
         (a Rendered); waivers change verdicts after judging, so with waivers results come back whole."""
-        rules = self.rule_set.rules
+        rules: Any = self.rule_set
+        if callable(getattr(rules, "program", None)):
+            rules = rules.program()
         if self.jobs > 1:
             judged = _in_pool(rules, self.today, items, self.jobs, self.render if self.waivers is None else None)
         else:

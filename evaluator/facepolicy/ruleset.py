@@ -6,14 +6,16 @@ import dataclasses
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple
 
-from facepolicy import schemas
-from facepolicy.compiler import Rule, compile_rule
 from facepolicy.errors import FacepolicyError, bilingual
 from facepolicy.loader import read_toml
 from facepolicy.model import Problem, Text
 from facepolicy.paths import POLICIES, SCHEMAS, shown
+
+if TYPE_CHECKING:
+    from facepolicy.compiler import Rule
+    from facepolicy.program import Program
 
 
 class Clause(NamedTuple):
@@ -57,6 +59,24 @@ class RuleSet:
     catalogs: list[str] = field(default_factory=list)
     loaded_documents: dict[str, Document] | None = None
     documents_cache_key: str = ""
+    compiled: "Program | None" = field(default=None, repr=False, compare=False)
+
+    def __getstate__(self) -> dict[str, Any]:
+        return {**self.__dict__, "compiled": None}  # code is cached on its own (program.py), never pickled
+
+    def program(self) -> "Program":
+        """The rules compiled to Python: from the cache, else built (and cached) on first use."""
+        if self.compiled is None:
+            from facepolicy import cache, program
+
+            key = self.documents_cache_key.removesuffix("-documents") + "-program"
+            entry = cache.load_bytes(key, "code") if self.documents_cache_key else None
+            self.compiled = program.from_entry(entry) if entry is not None else None
+            if self.compiled is None:
+                self.compiled, entry = program.build(self)
+                if self.documents_cache_key:
+                    cache.store_bytes(key, entry, "code")
+        return self.compiled.select(set(self.rules)) if len(self.compiled.rules) != len(self.rules) else self.compiled
 
     @property
     def documents(self) -> dict[str, Document]:
@@ -90,10 +110,12 @@ class RuleSet:
         unknown = [rid for rid in rule_ids if rid not in self.rules]
         if unknown:
             raise FacepolicyError("--rule", bilingual("没有该规则", "no such rule") + f": {', '.join(unknown)}")
-        return dataclasses.replace(self, rules=chosen)
+        return dataclasses.replace(self, rules=chosen, compiled=self.compiled)
 
 
 def load_document(path: Path, content: bytes | None = None) -> Document:
+    from facepolicy import schemas
+
     data = read_toml(path, content or None)
     message = schemas.first_error("document", data)
     if message is not None:
@@ -185,8 +207,17 @@ def _shallow_enough(rule: Rule, source: str) -> None:
             stack.append((node.parsed, depth))
 
 
-def load_rule_set(extra: tuple[str, ...] = (), bundled: bool = True) -> RuleSet:
-    """The bundled rule set (unless told not to) followed by each --policies folder; from the cache when unchanged."""
+class _Located(NamedTuple):
+    """A rule set's folders and files as found on disk, and the cache key their bytes make."""
+
+    folders: list[Path]
+    listed: list[tuple[Path, list[str], list[str]]]
+    names: dict[str, str]
+    contents: dict[str, bytes]
+    cache_key: str
+
+
+def _locate(extra: tuple[str, ...], bundled: bool) -> _Located:
     from facepolicy import cache
 
     folders = ([POLICIES] if bundled else []) + [Path(f) for f in extra]
@@ -197,8 +228,35 @@ def load_rule_set(extra: tuple[str, ...] = (), bundled: bool = True) -> RuleSet:
     shown_folders = {folder: shown(folder) for folder in folders}  # resolving a path costs a stat per part: once per folder
     names = {path: shown_folders[folder] + path[len(str(folder)):] for folder, catalogs, rules in listed for path in catalogs + rules}
     contents = {path: _read(path) for path in names}
-    schema_files = sorted(str(p) for p in SCHEMAS.glob("*.schema.json"))
+    schema_files = sorted(os.path.join(SCHEMAS, n) for n in os.listdir(SCHEMAS) if n.endswith(".schema.json"))
     cache_key = cache.key([(names[p], data) for p, data in contents.items()] + [(p, _read(p)) for p in schema_files])
+    return _Located(folders, listed, names, contents, cache_key)
+
+
+def load_program(extra: tuple[str, ...] = (), bundled: bool = True) -> tuple["Program", list[Path]]:
+    """The compiled program of the rule set (bundled unless told not to, then each --policies folder) and its
+    folders: from the cache when no file changed, else built with the rule set (load_rule_set)."""
+    from facepolicy import cache, program
+
+    located = _locate(extra, bundled)
+    entry = cache.load_bytes(located.cache_key + "-program", "code")
+    found = program.from_entry(entry) if entry is not None else None
+    if found is not None:
+        return found, located.folders
+    rule_set = _load(located)
+    return rule_set.program(), rule_set.folders
+
+
+def load_rule_set(extra: tuple[str, ...] = (), bundled: bool = True) -> RuleSet:
+    """The bundled rule set (unless told not to) followed by each --policies folder; from the cache when unchanged."""
+    return _load(_locate(extra, bundled))
+
+
+def _load(located: _Located) -> RuleSet:
+    from facepolicy import cache
+    from facepolicy.compiler import compile_rule
+
+    folders, listed, names, contents, cache_key = located
     cached = cache.load(cache_key)
     if isinstance(cached, RuleSet):
         return cached
