@@ -393,3 +393,23 @@ def rules_source(rules: dict[str, Rule], what: str = "a rule set", extra: str = 
 def rule_source(rule: Rule) -> str:
     """The readable module of one rule alone (`facepolicy compile --show RULE`)."""
     return rules_source({rule.id: rule}, what=f"rule {rule.id} ({rule.source})")
+
+
+def _load(source: str, name: str) -> Any:
+    namespace: dict[str, Any] = {}
+    exec(compile(source, "<facepolicy>", "exec"), namespace)  # noqa: S102 — code generated here
+    return namespace[name]
+
+
+def expression_function(text: str, parsed: dict[str, Any]) -> Any:
+    """One expression compiled alone: a function `(value, functions) → result` (for tests and explain)."""
+    module = Module()
+    name = module.expression(text, parsed)
+    return _load(module.source(text, [], f"\n\nFOUND = {name}\n"), "FOUND")
+
+
+def scope_function(schema: Any) -> Any:
+    """One scope compiled alone: a function `value → True | False | Unknown`."""
+    module = Module()
+    name = module.scope(schema, scope_resolver(schema))
+    return _load(module.source("a scope", [], f"\n\nFOUND = {name}\n"), "FOUND")

@@ -18,7 +18,7 @@ __all__ = ["cli", "run", "load_rules", "resume_gc"]
 COMMANDS = {
     "eval": "eval_cmd", "test": "test_cmd", "lint": "lint_cmd", "coverage": "coverage_cmd", "explain": "explain_cmd",
     "digest": "digest_cmd", "diff": "diff_cmd", "report": "report_cmd", "new": "new_cmd",
-    "migrate": "migrate_cmd", "ask": "ask_cmd", "fmt": "fmt_cmd",
+    "migrate": "migrate_cmd", "ask": "ask_cmd", "fmt": "fmt_cmd", "compile": "compile_cmd",
 }
 
 
