@@ -43,11 +43,12 @@ RECURSION_HEADROOM = 5000  # pickling a deep expression tree needs more than the
 _warned: set[str] = set()
 
 
-def _warn(where: Path, why: str) -> None:
-    """One warning per folder and run: the cache is an optimisation, its refusal is not an error."""
-    if str(where) in _warned:
+def _warn(where: Path, why: str, once_for: Path | None = None) -> None:
+    """One warning per folder and run (`once_for`: the folder of an entry): the cache is an optimisation, its
+    refusal is not an error."""
+    if str(once_for or where) in _warned:
         return
-    _warned.add(str(where))
+    _warned.add(str(once_for or where))
     from facepolicy.errors import printable
 
     print(f"facepolicy: warning: {printable(str(where))}: {why}; running without the rule-set cache / "
@@ -166,7 +167,7 @@ def load_bytes(cache_key: str, kind: str = "pickle") -> bytes | None:
             return None
         why = _unsafe(info)
         if why is not None:
-            _warn(path, why)
+            _warn(path, why, once_for=where)
             return None
         with os.fdopen(handle, "rb") as stream:
             handle = -1
