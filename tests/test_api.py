@@ -34,9 +34,16 @@ def test_one_deployment_as_a_dict_or_as_text(rules):
     from_text = rules.evaluate(text, today=TODAY, source="hotel.json")
     from_dict = rules.evaluate(json.loads(text), today=TODAY)
     assert isinstance(from_text, DeploymentResult) and from_text.source == "hotel.json"
-    assert from_text.verdicts == from_dict.verdicts == evaluate(load_rule_set().rules, json.loads(text), today=TODAY)
+    assert (
+        from_text.verdicts
+        == from_dict.verdicts
+        == evaluate(load_rule_set().rules, json.loads(text), today=TODAY)
+    )
     assert from_text.status("megvii-fr-guideline.private-spaces") is Status.fail
-    assert from_text.positions["/sites/1/area_type"] == (22, 20)  # line and column in the text given
+    assert from_text.positions["/sites/1/area_type"] == (
+        22,
+        20,
+    )  # line and column in the text given
     assert from_text.status("no.such-rule") is None
 
 
@@ -72,8 +79,11 @@ def test_rules_pickle_as_the_way_to_load_them_again(rules):
 
 def _statuses(lines, rules):
     """One partition: its deployments' verdicts, as plain values."""
-    return [(r.deployment_id, [(v.rule_id, v.status.value) for v in r.verdicts])
-            for r in rules.evaluate_many(lines, today=TODAY) if isinstance(r, DeploymentResult)]
+    return [
+        (r.deployment_id, [(v.rule_id, v.status.value) for v in r.verdicts])
+        for r in rules.evaluate_many(lines, today=TODAY)
+        if isinstance(r, DeploymentResult)
+    ]
 
 
 def test_a_dask_bag_over_ndjson_partitions_on_a_local_cluster(rules, tmp_path):
@@ -87,7 +97,9 @@ def test_a_dask_bag_over_ndjson_partitions_on_a_local_cluster(rules, tmp_path):
         path = tmp_path / f"fleet-{part}.ndjson"
         path.write_text("".join(json.dumps(d) + "\n" for d in documents[part::4]), encoding="utf-8")
         paths.append(str(path))
-    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None) as cluster:
+    with distributed.LocalCluster(
+        n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None
+    ) as cluster:
         with distributed.Client(cluster) as client:
             bag = dask.bag.read_text(paths).map_partitions(_statuses, rules)
             found = dict(bag.compute(scheduler=client.get))

@@ -85,19 +85,33 @@ class Rules:
             return self
         unknown = [rid for rid in rule_ids if rid not in self.program.rules]
         if unknown:
-            raise FacepolicyError("--rule", bilingual("没有该规则", "no such rule") + f": {', '.join(unknown)}")
-        chosen = {rid for rid in self.program.rules if rid in rule_ids or any(t in self.program.tags(rid) for t in tags)}
+            raise FacepolicyError(
+                "--rule", bilingual("没有该规则", "no such rule") + f": {', '.join(unknown)}"
+            )
+        chosen = {
+            rid
+            for rid in self.program.rules
+            if rid in rule_ids or any(t in self.program.tags(rid) for t in tags)
+        }
         policies, bundled, _, _ = self._how
         return Rules(self.program.select(chosen), self.folders, (policies, bundled, rule_ids, tags))
 
-    def evaluate(self, deployment: Any, *, today: dt.date | None = None, source: str = "<deployment>") -> DeploymentResult | Problem:
+    def evaluate(
+        self, deployment: Any, *, today: dt.date | None = None, source: str = "<deployment>"
+    ) -> DeploymentResult | Problem:
         """The verdict of every rule on one deployment: a parsed document (dict) or its JSON text."""
         from facepolicy.pipeline import judge
 
         return judge(self.program, _item(deployment, source), today=today or dt.date.today())
 
-    def evaluate_many(self, deployments: Iterable[Any], *, today: dt.date | None = None, jobs: int = 1,
-                      source: str = "<deployment>") -> Iterator[DeploymentResult | Problem]:
+    def evaluate_many(
+        self,
+        deployments: Iterable[Any],
+        *,
+        today: dt.date | None = None,
+        jobs: int = 1,
+        source: str = "<deployment>",
+    ) -> Iterator[DeploymentResult | Problem]:
         """A report per deployment, in order, one at a time: dicts, JSON texts or NDJSON lines (blank lines are
         skipped); `jobs` > 1 judges them in that many worker processes."""
         from facepolicy.engine import Run
@@ -105,22 +119,37 @@ class Rules:
         items = (_item(d, f"{source}:{n}") for n, d in enumerate(deployments, 1) if not _blank(d))
         yield from Run(self.program, today or dt.date.today(), jobs=jobs).results(items)
 
-    def evaluate_files(self, paths: list[str], *, today: dt.date | None = None, jobs: int = 1,
-                       max_size: int | None = None) -> Iterator[DeploymentResult | Problem]:
+    def evaluate_files(
+        self,
+        paths: list[str],
+        *,
+        today: dt.date | None = None,
+        jobs: int = 1,
+        max_size: int | None = None,
+    ) -> Iterator[DeploymentResult | Problem]:
         """A report per deployment found in files and folders ('-': standard input), JSON or NDJSON, in order."""
         from facepolicy.engine import Run
         from facepolicy.loader import MAX_SIZE, iter_raw
 
-        yield from Run(self.program, today or dt.date.today(), jobs=jobs).results(iter_raw(paths, max_size or MAX_SIZE))
+        yield from Run(self.program, today or dt.date.today(), jobs=jobs).results(
+            iter_raw(paths, max_size or MAX_SIZE)
+        )
 
-    def context(self, lang: str = "en", today: dt.date | None = None, verbose: bool = False,
-                excerpts: bool = False) -> "Context":
+    def context(
+        self,
+        lang: str = "en",
+        today: dt.date | None = None,
+        verbose: bool = False,
+        excerpts: bool = False,
+    ) -> "Context":
         """What a reporter needs besides the results (facepolicy.reporters): the rules' words and provenance."""
         from facepolicy.provenance import context_of
 
         infos = {rid: self.program.info(rid) for rid in self.program.rules}
         clause = self.rule_set.clause if excerpts else None
-        return context_of(infos, self.digest, self.folders, lang, today or dt.date.today(), verbose, clause)
+        return context_of(
+            infos, self.digest, self.folders, lang, today or dt.date.today(), verbose, clause
+        )
 
 
 def _blank(item: Any) -> bool:
@@ -144,8 +173,13 @@ def _item(deployment: Any, source: str) -> Any:
     return ParsedDeployment(source, deployment, json.dumps(deployment, ensure_ascii=False))
 
 
-def load(policies: Iterable[str] = (), *, bundled: bool = True, rule_ids: Iterable[str] = (),
-         tags: Iterable[str] = ()) -> Rules:
+def load(
+    policies: Iterable[str] = (),
+    *,
+    bundled: bool = True,
+    rule_ids: Iterable[str] = (),
+    tags: Iterable[str] = (),
+) -> Rules:
     """The bundled rules (unless `bundled` is False) and those of each folder in `policies` (a rule with the
     same id replaces the bundled one), compiled; from the cache when no rule file changed. `rule_ids` and
     `tags` keep only the rules named or tagged. Raises FacepolicyError for a folder that does not exist."""
@@ -156,5 +190,7 @@ def load(policies: Iterable[str] = (), *, bundled: bool = True, rule_ids: Iterab
     return Rules(program, folders, (policies, bundled, (), ())).select(rule_ids, tags)
 
 
-def _reload(policies: tuple[str, ...], bundled: bool, rule_ids: tuple[str, ...], tags: tuple[str, ...]) -> Rules:
+def _reload(
+    policies: tuple[str, ...], bundled: bool, rule_ids: tuple[str, ...], tags: tuple[str, ...]
+) -> Rules:
     return load(policies, bundled=bundled, rule_ids=rule_ids, tags=tags)

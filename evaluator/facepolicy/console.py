@@ -51,7 +51,9 @@ def guarded(body) -> int:
         try:
             code = body()
             sys.stdout.flush()  # a closed pipe shows here, not in the interpreter's last flush
-        except RecursionError as exc:  # before OSError and the rest: nothing deeper is caught by accident
+        except (
+            RecursionError
+        ) as exc:  # before OSError and the rest: nothing deeper is caught by accident
             raise FacepolicyError("", f"input nested too deeply / 输入嵌套过深: {exc}") from None
     except SystemExit as exc:
         code = exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 2)
@@ -75,8 +77,10 @@ def guarded(body) -> int:
         _say(f"facepolicy: {where}{bilingual('输入输出错误', 'I/O error')}: {exc.strerror or exc}")
         return 2
     except Exception as exc:  # noqa: BLE001 — the last resort: never a traceback
-        _say(f"facepolicy: internal error, a bug in facepolicy (please report it) / 内部错误: {type(exc).__name__}: "
-             f"{printable(str(exc))}")
+        _say(
+            f"facepolicy: internal error, a bug in facepolicy (please report it) / 内部错误: {type(exc).__name__}: "
+            f"{printable(str(exc))}"
+        )
         return 3
     return code if isinstance(code, int) else 0
 

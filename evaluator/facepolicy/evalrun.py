@@ -49,11 +49,16 @@ def today_from(value: str | None):
     if not text:
         return dt.date.today()
     try:
-        if not re.fullmatch(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", text):  # fromisoformat also takes 2026-W01-1 and 20260101
+        if not re.fullmatch(
+            r"[0-9]{4}-[0-9]{2}-[0-9]{2}", text
+        ):  # fromisoformat also takes 2026-W01-1 and 20260101
             raise ValueError(text)
         return dt.date.fromisoformat(text)
     except ValueError:
-        raise FacepolicyError("--today", bilingual("日期格式应为 YYYY-MM-DD", "expected a date as YYYY-MM-DD") + f": {text!r}") from None
+        raise FacepolicyError(
+            "--today",
+            bilingual("日期格式应为 YYYY-MM-DD", "expected a date as YYYY-MM-DD") + f": {text!r}",
+        ) from None
 
 
 def _warn(line: str) -> None:
@@ -75,7 +80,9 @@ def execute(options: EvalOptions) -> int:
     from facepolicy.reporters import reporter
 
     refuse_overlap(options.output, options.deployments)
-    rules = api.load(options.policies, bundled=not options.no_bundled, rule_ids=options.rules, tags=options.tags)
+    rules = api.load(
+        options.policies, bundled=not options.no_bundled, rule_ids=options.rules, tags=options.tags
+    )
     resume_gc()
     day = today_from(options.today)
     book = None
@@ -87,7 +94,9 @@ def execute(options: EvalOptions) -> int:
     severity_of = {rid: rules.severity(rid) for rid in rules.ids}
     progress = Progress(options.lang)  # on stderr, only when a person watches it
     context = rules.context(options.lang, day, options.verbose, excerpts=options.fmt == "sarif")
-    with AtomicOutput(options.output) as out:  # the report appears under its name only once it is whole
+    with AtomicOutput(
+        options.output
+    ) as out:  # the report appears under its name only once it is whole
         report = reporter(options.fmt, guard(out, progress), context)
         run = Run(rules.program, day, book, options.jobs, report.render)
         for problem in rules.problems:
@@ -111,22 +120,36 @@ def execute(options: EvalOptions) -> int:
         finally:  # interrupted or not, the terminal is left clean for the lines that follow
             progress.close()
         for waiver in book.unused() if book else ():
-            _warn(f"{waiver.where()}: waiver for {waiver.rule} on {waiver.deployment} matched no failure / 豁免未匹配任何违规")
+            _warn(
+                f"{waiver.where()}: waiver for {waiver.rule} on {waiver.deployment} matched no failure / 豁免未匹配任何违规"
+            )
         report.finish(summary)
-    return summary.exit_code(Severity[options.fail_on], options.allow_incomplete and not options.fail_on_incomplete)
+    return summary.exit_code(
+        Severity[options.fail_on], options.allow_incomplete and not options.fail_on_incomplete
+    )
 
 
 # The plain command line, recognised without click. Each option: (field, kind); kinds: "flag", "value",
 # "many" (repeatable), or a tuple of the values allowed. Anything else is left to click.
 _OPTIONS = {
-    "--policies": ("policies", "many"), "--no-bundled": ("no_bundled", "flag"),
+    "--policies": ("policies", "many"),
+    "--no-bundled": ("no_bundled", "flag"),
     "--format": ("fmt", ("text", "json", "ndjson", "sarif", "junit", "github", "markdown")),
     "-f": ("fmt", ("text", "json", "ndjson", "sarif", "junit", "github", "markdown")),
-    "--output": ("output", "value"), "-o": ("output", "value"), "--lang": ("lang", ("zh", "en")),
-    "--rule": ("rules", "many"), "--tag": ("tags", "many"), "--fail-on": ("fail_on", SEVERITIES),
-    "--today": ("today", "value"), "--waivers": ("waivers_file", "value"),
-    "--allow-incomplete": ("allow_incomplete", "flag"), "--fail-on-incomplete": ("fail_on_incomplete", "flag"),
-    "--verbose": ("verbose", "flag"), "-v": ("verbose", "flag"), "--jobs": ("jobs", "jobs"), "-j": ("jobs", "jobs"),
+    "--output": ("output", "value"),
+    "-o": ("output", "value"),
+    "--lang": ("lang", ("zh", "en")),
+    "--rule": ("rules", "many"),
+    "--tag": ("tags", "many"),
+    "--fail-on": ("fail_on", SEVERITIES),
+    "--today": ("today", "value"),
+    "--waivers": ("waivers_file", "value"),
+    "--allow-incomplete": ("allow_incomplete", "flag"),
+    "--fail-on-incomplete": ("fail_on_incomplete", "flag"),
+    "--verbose": ("verbose", "flag"),
+    "-v": ("verbose", "flag"),
+    "--jobs": ("jobs", "jobs"),
+    "-j": ("jobs", "jobs"),
     "--max-size": ("max_size", "size"),
 }
 _SIZE = re.compile(r"\s*([0-9]+)\s*([KMG]?)i?B?\s*", re.I)
@@ -165,7 +188,9 @@ def parse(argv: list[str]) -> EvalOptions | None:
                 match = _SIZE.fullmatch(value)
                 if not match or int(match.group(1)) == 0:
                     return None
-                values[field] = int(match.group(1)) * 1024 ** " KMG".index((match.group(2) or " ").upper())
+                values[field] = int(match.group(1)) * 1024 ** " KMG".index(
+                    (match.group(2) or " ").upper()
+                )
             elif isinstance(kind, tuple):
                 if value not in kind:
                     return None
@@ -178,8 +203,11 @@ def parse(argv: list[str]) -> EvalOptions | None:
         return None
     for field in ("output", "waivers_file"):  # click's Path checks: left to click to word
         path = values.get(field)
-        if isinstance(path, str) and os.path.exists(path) and (
-                os.path.isdir(path) or (field == "output" and not os.access(path, os.W_OK))):
+        if (
+            isinstance(path, str)
+            and os.path.exists(path)
+            and (os.path.isdir(path) or (field == "output" and not os.access(path, os.W_OK)))
+        ):
             return None
     return EvalOptions(tuple(deployments), **values)  # type: ignore[arg-type]
 

@@ -30,8 +30,15 @@ WARM = 16  # deployments checked by the compiled schema check before a run turns
 class Program:
     """Compiled rules in rule-id order, what a report says of each, and the compiled deployment check."""
 
-    def __init__(self, namespace: dict[str, Any], words: dict[str, tuple[Any, ...]], digest: str,
-                 problems: tuple[tuple[str, str], ...], entry: bytes, source: str = ""):
+    def __init__(
+        self,
+        namespace: dict[str, Any],
+        words: dict[str, tuple[Any, ...]],
+        digest: str,
+        problems: tuple[tuple[str, str], ...],
+        entry: bytes,
+        source: str = "",
+    ):
         self.namespace = namespace
         self.rules = namespace["RULES"]
         self.words = words
@@ -50,8 +57,15 @@ class Program:
     def info(self, rule_id: str) -> RuleInfo:
         """The rule as a report words it (excerpts are added by report_context where a format shows them)."""
         title, description, severity, tags, clauses, remediation = self.words[rule_id]
-        return RuleInfo(rule_id, Text(*title), Text(*description) if description else None, Severity(severity),
-                        tuple(tags), tuple(clauses), Text(*remediation))
+        return RuleInfo(
+            rule_id,
+            Text(*title),
+            Text(*description) if description else None,
+            Severity(severity),
+            tuple(tags),
+            tuple(clauses),
+            Text(*remediation),
+        )
 
     def severity(self, rule_id: str) -> Severity:
         return Severity(self.words[rule_id][2])
@@ -63,7 +77,9 @@ class Program:
         """The same program judging only the rules named (all of them with None)."""
         if rule_ids is None:
             return self
-        chosen = Program(self.namespace, self.words, self.digest, self.problems, self.entry, self.source)
+        chosen = Program(
+            self.namespace, self.words, self.digest, self.problems, self.entry, self.source
+        )
         chosen.rules = {rid: rule for rid, rule in self.rules.items() if rid in rule_ids}
         return chosen
 
@@ -94,8 +110,14 @@ class Program:
 def _words(rule_set: "RuleSet") -> dict[str, tuple[Any, ...]]:
     found = {}
     for rid, rule in rule_set.rules.items():
-        found[rid] = (tuple(rule.title), tuple(rule.description) if rule.description else None, int(rule.severity),
-                      tuple(rule.tags), tuple(rule.clauses), (rule.remediation.zh, rule.remediation.en))
+        found[rid] = (
+            tuple(rule.title),
+            tuple(rule.description) if rule.description else None,
+            int(rule.severity),
+            tuple(rule.tags),
+            tuple(rule.clauses),
+            (rule.remediation.zh, rule.remediation.en),
+        )
     return found
 
 
@@ -120,8 +142,14 @@ def build(rule_set: "RuleSet") -> tuple[Program, bytes]:
     return _program(code, words, rule_set.digest(), problems, entry, source), entry
 
 
-def _program(code: Any, words: dict[str, tuple[Any, ...]], digest: str, problems: tuple[tuple[str, str], ...],
-             entry: bytes, source: str = "") -> Program:
+def _program(
+    code: Any,
+    words: dict[str, tuple[Any, ...]],
+    digest: str,
+    problems: tuple[tuple[str, str], ...],
+    entry: bytes,
+    source: str = "",
+) -> Program:
     namespace: dict[str, Any] = {"__name__": "facepolicy.compiled"}
     exec(code, namespace)  # noqa: S102 — our own generated code, from the cache only when its SHA-256 checks out
     return Program(namespace, words, digest, problems, entry, source)

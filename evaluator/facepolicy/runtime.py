@@ -12,12 +12,35 @@ from __future__ import annotations
 from typing import Any, Callable, NamedTuple
 
 from facepolicy.expressions import _greater, _is_comparable, _negate, equal, truth, undecided
-from facepolicy.facts import NOTHING, Facts, Partial, Range, Unknown, facts_of, members, partial, unstated
+from facepolicy.facts import (
+    NOTHING,
+    Facts,
+    Partial,
+    Range,
+    Unknown,
+    facts_of,
+    members,
+    partial,
+    unstated,
+)
 from facepolicy.functions import FunctionError, Functions
 from facepolicy.model import Status, Text, Verdict, Violation
 
-__all__ = ["Facts", "Partial", "Range", "Unknown", "NOTHING", "Text", "equal", "truth", "undecided", "unstated",
-           "facts_of", "negate", "Functions"]
+__all__ = [
+    "Facts",
+    "Partial",
+    "Range",
+    "Unknown",
+    "NOTHING",
+    "Text",
+    "equal",
+    "truth",
+    "undecided",
+    "unstated",
+    "facts_of",
+    "negate",
+    "Functions",
+]
 
 negate = _negate
 MISSING = object()  # a member an object does not hold (distinct from a stated null)
@@ -88,8 +111,12 @@ def _union(a: frozenset[str] | None, b: frozenset[str]) -> frozenset[str]:
     return b if a is None else a | b
 
 
-def project(items: Any, each: Callable[[Any, Any], Any], condition: Callable[[Any, Any], Any] | None,
-            functions: Any) -> Any:
+def project(
+    items: Any,
+    each: Callable[[Any, Any], Any],
+    condition: Callable[[Any, Any], Any] | None,
+    functions: Any,
+) -> Any:
     """A (filter) projection over `items` (expressions._projection)."""
     if type(items) is Unknown:
         return Unknown(items.facts)
@@ -113,7 +140,11 @@ def project(items: Any, each: Callable[[Any, Any], Any], condition: Callable[[An
             membership = _union(membership, result.facts)
         collected.append(result)
         maybe.append(membership)
-    if tail is not None and condition is not None and truth(condition(Unknown(tail), functions)) is False:
+    if (
+        tail is not None
+        and condition is not None
+        and truth(condition(Unknown(tail), functions)) is False
+    ):
         tail = None
     return partial(collected, maybe, tail)
 
@@ -139,7 +170,9 @@ def flatten(items: Any) -> Any:
         elif kind is Partial:
             for inner, inner_membership in item.entries():
                 merged.append(inner)
-                maybe.append(membership if inner_membership is None else _union(membership, inner_membership))
+                maybe.append(
+                    membership if inner_membership is None else _union(membership, inner_membership)
+                )
             if item.tail is not None:
                 tail = _union(tail, item.tail)
         elif kind is Unknown:
@@ -158,7 +191,11 @@ def index(value: Any, position: int) -> Any:
         except IndexError:
             return None
     if type(value) is Partial:
-        if position >= 0 and all(m is None for m in value.maybe[: position + 1]) and position < len(value.items):
+        if (
+            position >= 0
+            and all(m is None for m in value.maybe[: position + 1])
+            and position < len(value.items)
+        ):
             return value.items[position]
         return undecided(value)
     if type(value) is Unknown:
@@ -223,6 +260,7 @@ def length(functions: Any, subject: Any) -> Any:
 
 # Scopes (scopes.Compiler): each keyword's test over values, given the compiled tests of its sub-schemas.
 
+
 def kleene_and(results: list[Any]) -> Any:
     pending = []
     for result in results:
@@ -245,7 +283,11 @@ def kleene_or(results: list[Any]) -> Any:
 
 def s_required(value: Any, names: tuple[str, ...]) -> Any:
     if type(value) is Unknown:
-        return Unknown(value.facts) if value.at is None else undecided(*(unstated(f"{value.at}/{n}") for n in names))
+        return (
+            Unknown(value.facts)
+            if value.at is None
+            else undecided(*(unstated(f"{value.at}/{n}") for n in names))
+        )
     if not isinstance(value, dict):
         return True
     missing = [n for n in names if n not in value]
@@ -285,7 +327,9 @@ def s_contains(value: Any, test: Callable[[Any], Any]) -> Any:
         if result is True and membership is None:
             return True
         if result is not False:
-            pending.append(undecided(None if result is True else result, Unknown(membership or frozenset())))
+            pending.append(
+                undecided(None if result is True else result, Unknown(membership or frozenset()))
+            )
     if tail is not None and test(Unknown(tail)) is not False:
         pending.append(Unknown(tail))
     return undecided(*pending) if pending else False
@@ -304,7 +348,11 @@ def s_items(value: Any, test: Callable[[Any], Any]) -> Any:
         if result is False and membership is None:
             return False
         if result is not True:
-            pending.append(undecided(result if result is not False else None, Unknown(membership or frozenset())))
+            pending.append(
+                undecided(
+                    result if result is not False else None, Unknown(membership or frozenset())
+                )
+            )
     if tail is not None and test(Unknown(tail)) is not True:
         pending.append(Unknown(tail))
     return undecided(*pending) if pending else True
@@ -317,8 +365,11 @@ def s_enum(value: Any, options: tuple[Any, ...]) -> Any:
 
 
 _TYPES = {
-    "object": lambda v: isinstance(v, dict), "array": lambda v: isinstance(v, (list, Partial)),
-    "string": lambda v: type(v) is str, "boolean": lambda v: type(v) is bool, "null": lambda v: v is None,
+    "object": lambda v: isinstance(v, dict),
+    "array": lambda v: isinstance(v, (list, Partial)),
+    "string": lambda v: type(v) is str,
+    "boolean": lambda v: type(v) is bool,
+    "null": lambda v: v is None,
     "integer": lambda v: type(v) is int or (type(v) is float and v.is_integer()),
     "number": lambda v: type(v) in (int, float),
 }
@@ -373,7 +424,12 @@ def s_not(result: Any) -> Any:
     return (not result) if type(result) is bool else Unknown(result.facts)
 
 
-def s_if(value: Any, condition: Callable[[Any], Any], then: Callable[[Any], Any], otherwise: Callable[[Any], Any]) -> Any:
+def s_if(
+    value: Any,
+    condition: Callable[[Any], Any],
+    then: Callable[[Any], Any],
+    otherwise: Callable[[Any], Any],
+) -> Any:
     held = condition(value)
     if held is True:
         return then(value)
@@ -396,6 +452,7 @@ def never(value: Any) -> Any:
 
 
 # Messages (compiler.Template.render and compiler._show).
+
 
 def show(value: Any) -> str:
     if type(value) is str:
@@ -420,6 +477,7 @@ def show(value: Any) -> str:
 
 # Rules: the loop of evaluate.evaluate_rule over compiled parts.
 
+
 class Step(NamedTuple):
     name: str
     each: bool
@@ -441,6 +499,26 @@ class CompiledRule(NamedTuple):
     assertions: tuple[CompiledAssertion, ...]
     message: Callable[[Any, Any], Text]
     remediation: Callable[[Any, Any], Text]
+    not_applicable: Verdict  # the verdicts that say nothing more than their status, made once
+    passed: Verdict
+
+
+def compiled_rule(
+    rule_id: str,
+    scope: Callable[[Any], Any] | None,
+    assertions: tuple[CompiledAssertion, ...],
+    message: Callable[[Any, Any], Text],
+    remediation: Callable[[Any, Any], Text],
+) -> CompiledRule:
+    return CompiledRule(
+        rule_id,
+        scope,
+        assertions,
+        message,
+        remediation,
+        Verdict(rule_id, Status.not_applicable),
+        Verdict(rule_id, Status.pass_),
+    )
 
 
 def _escape(part: Any) -> str:
@@ -454,9 +532,15 @@ def iter_items(document: Any, steps: tuple[Step, ...]) -> list[tuple[str | None,
         value = document.get(name, MISSING)
         here = "/" + (_escape(name) if "~" in name or "/" in name else name)
         if type(value) is list:
-            return [(item.at if type(item) is Facts else f"{here}/{i}", item) for i, item in enumerate(value)]
+            return [
+                (item.at if type(item) is Facts else f"{here}/{i}", item)
+                for i, item in enumerate(value)
+            ]
         if type(value) is Partial:
-            found = [(item.at if type(item) is Facts else f"{here}/{i}", item) for i, item in enumerate(value.items)]
+            found = [
+                (item.at if type(item) is Facts else f"{here}/{i}", item)
+                for i, item in enumerate(value.items)
+            ]
             found.append((None, Unknown(value.tail)))
             return found
         if value is MISSING:
@@ -478,9 +562,15 @@ def iter_items(document: Any, steps: tuple[Step, ...]) -> list[tuple[str | None,
                 value = Unknown(frozenset((here,))) if type(node) is Facts else None
             if step.each or last:
                 if type(value) is list:
-                    following.extend((item.at if type(item) is Facts else f"{here}/{i}", item) for i, item in enumerate(value))
+                    following.extend(
+                        (item.at if type(item) is Facts else f"{here}/{i}", item)
+                        for i, item in enumerate(value)
+                    )
                 elif type(value) is Partial:
-                    following.extend((item.at if type(item) is Facts else f"{here}/{i}", item) for i, item in enumerate(value.items))
+                    following.extend(
+                        (item.at if type(item) is Facts else f"{here}/{i}", item)
+                        for i, item in enumerate(value.items)
+                    )
                     following.append((None, Unknown(value.tail)))
                 elif type(value) is Unknown:
                     following.append((None, Unknown(value.facts)))
@@ -490,23 +580,30 @@ def iter_items(document: Any, steps: tuple[Step, ...]) -> list[tuple[str | None,
     return nodes
 
 
-def judge_rule(rule: CompiledRule, facts: Any, functions: Any, scopes_seen: dict[Any, Any]) -> Verdict:
-    """evaluate.evaluate_rule, without the trace, over a compiled rule."""
+def judge_rule(rule: CompiledRule, facts: Any, functions: Any, seen: dict[Any, Any]) -> Verdict:
+    """evaluate.evaluate_rule, without the trace, over a compiled rule. `seen` keeps, for one deployment, each
+    scope's answer and each list's items, which many rules share."""
     functions.document = facts
     in_scope: Any = True
     try:
         scope = rule.scope
         if scope is not None:
-            in_scope = scopes_seen.get(scope)
+            in_scope = seen.get(scope)
             if in_scope is None:
-                in_scope = scopes_seen[scope] = scope(facts)
+                in_scope = seen[scope] = scope(facts)
             if in_scope is False:
-                return Verdict(rule.id, Status.not_applicable)
+                return rule.not_applicable
         violations: list[Violation] = []
         missing: set[str] = set()
         gates: set[str] = set()
         for assertion in rule.assertions:
-            subjects = iter_items(facts, assertion.for_each) if assertion.for_each else (("", facts),)
+            steps = assertion.for_each
+            if steps:
+                subjects = seen.get(steps)
+                if subjects is None:
+                    subjects = seen[steps] = iter_items(facts, steps)
+            else:
+                subjects = (("", facts),)
             where_of, expect_of = assertion.where, assertion.expect
             for base, subject in subjects:
                 where: Any = True
@@ -524,7 +621,9 @@ def judge_rule(rule: CompiledRule, facts: Any, functions: Any, scopes_seen: dict
                     if type(expect) is Unknown:
                         held = expect if expect.truth is None else expect.truth
                     else:
-                        raise RuleError(f"assertions[{assertion.index}].expect gave {expect!r}, not true or false at {base or '/'}")
+                        raise RuleError(
+                            f"assertions[{assertion.index}].expect gave {expect!r}, not true or false at {base or '/'}"
+                        )
                 else:
                     held = truth(expect)
                     if held is None:
@@ -535,7 +634,9 @@ def judge_rule(rule: CompiledRule, facts: Any, functions: Any, scopes_seen: dict
                     message = assertion.message or rule.message
                     remediation = assertion.remediation or rule.remediation
                     at = f"{base}/{assertion.at}" if assertion.at else base
-                    violation = Violation(at or "/", message(subject, functions), remediation(subject, functions))
+                    violation = Violation(
+                        at or "/", message(subject, functions), remediation(subject, functions)
+                    )
                     if violation not in violations:
                         violations.append(violation)
                     continue
@@ -554,12 +655,14 @@ def judge_rule(rule: CompiledRule, facts: Any, functions: Any, scopes_seen: dict
     if in_scope is True and not missing:
         if violations:
             return Verdict(rule.id, Status.fail, violations=tuple(violations))
-        return Verdict(rule.id, Status.pass_)
+        return rule.passed
     scope_facts = facts_of(in_scope) if in_scope is not True else NOTHING
     gates = (gates | scope_facts) & (missing | scope_facts)
     named = tuple(sorted(gates)) + tuple(sorted(missing - gates))
     if in_scope is not True:
         return Verdict(rule.id, Status.incomplete, missing=named, gating=len(gates))
     if violations:
-        return Verdict(rule.id, Status.fail, violations=tuple(violations), missing=named, gating=len(gates))
+        return Verdict(
+            rule.id, Status.fail, violations=tuple(violations), missing=named, gating=len(gates)
+        )
     return Verdict(rule.id, Status.incomplete, missing=named, gating=len(gates))

@@ -14,11 +14,44 @@ from __future__ import annotations
 import json
 from typing import Any
 
-ANNOTATIONS = {"$schema", "$id", "$comment", "title", "description", "examples", "default", "$defs", "format",
-               "deprecated", "readOnly", "writeOnly"}
-KEYWORDS = {"type", "enum", "const", "properties", "required", "additionalProperties", "items", "minItems",
-            "maxItems", "uniqueItems", "minLength", "maxLength", "pattern", "minimum", "maximum",
-            "exclusiveMinimum", "exclusiveMaximum", "anyOf", "allOf", "oneOf", "not", "$ref"}
+ANNOTATIONS = {
+    "$schema",
+    "$id",
+    "$comment",
+    "title",
+    "description",
+    "examples",
+    "default",
+    "$defs",
+    "format",
+    "deprecated",
+    "readOnly",
+    "writeOnly",
+}
+KEYWORDS = {
+    "type",
+    "enum",
+    "const",
+    "properties",
+    "required",
+    "additionalProperties",
+    "items",
+    "minItems",
+    "maxItems",
+    "uniqueItems",
+    "minLength",
+    "maxLength",
+    "pattern",
+    "minimum",
+    "maximum",
+    "exclusiveMinimum",
+    "exclusiveMaximum",
+    "anyOf",
+    "allOf",
+    "oneOf",
+    "not",
+    "$ref",
+}
 
 RUNTIME = '''
 
@@ -55,8 +88,11 @@ def _matches(pattern, text):
 '''
 
 _TYPES = {
-    "object": "type({x}) is dict", "array": "type({x}) is list", "string": "type({x}) is str",
-    "boolean": "type({x}) is bool", "null": "{x} is None",
+    "object": "type({x}) is dict",
+    "array": "type({x}) is list",
+    "string": "type({x}) is str",
+    "boolean": "type({x}) is bool",
+    "null": "{x} is None",
     "number": "type({x}) is int or type({x}) is float",
     "integer": "type({x}) is int or (type({x}) is float and {x}.is_integer())",
 }
@@ -72,7 +108,9 @@ class _Writer:
         self.blocks: list[str] = []
         self.names: dict[str, str] = {}  # $ref → function name
         self.count = 0
-        self.constants: dict[str, str] = {}  # source → name; written after every function, which they may name
+        self.constants: dict[
+            str, str
+        ] = {}  # source → name; written after every function, which they may name
 
     def constant(self, text: str) -> str:
         if text not in self.constants:
@@ -115,16 +153,24 @@ class _Writer:
             kinds = [schema["type"]] if isinstance(schema["type"], str) else list(schema["type"])
             if any(k not in _TYPES for k in kinds):
                 raise NotCompiled(f"type {kinds}")
-            out(f"    if not ({' or '.join('(' + _TYPES[k].format(x='x') + ')' for k in kinds)}):\n        return False\n")
+            out(
+                f"    if not ({' or '.join('(' + _TYPES[k].format(x='x') + ')' for k in kinds)}):\n        return False\n"
+            )
         if "enum" in schema:
             options = schema["enum"]
             if all(type(o) is str for o in options):
-                out(f"    if type(x) is not str or x not in {self.constant(repr(frozenset(sorted(options))))}:\n"
-                    "        return False\n")
+                out(
+                    f"    if type(x) is not str or x not in {self.constant(repr(frozenset(sorted(options))))}:\n"
+                    "        return False\n"
+                )
             else:
-                out(f"    if not any(_same(x, o) for o in {self.constant(_literal(options))}):\n        return False\n")
+                out(
+                    f"    if not any(_same(x, o) for o in {self.constant(_literal(options))}):\n        return False\n"
+                )
         if "const" in schema:
-            out(f"    if not _same(x, {self.constant(_literal(schema['const']))}):\n        return False\n")
+            out(
+                f"    if not _same(x, {self.constant(_literal(schema['const']))}):\n        return False\n"
+            )
         self._object(schema, out)
         self._array(schema, out)
         self._string(schema, out)
@@ -134,9 +180,13 @@ class _Writer:
                 tests = [self.function(sub) for sub in schema[key]]
                 calls = ", ".join(f"{t}(x)" for t in tests)
                 if key == "anyOf":
-                    out(f"    if not ({' or '.join(t + '(x)' for t in tests)}):\n        return False\n")
+                    out(
+                        f"    if not ({' or '.join(t + '(x)' for t in tests)}):\n        return False\n"
+                    )
                 elif key == "allOf":
-                    out(f"    if not ({' and '.join(t + '(x)' for t in tests)}):\n        return False\n")
+                    out(
+                        f"    if not ({' and '.join(t + '(x)' for t in tests)}):\n        return False\n"
+                    )
                 else:
                     out(f"    if [{calls}].count(True) != 1:\n        return False\n")
         if "not" in schema:
@@ -154,15 +204,23 @@ class _Writer:
         out("    if type(x) is dict:\n")
         for name in schema.get("required", ()):
             out(f"        if {name!r} not in x:\n            return False\n")
-        properties = {name: self.function(sub) for name, sub in schema.get("properties", {}).items()}
+        properties = {
+            name: self.function(sub) for name, sub in schema.get("properties", {}).items()
+        }
         extra = schema.get("additionalProperties", True)
-        table = self.constant("{" + ", ".join(f"{n!r}: {f}" for n, f in properties.items()) + "}") if properties else "{}"
+        table = (
+            self.constant("{" + ", ".join(f"{n!r}: {f}" for n, f in properties.items()) + "}")
+            if properties
+            else "{}"
+        )
         if not properties and extra is True:
             return
         out("        for key, item in x.items():\n")
         out(f"            check = {table}.get(key)\n")
         if extra is True:
-            out("            if check is not None and not check(item):\n                return False\n")
+            out(
+                "            if check is not None and not check(item):\n                return False\n"
+            )
         elif extra is False:
             out("            if check is None or not check(item):\n                return False\n")
         else:
@@ -182,7 +240,9 @@ class _Writer:
             out("        if not _unique(x):\n            return False\n")
         if "items" in schema:
             out(f"        check = {self.function(schema['items'])}\n")
-            out("        for item in x:\n            if not check(item):\n                return False\n")
+            out(
+                "        for item in x:\n            if not check(item):\n                return False\n"
+            )
         out("        pass\n")
 
     def _string(self, schema: dict[str, Any], out: Any) -> None:
@@ -199,7 +259,12 @@ class _Writer:
             out(f"        if not _matches({regex}, x):\n            return False\n")
 
     def _number(self, schema: dict[str, Any], out: Any) -> None:
-        bounds = {"minimum": "<", "maximum": ">", "exclusiveMinimum": "<=", "exclusiveMaximum": ">="}
+        bounds = {
+            "minimum": "<",
+            "maximum": ">",
+            "exclusiveMinimum": "<=",
+            "exclusiveMaximum": ">=",
+        }
         keys = [k for k in bounds if k in schema]
         if not keys:
             return
@@ -218,4 +283,6 @@ def validator_source(schema: Any, name: str = "deployment_is_valid") -> str:
     writer = _Writer(schema)
     top = writer.function(schema)
     constants = "".join(f"{name_} = {text}\n" for text, name_ in writer.constants.items())
-    return RUNTIME + "\n\n" + "\n\n".join(writer.blocks) + "\n\n" + constants + f"\n{name} = {top}\n"
+    return (
+        RUNTIME + "\n\n" + "\n\n".join(writer.blocks) + "\n\n" + constants + f"\n{name} = {top}\n"
+    )

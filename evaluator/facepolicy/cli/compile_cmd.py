@@ -8,8 +8,13 @@ from facepolicy.cli import load_rules, options
 
 
 @click.command("compile")
-@click.option("--show", "rule_id", required=True, metavar="RULE",
-              help="打印该规则编译成的 Python 源码 / Print the Python source the rule is compiled to.")
+@click.option(
+    "--show",
+    "rule_id",
+    required=True,
+    metavar="RULE",
+    help="打印该规则编译成的 Python 源码 / Print the Python source the rule is compiled to.",
+)
 @options.policies
 @options.no_bundled
 def compile_command(rule_id, policies, no_bundled):
