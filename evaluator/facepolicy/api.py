@@ -183,7 +183,7 @@ def load(
     """The bundled rules (unless `bundled` is False) and those of each folder in `policies` (a rule with the
     same id replaces the bundled one), compiled; from the cache when no rule file changed. `rule_ids` and
     `tags` keep only the rules named or tagged. Raises FacepolicyError for a folder that does not exist."""
-    from facepolicy.ruleset import load_program
+    from facepolicy.rulefiles import load_program
 
     policies = tuple(str(p) for p in policies)
     program, folders = load_program(policies, bundled=bundled)

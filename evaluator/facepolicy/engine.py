@@ -6,7 +6,6 @@ from __future__ import annotations
 import datetime as dt
 import itertools
 from collections import deque
-from dataclasses import dataclass
 from typing import NamedTuple, TYPE_CHECKING, Any, Callable, Iterable, Iterator
 
 from facepolicy.loader import Loaded, Raw
@@ -113,8 +112,7 @@ def _in_pool(rules: "dict[str, Rule] | Program", today: dt.date, items: Iterable
         pool.join()
 
 
-@dataclass(frozen=True)
-class Run:
+class Run(NamedTuple):  # a NamedTuple: defining a dataclass would cost a one-file run the dataclasses import
     rule_set: "RuleSet | Program | dict[str, Rule]"  # a rule set is judged by its compiled program
     today: dt.date
     waivers: "WaiverBook | None" = None

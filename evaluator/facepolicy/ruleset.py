@@ -11,7 +11,8 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 from facepolicy.errors import FacepolicyError, bilingual
 from facepolicy.loader import read_toml
 from facepolicy.model import Problem, Text
-from facepolicy.paths import POLICIES, SCHEMAS, shown
+from facepolicy.paths import shown
+from facepolicy.rulefiles import Located, _listing, _read, locate, load_program  # noqa: F401 — ruleset's API
 
 if TYPE_CHECKING:
     from facepolicy.compiler import Rule
@@ -152,26 +153,6 @@ def _digest(contents: list[tuple[str, bytes]]) -> str:
     return "sha256:" + sha.hexdigest()
 
 
-def _read(path: str) -> bytes:
-    try:
-        with open(path, "rb") as handle:
-            return handle.read()
-    except OSError:
-        return b""  # read again by the parser, which reports it with the file's name
-
-
-def _listing(folder: Path) -> tuple[list[str], list[str]]:
-    """The catalogs (<document>/document.toml) and rule files (<document>/<rule>.toml) of a policies folder,
-    as plain strings: building a Path for each of a hundred files costs a one-file run more than reading them."""
-    catalogs, rules = [], []
-    for entry in sorted(os.scandir(folder), key=lambda e: e.name):
-        if entry.is_dir():
-            for name in sorted(os.listdir(entry.path)):
-                if name.endswith(".toml"):
-                    (catalogs if name == "document.toml" else rules).append(os.path.join(entry.path, name))
-    return catalogs, rules
-
-
 def _load_documents(catalogs: list[str], problems: list[Problem], contents: dict[str, bytes] | None = None) -> dict[str, Document]:
     documents = {}
     for path in catalogs:
@@ -207,52 +188,12 @@ def _shallow_enough(rule: Rule, source: str) -> None:
             stack.append((node.parsed, depth))
 
 
-class _Located(NamedTuple):
-    """A rule set's folders and files as found on disk, and the cache key their bytes make."""
-
-    folders: list[Path]
-    listed: list[tuple[Path, list[str], list[str]]]
-    names: dict[str, str]
-    contents: dict[str, bytes]
-    cache_key: str
-
-
-def _locate(extra: tuple[str, ...], bundled: bool) -> _Located:
-    from facepolicy import cache
-
-    folders = ([POLICIES] if bundled else []) + [Path(f) for f in extra]
-    for folder in folders:
-        if not folder.is_dir():
-            raise FacepolicyError(str(folder), bilingual("策略目录不存在", "no such policies folder"))
-    listed = [(folder, *_listing(folder)) for folder in folders]
-    shown_folders = {folder: shown(folder) for folder in folders}  # resolving a path costs a stat per part: once per folder
-    names = {path: shown_folders[folder] + path[len(str(folder)):] for folder, catalogs, rules in listed for path in catalogs + rules}
-    contents = {path: _read(path) for path in names}
-    schema_files = sorted(os.path.join(SCHEMAS, n) for n in os.listdir(SCHEMAS) if n.endswith(".schema.json"))
-    cache_key = cache.key([(names[p], data) for p, data in contents.items()] + [(p, _read(p)) for p in schema_files])
-    return _Located(folders, listed, names, contents, cache_key)
-
-
-def load_program(extra: tuple[str, ...] = (), bundled: bool = True) -> tuple["Program", list[Path]]:
-    """The compiled program of the rule set (bundled unless told not to, then each --policies folder) and its
-    folders: from the cache when no file changed, else built with the rule set (load_rule_set)."""
-    from facepolicy import cache, program
-
-    located = _locate(extra, bundled)
-    entry = cache.load_bytes(located.cache_key + "-program", "code")
-    found = program.from_entry(entry) if entry is not None else None
-    if found is not None:
-        return found, located.folders
-    rule_set = _load(located)
-    return rule_set.program(), rule_set.folders
-
-
 def load_rule_set(extra: tuple[str, ...] = (), bundled: bool = True) -> RuleSet:
     """The bundled rule set (unless told not to) followed by each --policies folder; from the cache when unchanged."""
-    return _load(_locate(extra, bundled))
+    return _load(locate(extra, bundled))
 
 
-def _load(located: _Located) -> RuleSet:
+def _load(located: Located) -> RuleSet:
     from facepolicy import cache
     from facepolicy.compiler import compile_rule
 
