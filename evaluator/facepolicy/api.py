@@ -83,11 +83,9 @@ class Rules:
         rule_ids, tags = tuple(rule_ids), tuple(tags)
         if not rule_ids and not tags:
             return self
-        unknown = [rid for rid in rule_ids if rid not in self.program.rules]
-        if unknown:
-            raise FacepolicyError(
-                "--rule", bilingual("没有该规则", "no such rule") + f": {', '.join(unknown)}"
-            )
+        if any(rid not in self.program.rules for rid in rule_ids):
+            self.rule_set.select(rule_ids, tags)  # words the error (RuleSet.select is the one place that does)
+            raise FacepolicyError("--rule", bilingual("没有该规则", "no such rule"))  # pragma: no cover
         chosen = {
             rid
             for rid in self.program.rules
