@@ -8,7 +8,6 @@ import re
 
 import click
 
-from facepolicy.errors import FacepolicyError, bilingual
 
 SEVERITIES = ["critical", "high", "medium", "low", "info"]
 
