@@ -22,11 +22,16 @@ demo: $(BIN)/facepolicy  ## install, then evaluate the example deployment with t
 # Chromium is needed only by the HTML report's browser check. Where it is missing, tests/ensure_browser.sh installs
 # it if it can (root with apt-get, as on CI) and then requires it; else it says in one line what to install, and
 # that check is skipped (it still fails when FACEPOLICY_REQUIRE_BROWSER=1 or CI=true: CI never skips it silently).
-test: $(BIN)/facepolicy  ## the whole test suite: lint, fixtures, coverage, pytest
-	$(BIN)/facepolicy lint $(if $(wildcard ../shared/sources),--sources ../shared/sources)
+# The example pack (examples/acme-pm) is checked with the bundled rules: each pack's fixtures against its own rules
+# and those it builds on, each catalog's excerpts against its own pack's sources.
+PACKS := --policies examples/acme-pm
+
+test: $(BIN)/facepolicy  ## the whole test suite: lint, fixtures, coverage (bundled and example pack), pytest
+	$(BIN)/facepolicy lint $(PACKS) $(if $(wildcard ../shared/sources),--sources ../shared/sources)
 	$(BIN)/facepolicy fmt --check
-	$(BIN)/facepolicy test
-	$(BIN)/facepolicy coverage --min 100 > /dev/null
+	$(BIN)/facepolicy fmt --check $(PACKS)
+	$(BIN)/facepolicy test $(PACKS)
+	$(BIN)/facepolicy coverage $(PACKS) --min 100 > /dev/null
 	@browser=$$(sh tests/ensure_browser.sh); \
 	echo "FACEPOLICY_REQUIRE_BROWSER=$${FACEPOLICY_REQUIRE_BROWSER:-$$browser} $(BIN)/python -m pytest -q"; \
 	FACEPOLICY_REQUIRE_BROWSER=$${FACEPOLICY_REQUIRE_BROWSER:-$$browser} $(BIN)/python -m pytest -q
@@ -35,10 +40,10 @@ browser:  ## headless Chromium for the HTML report's browser check: installed wh
 	@sh tests/ensure_browser.sh >/dev/null
 
 lint: $(BIN)/facepolicy  ## check rules, catalogs and schemas
-	$(BIN)/facepolicy lint $(if $(wildcard ../shared/sources),--sources ../shared/sources)
+	$(BIN)/facepolicy lint $(PACKS) $(if $(wildcard ../shared/sources),--sources ../shared/sources)
 
 fixtures: $(BIN)/facepolicy  ## run every fixture against its expected verdicts
-	$(BIN)/facepolicy test
+	$(BIN)/facepolicy test $(PACKS)
 
 bench: $(BIN)/facepolicy  ## cold start (cache warm and cold), compiled vs interpreted vs straightforward, --jobs scaling, peak memory to 100,000 (about half an hour)
 	$(BIN)/python benchmarks/bench.py

@@ -435,7 +435,11 @@ def _hostile(document: dict[str, Any], rng: random.Random) -> dict[str, Any]:
             stack.extend(node)
     container, key = rng.choice(places)
     choice = rng.randrange(7)
-    if choice == 0:
+    text = container[key]
+    if isinstance(text, str) and len(text) == 10 and text[4] == "-" and rng.random() < 0.8:
+        container[key] = rng.choice(["2026-02-30", "2024-02-29", "2026-13-01", "20260101", "2026-1-01",
+                                     "0000-01-01", "２０２６-01-01", "2026-02-28"])  # a date, right or wrong
+    elif choice == 0:
         container[key] = rng.choice([1, 1.0, 1.5, True, None, "x", [], {}, -1, "1\n", "CN\n", "zz"])
     elif choice == 1 and isinstance(container, dict):
         container["unexpected"] = 1
@@ -457,9 +461,7 @@ def _hostile(document: dict[str, Any], rng: random.Random) -> dict[str, Any]:
 
 
 def test_the_compiled_deployment_check_agrees_with_jsonschema_rs():
-    reference = jsonschema_rs.Draft202012Validator(
-        schemas.load("deployment"), validate_formats=False
-    )
+    reference = jsonschema_rs.Draft202012Validator(schemas.load("deployment"), validate_formats=True)
     rng = random.Random(5)
     documents = [json.loads(p.read_text(encoding="utf-8")) for p in FIXTURES] + list(
         generate.deployments(3, 40)
@@ -473,6 +475,13 @@ def test_the_compiled_deployment_check_agrees_with_jsonschema_rs():
             assert answer is reference.is_valid(candidate), candidate
             verdicts[answer] += 1
     assert verdicts[True] > 100 and verdicts[False] > 100
+    for text in ["2026-02-30", "2024-02-29", "2026-13-01", "20260101", "2026-1-01", "0000-01-01",
+                 "２０２６-01-01", "2026-02-28", "2026-02-28\n", ""]:
+        document = {"schema_version": 2, "id": "d",
+                    "sites": [{"id": "s", "impact_assessment": {"reviewed_on": text}}]}
+        program = RULE_SET.program().select(None)
+        program._checked = 0
+        assert program.is_valid(document) is reference.is_valid(document), text
 
 
 # The program as cached and as sent to spawned workers; the source `compile --show` prints.

@@ -32,14 +32,14 @@ def test_duplicate_rule_id(demo_policies):
     shutil.copy(demo_policies / "demo" / "signs.toml", demo_policies / "demo" / "signs-again.toml")
     result = lint(demo_policies)
     assert result.code == 1
-    assert "signs.toml: id: duplicate rule id 'demo.signs'" in result.out or "signs-again.toml: id: duplicate rule id 'demo.signs'" in result.out
+    assert "signs.toml: id: duplicate rule id \"demo.signs\"" in result.out or "signs-again.toml: id: duplicate rule id \"demo.signs\"" in result.out
 
 
 def test_unknown_clause(demo_policies):
     edit(demo_policies / "demo" / "signs.toml", 'clauses = ["demo:1"]', 'clauses = ["demo:9"]')
     result = lint(demo_policies)
     assert result.code == 1
-    assert "demo/signs.toml: clauses[0]: unknown clause 'demo:9'" in result.out
+    assert "demo/signs.toml: clauses[0]: unknown clause \"demo:9\"" in result.out
 
 
 def test_jmespath_syntax_error_with_its_column(demo_policies):
@@ -61,7 +61,7 @@ def test_rule_without_a_violating_fixture(demo_policies):
     (demo_policies.parent / "fixtures" / "rules" / "demo.signs" / "fail-unsigned.json").unlink()
     result = lint(demo_policies)
     assert result.code == 1
-    assert "demo/signs.toml: id: rule 'demo.signs' has no violating fixture" in result.out
+    assert "demo/signs.toml: id: rule \"demo.signs\" has no violating fixture" in result.out
 
 
 @pytest.mark.parametrize("ref", ["https://example.com/s.json", "http://example.com/s.json#/x"])
@@ -89,7 +89,8 @@ def test_the_negation_inside_a_filter_is_flagged_too(demo_policies):
 def test_a_misspelt_field_can_never_match(demo_policies):
     edit(demo_policies / "demo" / "signs.toml", 'expect = "signage.face_recognition_sign"', 'expect = "signage.face_recogniton_sign"')
     result = lint(demo_policies)
-    assert "field 'face_recogniton_sign' is not in the deployment schema" in result.out
+    assert "field \"face_recogniton_sign\" is not in the deployment schema" in result.out
+    assert 'did you mean "face_recognition_sign"?' in result.out
 
 
 def test_an_excerpt_that_is_not_verbatim(demo_policies):
@@ -102,7 +103,7 @@ def test_an_excerpt_that_is_not_verbatim(demo_policies):
 def test_a_catalog_rule_that_does_not_exist(demo_policies):
     edit(demo_policies / "demo" / "document.toml", 'rules = ["demo.signs"]', 'rules = ["demo.signs", "demo.ghost"]')
     result = lint(demo_policies)
-    assert "rule 'demo.ghost' does not exist" in result.out
+    assert "rule \"demo.ghost\" does not exist" in result.out
 
 
 def test_broken_toml_names_line_and_column(demo_policies):
@@ -142,7 +143,7 @@ def test_a_retired_rule_id_must_never_be_reused(demo_policies):
     catalog.write_text(catalog.read_text(encoding="utf-8") + '\n[[retired]]\nid = "demo.signs"\nreason = { zh = "撤销", en = "Withdrawn" }\n', encoding="utf-8")
     result = lint(demo_policies)
     assert result.code == 1
-    assert "demo/document.toml: retired[0]: rule id 'demo.signs' was retired and must never be reused" in result.out
+    assert "demo/document.toml: retired[0]: rule id \"demo.signs\" was retired and must never be reused" in result.out
 
 
 @pytest.mark.parametrize("old, new, place", [

@@ -50,7 +50,7 @@ def test_a_waiver_that_matches_nothing_is_reported(tmp_path):
     assert "matched no failure" in result.err
 
 
-@pytest.mark.parametrize("drop, where", [("justification", "waivers[0]"), ("expires", "waivers[0]")])
+@pytest.mark.parametrize("drop, where", [("justification", "waivers[0].justification"), ("expires", "waivers[0].expires")])
 def test_lint_refuses_a_waiver_without_justification_or_expiry(tmp_path, drop, where):
     path = Path(_waivers(tmp_path, "2026-12-31"))
     path.write_text("\n".join(l for l in path.read_text(encoding="utf-8").splitlines() if not l.strip().startswith(drop)), encoding="utf-8")

@@ -63,6 +63,7 @@ def compile_expression(text: str, where: str, lets: Lets = NO_LETS) -> Expressio
     try:
         expression = Expression(text, jmespath.compile(text).parsed)
         build(expression.parsed)  # a construct that has no three-valued meaning is refused here
+        _check_calls(expression.parsed, where)
         return expression
     except Unsupported as exc:
         raise FacepolicyError(where, bilingual("不支持的 JMESPath 结构", "unsupported JMESPath construct") + f": {exc}") from None
@@ -71,6 +72,42 @@ def compile_expression(text: str, where: str, lets: Lets = NO_LETS) -> Expressio
     except jmespath_errors.ParseError as exc:
         token = f" {exc.token_value!r}" if exc.token_value else ""
         raise FacepolicyError(where, bilingual("JMESPath 语法错误", "JMESPath syntax error") + f": {exc.msg.lower()}{token} at column {exc.lex_position + 1}") from None
+
+
+# What the date and duration functions take, so that a literal date or duration is checked when the rule compiles.
+_CALENDAR_ARGUMENTS = {"days_between": ("date", "date"), "days_since": ("date",), "days_until": ("date",),
+                       "date_add": ("date", "duration"), "min_days": ("duration",), "max_days": ("duration",),
+                       "shorter_than": ("duration", "duration"), "longer_than": ("duration", "duration")}
+
+
+def _check_calls(tree: dict[str, Any], where: str) -> None:
+    """Every function called exists, with as many arguments as it takes; literal dates and durations can be read."""
+    from facepolicy import reference
+    from facepolicy.messages import did_you_mean
+
+    table = reference.FacepolicyFunctions.FUNCTION_TABLE
+    stack = [tree]  # not recursive: an expression may nest hundreds of levels
+    while stack:
+        node = stack.pop()
+        stack.extend(child for child in node.get("children", []) if isinstance(child, dict))  # a slice's are numbers
+        if node.get("type") != "function_expression":
+            continue
+        name, arguments = node["value"], node.get("children", [])
+        if name not in table:
+            raise FacepolicyError(where, bilingual("未知函数", "unknown function") + f" {name}(){did_you_mean(name, table)}")
+        signature = table[name]["signature"]
+        variadic = bool(signature) and signature[-1].get("variadic", False)
+        if len(arguments) != len(signature) and not (variadic and len(arguments) >= len(signature)):
+            wanted = f"{len(signature)}{' or more' if variadic else ''}"
+            raise FacepolicyError(where, bilingual("函数参数个数不对", "wrong number of arguments")
+                                  + f": {name}() takes {wanted}, not {len(arguments)}")
+        for kind, argument in zip(_CALENDAR_ARGUMENTS.get(name, ()), arguments):
+            if argument.get("type") == "literal":
+                try:
+                    (reference.date if kind == "date" else reference.duration)(argument["value"])
+                except reference.DateError as exc:
+                    raise FacepolicyError(where, bilingual("无法读取的日期或时长", "unreadable date or duration")
+                                          + f" in {name}(): {exc}") from None
 
 
 _PLACEHOLDER = re.compile(r"\{\{|\}\}|\{([^{}]+)\}")
@@ -168,9 +205,9 @@ class Rule:
 
 def _steps(path: str) -> tuple[Step, ...]:
     steps = []
-    for part in path.split("."):
+    for part in path.split("."):  # a quoted name ("acme-pm": a pack's namespace) holds no dot
         each = part.endswith("[*]")
-        steps.append(Step(part[:-3] if each else part, each))
+        steps.append(Step((part[:-3] if each else part).strip('"'), each))
     return tuple(steps)
 
 
@@ -188,8 +225,9 @@ def check_rule_data(data: dict[str, Any], source: str) -> None:
     message = schemas.first_error("rule", data)
     if message is not None:
         place, _, detail = message.partition(": ")
-        key = ".".join(part for part in place.strip("/").split("/") if part) or "(top)"
-        raise FacepolicyError(f"{source}: {key}", bilingual("规则文件不符合规则 schema", "rule file breaks the rule schema") + f": {detail}")
+        from facepolicy.messages import key_path
+
+        raise FacepolicyError(f"{source}: {key_path(place)}", bilingual("规则文件不符合规则 schema", "rule file breaks the rule schema") + f": {detail}")
 
 
 def compile_rule(data: dict[str, Any], source: str) -> Rule:

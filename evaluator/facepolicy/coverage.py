@@ -40,6 +40,11 @@ def fixture_files(roots: list[Path], rule_id: str) -> dict[str, list[str]]:
 
 
 def measure(rule_set: RuleSet, roots: list[Path], lang: str = "en") -> tuple[list[DocumentCoverage], list[RuleCoverage]]:
+    """The matrix; each rule's fixtures are looked for in its own pack's fixture folders (or those
+    of `roots` that belong to its pack: see packs.fixture_roots)."""
+    from facepolicy.packs import fixture_roots
+
+    roots_of = fixture_roots(rule_set.packs, roots)
     documents = []
     for document in sorted(rule_set.documents.values(), key=lambda d: d.key):
         cover = DocumentCoverage(document.key, document.title(lang))
@@ -54,7 +59,10 @@ def measure(rule_set: RuleSet, roots: list[Path], lang: str = "en") -> tuple[lis
             else:
                 cover.unaccounted.append(clause.id)
         documents.append(cover)
-    rules = [RuleCoverage(rule.id, list(rule.clauses), fixture_files(roots, rule.id)) for rule in rule_set.rules.values()]
+    rules = []
+    for rule in rule_set.rules.values():
+        pack_roots = roots_of.get(rule_set.pack_of.get(rule.id, ""), [])
+        rules.append(RuleCoverage(rule.id, list(rule.clauses), fixture_files(pack_roots, rule.id)))
     return documents, rules
 
 

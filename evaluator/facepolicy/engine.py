@@ -35,8 +35,14 @@ class Rendered(NamedTuple):
 _WORKER: dict[str, Any] = {}
 
 
-def _start_worker(rules: "dict[str, Rule] | Program", today: dt.date, render: Callable[[DeploymentResult], str | None] | None) -> None:
+def _start_worker(rules: "dict[str, Rule] | Program", today: dt.date,
+                  render: Callable[[DeploymentResult], str | None] | None,
+                  extensions: tuple[tuple[str, str], ...] = ()) -> None:
     import signal
+
+    from facepolicy import schemas
+
+    schemas.use_extensions(extensions)  # a spawned worker starts with the core schema alone
 
     # Ctrl-C reaches the whole process group: the main process alone answers it (and stops the workers), so
     # a worker never prints a traceback of its own.
@@ -94,7 +100,10 @@ def _in_pool(rules: "dict[str, Rule] | Program", today: dt.date, items: Iterable
     method = "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn"
     if method != "fork":
         render = None  # a reporter holds its output stream, which cannot be sent to a spawned process
-    pool = multiprocessing.get_context(method).Pool(jobs, _start_worker, (rules, today, render))
+    from facepolicy import schemas
+
+    start = (rules, today, render, schemas.extensions())
+    pool = multiprocessing.get_context(method).Pool(jobs, _start_worker, start)
     try:
         in_flight: deque = deque()
         iterator = iter(items)

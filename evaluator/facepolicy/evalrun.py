@@ -80,9 +80,11 @@ def execute(options: EvalOptions) -> int:
     from facepolicy.reporters import reporter
 
     refuse_overlap(options.output, options.deployments)
-    rules = api.load(
-        options.policies, bundled=not options.no_bundled, rule_ids=options.rules, tags=options.tags
-    )
+    from facepolicy.packs import find_config
+
+    configured, bundled = find_config()  # .facepolicy.toml in the working folder, when --policies is not given
+    rules = api.load(options.policies or configured, bundled=bundled and not options.no_bundled,
+                     rule_ids=options.rules, tags=options.tags)
     resume_gc()
     day = today_from(options.today)
     book = None

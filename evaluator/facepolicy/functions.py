@@ -1,8 +1,9 @@
 """JMESPath functions in three values (versions, dates, sets, root and jmespath's own).
 
 `Functions.call` is what compiled expressions call. contains, length, difference, intersection and join
-reason over partial lists; every other function gives jmespath's own answer (facepolicy.reference) when
-its arguments are fully stated, and an unknown otherwise.
+reason over partial lists; the duration functions over durations stated in part (a value without its unit);
+every other function gives jmespath's own answer (facepolicy.reference) when its arguments are fully
+stated, and an unknown otherwise.
 """
 
 from __future__ import annotations
@@ -10,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from facepolicy.facts import NOTHING, Facts, Partial, Unknown, facts_of, is_known, length, members, partial
+from facepolicy.facts import NOTHING, Facts, Partial, Range, Unknown, facts_of, is_known, length, members, partial
 
 
 class FunctionError(ValueError):
@@ -45,6 +46,20 @@ def _type_name(value: Any) -> str:
     if value is None:
         return "null"
     return "array"
+
+
+_UNITS = ("hours", "days", "weeks", "months", "years")  # the deployment schema's, as reference.UNITS
+
+
+def _readings(value: Any) -> tuple[list[Any] | None, frozenset[str]]:
+    """The durations a stated-in-part duration object may be (None: too many to try) and the facts that say
+    which; a value not stated in part is its own one reading."""
+    if type(value) is not Facts or ("value" in value and "unit" in value):
+        return [value], NOTHING
+    missing = frozenset(f"{value.at}/{key}" for key in ("value", "unit") if key not in value)
+    if "value" not in value:
+        return None, missing
+    return [{"value": value["value"], "unit": unit} for unit in _UNITS], missing
 
 
 class Functions:
@@ -150,10 +165,61 @@ class Functions:
         """Items of `left` also in `right`, in `left`'s order."""
         return self._set_operation("intersection", left, right, keep_when_in_right=True)
 
+    def _durations(self, name: str, args: list[Any], unbounded: Any) -> Any:
+        """A duration function where a duration is stated in part: its answer when every reading gives the same,
+        else unknown (`unbounded`, given the facts, for a value not stated: what is known of the answer then)."""
+        if not any(type(arg) is Facts for arg in args):
+            return self._fallback(name, args)
+        readings, facts, open_ended = [], set(), False
+        for arg in args:
+            found, missing = _readings(arg)
+            facts.update(missing | facts_of(arg))
+            open_ended = open_ended or found is None or (type(arg) is not Facts and not is_known(arg))
+            readings.append(found)
+        if not facts:  # every duration object stated whole
+            return self._fallback(name, args)
+        if open_ended:
+            return unbounded(frozenset(facts))
+        answers, refused = set(), []
+        for combination in _product(readings):
+            try:
+                answers.add(self._fallback(name, list(combination)))
+            except FunctionError as exc:  # an error for one reading is no error until the facts say it is that one
+                refused.append(exc)
+        if not answers:
+            raise refused[0]
+        if len(answers) == 1 and not refused:
+            return answers.pop()
+        if not refused and all(type(answer) in (int, float) for answer in answers):
+            return Range(min(answers), max(answers), frozenset(facts))
+        return Unknown(frozenset(facts))
+
+    def min_days(self, length: Any) -> Any:
+        """The fewest days a duration lasts; a value not stated lasts 0 days or more."""
+        return self._durations("min_days", [length], lambda facts: Range(0, None, facts))
+
+    def max_days(self, length: Any) -> Any:
+        return self._durations("max_days", [length], lambda facts: Range(0, None, facts))
+
+    def shorter_than(self, left: Any, right: Any) -> Any:
+        return self._durations("shorter_than", [left, right], Unknown)
+
+    def longer_than(self, left: Any, right: Any) -> Any:
+        return self._durations("longer_than", [left, right], Unknown)
+
+    def date_add(self, when: Any, length: Any) -> Any:
+        return self._durations("date_add", [when, length], Unknown)
+
     def join(self, glue: Any, items: Any) -> Any:
         if is_known(items) and is_known(glue):
             return self._fallback("join", [glue, items])  # jmespath's answer, or its type error
         return Unknown(facts_of(items) | facts_of(glue))
+
+
+def _product(readings: list[list[Any]]) -> list[tuple[Any, ...]]:
+    import itertools
+
+    return list(itertools.product(*readings))
 
 
 _THREE_VALUED = {
@@ -163,5 +229,11 @@ _THREE_VALUED = {
     "difference": Functions.difference,
     "intersection": Functions.intersection,
     "join": Functions.join,
+    "min_days": Functions.min_days,
+    "max_days": Functions.max_days,
+    "shorter_than": Functions.shorter_than,
+    "longer_than": Functions.longer_than,
+    "date_add": Functions.date_add,
 }
-_ARITY = {"root": 0, "contains": 2, "length": 1, "difference": 2, "intersection": 2, "join": 2}
+_ARITY = {"root": 0, "contains": 2, "length": 1, "difference": 2, "intersection": 2, "join": 2, "min_days": 1,
+          "max_days": 1, "shorter_than": 2, "longer_than": 2, "date_add": 2}

@@ -15,6 +15,7 @@ from facepolicy import schemas
 from facepolicy.compiler import NO_LETS, Lets, check_rule_data, compile_expression
 from facepolicy.errors import FacepolicyError
 from facepolicy.loader import read_json_file, read_toml
+from facepolicy.messages import did_you_mean, show
 from facepolicy.paths import SCHEMAS, shown
 from facepolicy.ruleset import RuleSet, rule_files
 
@@ -67,7 +68,9 @@ def expression_findings(text: str, where: str, known_fields: set[str], lets: Let
         if kind in ("subexpression", "index_expression") and children and children[0].get("type") == "not_expression":
             found.append(Finding(where, f"'!' applies only to the first name, so '!a.b' is '(!a).b', always null; write '!(a.b)' / 取反只作用于第一个名称: {text}"))
         if kind == "field" and node.get("value") not in known_fields:
-            found.append(Finding(where, f"field {node.get('value')!r} is not in the deployment schema, so it is always null / 部署 schema 中没有该字段"))
+            name = node.get("value")
+            found.append(Finding(where, f"field {show(name)} is not in the deployment schema, so it is always null / 部署 schema 中没有该字段"
+                                        f"{did_you_mean(name, known_fields)}"))
         if kind == "comparator" and node.get("value") in ("lt", "lte", "gt", "gte"):
             for child in children:
                 if child.get("type") == "literal" and not isinstance(child.get("value"), (int, float)):
@@ -99,7 +102,8 @@ def line_findings(path: Path, catalog: bool) -> list[Finding]:
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError):  # reported by the loader
         return []
-    return [Finding(shown(path), f"line {n}: longer than {WIDTH} characters ({m})") for n, m in long_lines(text, catalog)]
+    return [Finding(shown(path), f"line {n}: longer than {WIDTH} characters ({m}); "
+                                 "facepolicy fmt folds it") for n, m in long_lines(text, catalog)]
 
 
 def check_rule_file(path: Path, known_fields: set[str]) -> tuple[str | None, list[Finding]]:
@@ -113,7 +117,8 @@ def check_rule_file(path: Path, known_fields: set[str]) -> tuple[str | None, lis
         return None, [Finding(exc.where, exc.message), *found_lines]
     found: list[Finding] = found_lines
     if data["id"].split(".", 1)[0] != path.parent.name:
-        found.append(Finding(f"{where}: id", f"rule id {data['id']!r} must start with its folder's document key {path.parent.name!r} / 规则 id 须以文档键开头"))
+        found.append(Finding(f"{where}: id", f"rule id {show(data['id'])} must start with its folder's document key {show(path.parent.name)} / "
+                                             "规则 id 须以文档键开头"))
     for part in ("scope",):
         if part in data:
             found.extend(_remote_refs(data[part], f"{where}: {part}"))
@@ -127,8 +132,10 @@ def check_rule_file(path: Path, known_fields: set[str]) -> tuple[str | None, lis
             if key in assertion:
                 found.extend(expression_findings(assertion[key], f"{where}: assertions[{index}].{key}", known_fields, lets))
         for name in re.split(r"\.|\[\*\]", assertion.get("for_each", "")):
+            name = name.strip('"')
             if name and name not in known_fields:
-                found.append(Finding(f"{where}: assertions[{index}].for_each", f"field {name!r} is not in the deployment schema / 部署 schema 中没有该字段"))
+                found.append(Finding(f"{where}: assertions[{index}].for_each", f"field {show(name)} is not in the deployment schema / "
+                                     f"部署 schema 中没有该字段{did_you_mean(name, known_fields)}"))
     try:
         from facepolicy.compiler import compile_rule
 
@@ -164,12 +171,57 @@ def _severity_findings(rule, rule_set: RuleSet) -> list[Finding]:
     return []
 
 
+def _clause_hint(ref: str, known: list[str], rule_set: RuleSet) -> str:
+    """Did you mean another clause; or, when the document has no catalog, how to make one."""
+    hint = did_you_mean(ref, known)
+    key = ref.partition(":")[0]
+    if not hint and key not in rule_set.documents:
+        if any((folder / key / "document.toml").is_file() for folder in rule_set.folders):
+            hint = f" — 文档 {show(key)} 的目录无法读取，见其错误 / the catalog of {show(key)} could not be read: see its error"
+        else:
+            hint = (f" — 文档 {show(key)} 没有目录 / document {show(key)} has no catalog (policies/{key}/document.toml; "
+                    "see policies/catalog-format.md, or facepolicy new --title)")
+    return hint
+
+
 def _squash(text: str) -> str:
     return re.sub(r"\s+", "", text)
 
 
+def _own_sources(rule_set: RuleSet, document_key: str) -> Path | None:
+    """The source texts of the pack a catalog belongs to, when it has them (sources/ beside
+    pack.toml)."""
+    name = rule_set.pack_of_document.get(document_key)
+    return next((pack.sources for pack in rule_set.packs if pack.name == name), None)
+
+
+def extension_findings(rule_set: RuleSet) -> list[Finding]:
+    """Each pack's fact extension: a valid JSON Schema whose every property says in Chinese and
+    English what it means (ask and editors show it)."""
+    from facepolicy.packs import EXTENSION, objects_in
+
+    found = []
+    for pack in rule_set.packs:
+        if pack.extension is None:
+            continue
+        where = f"{pack.root}/{EXTENSION}"
+        try:
+            Draft202012Validator.check_schema(pack.extension)
+        except SchemaError as exc:
+            place = "".join(f"/{p}" for p in exc.absolute_path)
+            found.append(Finding(f"{where}: {place or '/'}",
+                                 f"invalid JSON Schema / 无效的 JSON Schema: {exc.message}"))
+        for place, node in objects_in(pack.extension):
+            for name, prop in node["properties"].items():
+                if not (isinstance(prop, dict) and " / " in str(prop.get("description", ""))):
+                    found.append(Finding(f"{where}: {place.rstrip('/')}/properties/{name}",
+                                         "describe it in Chinese and English: "
+                                         '"description": "中文 / English" / 请用中英文说明此事实'))
+    return found
+
+
 def lint(rule_set: RuleSet, sources: Path | None, has_violating_fixture: Callable[[str], bool]) -> list[Finding]:
-    found: list[Finding] = []
+    found: list[Finding] = extension_findings(rule_set)
     for path in sorted(SCHEMAS.glob("*.schema.json")):
         try:
             Draft202012Validator.check_schema(read_json_file(path))
@@ -192,43 +244,54 @@ def lint(rule_set: RuleSet, sources: Path | None, has_violating_fixture: Callabl
             if rule_id is None:
                 continue
             if rule_id in seen:
-                found.append(Finding(f"{path}: id", f"duplicate rule id {rule_id!r}, also in {seen[rule_id]} / 规则 id 重复"))
+                found.append(Finding(f"{path}: id", f"duplicate rule id {show(rule_id)}, also in {seen[rule_id]} / 规则 id 重复"))
             seen[rule_id] = str(path)
     cited_by: dict[str, set[str]] = defaultdict(set)
+    clause_refs = [c.ref for d in rule_set.documents.values() for c in d.clauses]
     for rule in rule_set.rules.values():
         for index, ref in enumerate(rule.clauses):
             cited_by[ref].add(rule.id)
             clause = rule_set.clause(ref)
             if clause is None:
-                found.append(Finding(f"{rule.source}: clauses[{index}]", f"unknown clause {ref!r} / 条款不存在"))
+                found.append(Finding(f"{rule.source}: clauses[{index}]", f"unknown clause {show(ref)} / 条款不存在{_clause_hint(ref, clause_refs, rule_set)}"))
             elif rule.id not in clause.rules:
-                found.append(Finding(f"{rule.source}: clauses[{index}]", f"clause {ref!r} does not list this rule in its catalog / 目录中该条款未列出本规则"))
+                found.append(Finding(f"{rule.source}: clauses[{index}]", f"clause {show(ref)} does not list this rule in its catalog / "
+                                     f"目录中该条款未列出本规则: add {show(rule.id)} to its rules"))
         found.extend(_severity_findings(rule, rule_set))
         if not has_violating_fixture(rule.id):
-            found.append(Finding(f"{rule.source}: id", f"rule {rule.id!r} has no violating fixture (fixtures/rules/{rule.id}/fail-*.json) / 规则缺少违规夹具"))
+            found.append(Finding(f"{rule.source}: id", f"rule {show(rule.id)} has no violating fixture (fixtures/rules/{rule.id}/fail-*.json) / 规则缺少违规夹具"))
     for document in rule_set.documents.values():
         found.extend(line_findings(Path(document.path), catalog=True))
+        if document.key != Path(document.path).parent.name:
+            found.append(Finding(f"{document.path}: key", f"key {show(document.key)} must be the catalog's folder name "
+                                                          f"{show(Path(document.path).parent.name)} / 文档键须与目录所在文件夹同名"))
         for index, rule_id in enumerate(document.retired):
             if rule_id in rule_set.rules:
-                found.append(Finding(f"{document.path}: retired[{index}]", f"rule id {rule_id!r} was retired and must never be reused / 已撤销的规则 id 不得复用"))
+                found.append(Finding(f"{document.path}: retired[{index}]", f"rule id {show(rule_id)} was retired and must never be reused / 已撤销的规则 id 不得复用"))
         ids: set[str] = set()
         text = None
-        if sources is not None:
-            source_path = sources / document.source
-            if source_path.is_file():
+        own = _own_sources(rule_set, document.key)
+        places = [folder for folder in (own, sources) if folder is not None]
+        if places:
+            found_in = [folder for folder in places if (folder / document.source).is_file()]
+            source_path = found_in[0] / document.source if found_in else None
+            if source_path is not None:
                 text = _squash(source_path.read_text(encoding="utf-8"))
             else:
-                found.append(Finding(f"{document.path}: source", f"{source_path} not found / 找不到来源文件"))
+                tried = " or ".join(str(folder / document.source) for folder in places)
+                found.append(Finding(f"{document.path}: source",
+                                     f"{tried} not found / 找不到来源文件"))
         for index, clause in enumerate(document.clauses):
             where = f"{document.path}: clauses[{index}] ({clause.id})"
             if clause.id in ids:
-                found.append(Finding(where, f"duplicate clause id {clause.id!r} / 条款 id 重复"))
+                found.append(Finding(where, f"duplicate clause id {show(clause.id)} / 条款 id 重复"))
             ids.add(clause.id)
             for rule_id in clause.rules:
                 if rule_id not in rule_set.rules:
-                    found.append(Finding(f"{where}.rules", f"rule {rule_id!r} does not exist / 规则不存在"))
+                    found.append(Finding(f"{where}.rules", f"rule {show(rule_id)} does not exist / 规则不存在{did_you_mean(rule_id, rule_set.rules)}"))
                 elif clause.ref not in rule_set.rules[rule_id].clauses:
-                    found.append(Finding(f"{where}.rules", f"rule {rule_id!r} does not cite this clause back / 规则未引用该条款"))
+                    found.append(Finding(f"{where}.rules", f"rule {show(rule_id)} does not cite this clause back / 规则未引用该条款: "
+                                                           f"add {show(clause.ref)} to its clauses"))
             if text is not None and _squash(clause.excerpt) not in text:
                 found.append(Finding(f"{where}.excerpt", "excerpt is not verbatim in the source text / 摘录与来源原文不符"))
     return sorted(set(found))

@@ -15,6 +15,7 @@ def _bundled(name: str) -> Path:
 
 
 POLICIES = _bundled("policies")
+BUNDLED_PACK = POLICIES.parent  # the bundled rules are the first pack: pack.toml beside policies/
 SCHEMAS = _bundled("schemas")
 FIXTURES = _bundled("fixtures")
 WAIVERS_FILE = ".facepolicy-waivers.toml"  # found in the working folder when --waivers is not given

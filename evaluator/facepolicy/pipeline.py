@@ -20,21 +20,20 @@ if TYPE_CHECKING:
     from facepolicy.compiler import Rule
     from facepolicy.program import Program
 
-MAX_MESSAGE = 240
-
 
 def deployment_problem(document: Any, program: "Program | None" = None) -> str | None:
     """Why a document is not a valid deployment description, as 'POINTER: message', or None. The compiled
     check answers first where there is one; python-jsonschema is loaded only to word an error."""
-    if program is not None and program.is_valid(document):
-        return None
-    from facepolicy import schemas
+    if program is not None:
+        if program.is_valid(document):
+            return None
+        schemas = program.schemas()
+    else:
+        from facepolicy import schemas
 
     message = schemas.first_error("deployment", document)
     if message is None:
         return None
-    if len(message) > MAX_MESSAGE:
-        message = message[: MAX_MESSAGE - 1] + "…"
     return f"{message} ({bilingual('不符合部署描述 schema', 'breaks the deployment schema')})"
 
 

@@ -23,7 +23,7 @@ from facepolicy.runtime import judge_rule
 if TYPE_CHECKING:
     from facepolicy.ruleset import RuleSet
 
-FORMAT = 2  # of the cached entry; a change makes old entries unreadable, hence rebuilt
+FORMAT = 3  # of the cached entry; a change makes old entries unreadable, hence rebuilt
 
 
 WARM = 16  # deployments checked by the compiled schema check before a run turns to jsonschema-rs
@@ -97,9 +97,15 @@ class Program:
             except Exception as exc:  # noqa: BLE001 — Undecided: a value only jsonschema-rs can judge
                 if type(exc).__name__ != "Undecided":
                     raise
+        return self.schemas().named_fast_validator("deployment").is_valid(document)
+
+    def schemas(self) -> Any:
+        """facepolicy.schemas, set to the deployment schema these rules were compiled with (the core one and
+        their packs' fact extensions): for jsonschema-rs, and for wording an error."""
         from facepolicy import schemas
 
-        return schemas.named_fast_validator("deployment").is_valid(document)
+        schemas.use_extensions(self.namespace.get("EXTENSIONS", ()))
+        return schemas
 
     def evaluate(self, deployment: Any, today: dt.date) -> list[Verdict]:
         """Every rule's verdict on a parsed deployment: what evaluate.evaluate gives, computed by compiled code."""
@@ -124,14 +130,19 @@ def _words(rule_set: "RuleSet") -> dict[str, tuple[Any, ...]]:
 
 
 def source_of(rule_set: "RuleSet") -> str:
-    """The whole program's Python source: every rule, then the deployment schema check."""
+    """The whole program's Python source: every rule, then the deployment schema check (of the core schema
+    merged with the packs' fact extensions)."""
     from facepolicy import codegen, schema_code, schemas
 
+    extensions = tuple(getattr(rule_set, "extensions", ()))
+    schemas.use_extensions(extensions)
     try:
         check = schema_code.validator_source(schemas.load("deployment"))
     except schema_code.NotCompiled:
         check = ""  # a keyword not translated: jsonschema-rs checks deployments
-    return codegen.rules_source(rule_set.rules, "the rule set " + rule_set.digest(), "\n\n" + check)
+    return codegen.rules_source(
+        rule_set.rules, "the rule set " + rule_set.digest(), f"\n\nEXTENSIONS = {extensions!r}\n\n" + check
+    )
 
 
 def build(rule_set: "RuleSet") -> tuple[Program, bytes]:

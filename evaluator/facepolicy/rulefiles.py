@@ -8,10 +8,9 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import TYPE_CHECKING, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple
 
-from facepolicy.errors import FacepolicyError, bilingual
-from facepolicy.paths import POLICIES, SCHEMAS, shown
+from facepolicy.paths import SCHEMAS, shown
 
 if TYPE_CHECKING:
     from facepolicy.program import Program
@@ -40,46 +39,52 @@ def _listing(folder: Path) -> tuple[list[str], list[str]]:
 
 
 class Located(NamedTuple):
-    """A rule set's folders and files as found on disk, and the cache key their bytes make."""
+    """A rule set's packs and files as found on disk, and the cache key their bytes make."""
 
-    folders: list[Path]
-    listed: list[tuple[Path, list[str], list[str]]]
+    found: list[Any]  # facepolicy.packs.Place, in load order
+    listed: list[tuple[Any, list[str], list[str]]]
     names: dict[str, str]
     contents: dict[str, bytes]
+    pack_contents: dict[str, bytes]
     cache_key: str
+
+    @property
+    def folders(self) -> list[Path]:
+        return [place.rules for place in self.found]
 
 
 def locate(extra: tuple[str, ...], bundled: bool) -> Located:
-    from facepolicy import cache
+    """The packs (bundled unless told not to, then each --policies folder), their files and the key."""
+    from facepolicy import cache, packs
 
-    folders = ([POLICIES] if bundled else []) + [Path(f) for f in extra]
-    for folder in folders:
-        if not folder.is_dir():
-            raise FacepolicyError(
-                str(folder), bilingual("策略目录不存在", "no such policies folder")
-            )
-    listed = [(folder, *_listing(folder)) for folder in folders]
-    shown_folders = {
-        folder: shown(folder) for folder in folders
-    }  # resolving a path costs a stat per part: once per folder
+    found = packs.places(extra, bundled)
+    listed = [(place, *_listing(place.rules)) for place in found]
+    # resolving a path costs a stat per part: once per folder
+    shown_folders = {place.rules: shown(place.rules) for place in found}
     names = {
-        path: shown_folders[folder] + path[len(str(folder)) :]
-        for folder, catalogs, rules in listed
+        path: shown_folders[place.rules] + path[len(str(place.rules)) :]
+        for place, catalogs, rules in listed
         for path in catalogs + rules
     }
     contents = {path: _read(path) for path in names}
+    pack_files = [
+        str(path) for place in found for path in (place.manifest, place.extension) if path is not None
+    ]
+    pack_contents = {path: _read(path) for path in pack_files}
     schema_files = sorted(
         os.path.join(SCHEMAS, n) for n in os.listdir(SCHEMAS) if n.endswith(".schema.json")
     )
     cache_key = cache.key(
-        [(names[p], data) for p, data in contents.items()] + [(p, _read(p)) for p in schema_files]
+        [(names[p], data) for p, data in contents.items()]
+        + [(shown(Path(p)), data) for p, data in pack_contents.items()]
+        + [(p, _read(p)) for p in schema_files]
     )
-    return Located(folders, listed, names, contents, cache_key)
+    return Located(found, listed, names, contents, pack_contents, cache_key)
 
 
 def load_program(extra: tuple[str, ...] = (), bundled: bool = True) -> tuple["Program", list[Path]]:
-    """The compiled program of the rule set (bundled unless told not to, then each --policies folder) and its
-    folders: from the cache when no file changed, else built with the rule set (load_rule_set)."""
+    """The compiled program of the rule set (bundled unless told not to, then each --policies
+    folder) and its folders: from the cache when no file changed, else built with the rule set."""
     from facepolicy import cache, program
 
     located = locate(extra, bundled)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import json
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -12,7 +13,7 @@ from facepolicy.errors import FacepolicyError, bilingual
 from facepolicy.loader import read_toml
 from facepolicy.model import Problem, Text
 from facepolicy.paths import shown
-from facepolicy.rulefiles import Located, _listing, _read, locate, load_program  # noqa: F401 — ruleset's API
+from facepolicy.rulefiles import Located, _listing, _read, load_program, locate  # noqa: F401 — ruleset's API
 
 if TYPE_CHECKING:
     from facepolicy.compiler import Rule
@@ -60,6 +61,11 @@ class RuleSet:
     catalogs: list[str] = field(default_factory=list)
     loaded_documents: dict[str, Document] | None = None
     documents_cache_key: str = ""
+    packs: list[Any] = field(default_factory=list)  # facepolicy.packs.Pack, in load order
+    pack_of: dict[str, str] = field(default_factory=dict)  # rule id → the name of its pack
+    # (pack name, fact extension as JSON) of each pack that has one: merged into the schema
+    extensions: tuple[tuple[str, str], ...] = ()
+    pack_of_document: dict[str, str] = field(default_factory=dict)  # document key → its pack
     compiled: "Program | None" = field(default=None, repr=False, compare=False)
 
     def __getstate__(self) -> dict[str, Any]:
@@ -77,7 +83,17 @@ class RuleSet:
                 self.compiled, entry = program.build(self)
                 if self.documents_cache_key:
                     cache.store_bytes(key, entry, "code")
-        return self.compiled.select(set(self.rules)) if len(self.compiled.rules) != len(self.rules) else self.compiled
+        if len(self.compiled.rules) != len(self.rules):
+            return self.compiled.select(set(self.rules))
+        return self.compiled
+
+    def pack(self, name: str) -> Any:
+        return next(pack for pack in self.packs if pack.name == name)
+
+    def family_rules(self, name: str) -> dict[str, Rule]:
+        """The rules of a pack and of the packs it builds on: what its fixtures are judged by."""
+        family = set(self.pack(name).family)
+        return {rid: rule for rid, rule in self.rules.items() if self.pack_of.get(rid) in family}
 
     @property
     def documents(self) -> dict[str, Document]:
@@ -100,7 +116,7 @@ class RuleSet:
         """A content digest of every rule and catalog file, independent of where the folders are."""
         return self.content_digest
 
-    def select(self, rule_ids: tuple[str, ...] = (), tags: tuple[str, ...] = ()) -> "RuleSet":
+    def select(self, rule_ids: tuple[str, ...] = (), tags: tuple[str, ...] = (), where: str = "--rule") -> "RuleSet":
         """The same rule set, keeping only the rules named or tagged (all when neither is given)."""
         if not rule_ids and not tags:
             return self
@@ -110,17 +126,23 @@ class RuleSet:
         }
         unknown = [rid for rid in rule_ids if rid not in self.rules]
         if unknown:
-            raise FacepolicyError("--rule", bilingual("没有该规则", "no such rule") + f": {', '.join(unknown)}")
+            from facepolicy.messages import did_you_mean, show
+
+            raise FacepolicyError(where, bilingual("没有该规则", "no such rule") + f": {show(unknown[0])}{did_you_mean(unknown[0], self.rules)}"
+                                  + (f" (+{len(unknown) - 1})" if len(unknown) > 1 else ""))
         return dataclasses.replace(self, rules=chosen, compiled=self.compiled)
 
 
 def load_document(path: Path, content: bytes | None = None) -> Document:
     from facepolicy import schemas
+    from facepolicy.messages import key_path
 
     data = read_toml(path, content or None)
     message = schemas.first_error("document", data)
     if message is not None:
-        raise FacepolicyError(f"{path}: {message}", bilingual("目录文件不符合 schema", "catalog breaks its schema"))
+        place, _, detail = message.partition(": ")
+        raise FacepolicyError(f"{shown(path)}: {key_path(place)}", bilingual("目录文件不符合目录 schema", "catalog breaks the catalog schema")
+                              + f": {detail}")
     clauses = tuple(
         Clause(
             document=data["key"], id=c["id"], section=c["section"], heading=Text(**c["heading"]), binds=c["binds"],
@@ -153,14 +175,25 @@ def _digest(contents: list[tuple[str, bytes]]) -> str:
     return "sha256:" + sha.hexdigest()
 
 
-def _load_documents(catalogs: list[str], problems: list[Problem], contents: dict[str, bytes] | None = None) -> dict[str, Document]:
-    documents = {}
+def _load_documents(catalogs: list[str], problems: list[Problem],
+                    contents: dict[str, bytes] | None = None,
+                    pack_of: dict[str, str] | None = None) -> dict[str, Document]:
+    documents: dict[str, Document] = {}
+    owner: dict[str, str] = {}
     for path in catalogs:
         try:
             document = load_document(Path(path), (contents or {}).get(path))
         except FacepolicyError as exc:
             problems.append(Problem(exc.where, exc.message))
             continue
+        pack = (pack_of or {}).get(path, "")
+        if document.key in owner and owner[document.key] != pack:
+            other = f"{owner[document.key]} ({documents[document.key].path})"
+            raise FacepolicyError(f"{document.path}: key", bilingual(
+                f"文档键 {document.key!r} 已在规则包 {other} 中；请换一个键",
+                f"document key {document.key!r} is also in pack {other}; "
+                "give this catalog another key"))
+        owner[document.key] = pack
         documents[document.key] = document
     return documents
 
@@ -189,23 +222,39 @@ def _shallow_enough(rule: Rule, source: str) -> None:
 
 
 def load_rule_set(extra: tuple[str, ...] = (), bundled: bool = True) -> RuleSet:
-    """The bundled rule set (unless told not to) followed by each --policies folder; from the cache when unchanged."""
+    """The bundled pack (unless told not to) followed by each --policies folder; from the cache when
+    unchanged. A rule id or document key in two packs is an error: a pack adds rules, it never
+    silently replaces another's."""
     return _load(locate(extra, bundled))
 
 
 def _load(located: Located) -> RuleSet:
-    from facepolicy import cache
+    from facepolicy import cache, packs, schemas
     from facepolicy.compiler import compile_rule
 
-    folders, listed, names, contents, cache_key = located
+    found, listed, names, contents, pack_contents, cache_key = located
     cached = cache.load(cache_key)
     if isinstance(cached, RuleSet):
+        schemas.use_extensions(cached.extensions)
         return cached
-    catalogs = [path for _, found, _ in listed for path in found]
-    rule_set = RuleSet(folders=folders, catalogs=catalogs, documents_cache_key=cache_key + "-documents",
-                       content_digest=_digest(list(contents.items())))  # cached with the rest: no hashing on a cache hit
-    documents = _load_documents(catalogs, rule_set.problems, contents)
-    for folder, _, rules in listed:
+    pack_list = packs.read(found, pack_contents)
+    extensions = tuple((pack.name, json.dumps(pack.extension, ensure_ascii=False))
+                       for pack in pack_list if pack.extension is not None)
+    schemas.use_extensions(extensions)  # before any rule is compiled: all read the merged schema
+    catalogs = [path for _, found_catalogs, _ in listed for path in found_catalogs]
+    digested = list(contents.items()) + [
+        (f"{pack.name}/extension.schema.json", pack_contents[str(place.extension)])
+        for pack, place in zip(pack_list, found) if place.extension is not None]
+    rule_set = RuleSet(folders=[place.rules for place in found], catalogs=catalogs,
+                       documents_cache_key=cache_key + "-documents", packs=pack_list,
+                       extensions=extensions,
+                       content_digest=_digest(digested))  # cached: no hashing on a cache hit
+    pack_of_path = _pack_of_path(pack_list, listed)
+    documents = _load_documents(catalogs, rule_set.problems, contents, pack_of_path)
+    names_of = {names[path]: pack for path, pack in pack_of_path.items()}
+    rule_set.pack_of_document = {key: names_of.get(document.path, "")
+                                 for key, document in documents.items()}
+    for pack, (place, _, rules) in zip(pack_list, listed):
         for path in rules:
             try:
                 rule = compile_rule(read_toml(Path(path), contents[path] or None), names[path])
@@ -216,12 +265,26 @@ def _load(located: Located) -> RuleSet:
             except RecursionError:  # an expression nested past what the parser can follow: this file, not the run
                 rule_set.problems.append(Problem(names[path], bilingual("表达式嵌套过深", "expression nested too deeply")))
                 continue
+            other = rule_set.pack_of.get(rule.id)
+            if other is not None and other != pack.name:
+                raise FacepolicyError(f"{names[path]}: id", bilingual(
+                    f"规则 id {rule.id!r} 已在规则包 {other} 中；规则包只能新增规则，请换一个 id",
+                    f"rule id {rule.id!r} is also in pack {other}; a pack adds rules and never "
+                    "replaces another's: give this one another id"))
             rule_set.rules[rule.id] = rule
+            rule_set.pack_of[rule.id] = pack.name
     rule_set.rules = dict(sorted(rule_set.rules.items()))
     cache.store(cache_key, rule_set)
     cache.store(rule_set.documents_cache_key, documents)
     rule_set.loaded_documents = documents
     return rule_set
+
+
+def _pack_of_path(pack_list: list[Any], listed: list[tuple[Any, list[str], list[str]]]
+                  ) -> dict[str, str]:
+    """Each catalog file's pack."""
+    return {path: pack.name for pack, (_, catalogs, _) in zip(pack_list, listed)
+            for path in catalogs}
 
 
 def raw_rule(path: Path) -> dict[str, Any]:

@@ -1,11 +1,12 @@
 """A JSON Schema compiled to a plain Python `is_valid`: the deployment schema check without importing a
 validator on every run.
 
-Only the keywords the deployment schema uses are translated (KEYWORDS); a schema with any other keyword is
-not compiled, and the caller keeps jsonschema-rs. The answer is jsonschema-rs's (tests/test_compiled.py
-compares them): types as JSON Schema defines them (1.0 is an integer, true is not a number), equality as JSON
-defines it (1 == 1.0, true != 1), `format` not asserted. Where Python's regular expressions could answer
-otherwise than jsonschema-rs's (a string holding a line break: Python's `$` matches before a final one), the
+Only the keywords the deployment schema uses are translated (KEYWORDS); a schema with any other
+keyword is not compiled, and the caller keeps jsonschema-rs. The answer is jsonschema-rs's
+(tests/test_compiled.py compares them): types as JSON Schema defines them (1.0 is an integer, true is
+not a number), equality as JSON defines it (1 == 1.0, true != 1), the format "date" as jsonschema-rs
+checks it. Where Python could answer otherwise than jsonschema-rs (a string holding a line break:
+Python's `$` matches before a final one; a format other than "date"; a date written oddly), the
 function raises Undecided and the caller asks jsonschema-rs.
 """
 
@@ -23,7 +24,6 @@ ANNOTATIONS = {
     "examples",
     "default",
     "$defs",
-    "format",
     "deprecated",
     "readOnly",
     "writeOnly",
@@ -51,6 +51,7 @@ KEYWORDS = {
     "oneOf",
     "not",
     "$ref",
+    "format",
 }
 
 RUNTIME = '''
@@ -79,6 +80,26 @@ def _unique(items):
     if all(type(item) is str for item in items):
         return len(set(items)) == len(items)
     return not any(_same(items[i], items[j]) for i in range(len(items)) for j in range(i))
+
+
+def _date(text):
+    """RFC 3339 full-date, as jsonschema-rs checks the format "date"; anything odd goes to it."""
+    if len(text) != 10 or not text.isascii() or text[4] != "-" or text[7] != "-":
+        raise Undecided(text)
+    digits = text[:4] + text[5:7] + text[8:]
+    if not digits.isdigit() or digits[:4] == "0000":
+        raise Undecided(text)
+    try:
+        __import__("datetime").date(int(text[:4]), int(text[5:7]), int(text[8:]))
+    except ValueError:
+        return False
+    return True
+
+
+def _format(name, text):
+    if name == "date":
+        return _date(text)
+    raise Undecided(text)  # a format not checked here
 
 
 def _matches(pattern, text):
@@ -246,7 +267,7 @@ class _Writer:
         out("        pass\n")
 
     def _string(self, schema: dict[str, Any], out: Any) -> None:
-        keys = [k for k in ("minLength", "maxLength", "pattern") if k in schema]
+        keys = [k for k in ("minLength", "maxLength", "pattern", "format") if k in schema]
         if not keys:
             return
         out("    if type(x) is str:\n")
@@ -257,6 +278,8 @@ class _Writer:
         if "pattern" in schema:
             regex = self.constant(f"__import__('re').compile({schema['pattern']!r})")
             out(f"        if not _matches({regex}, x):\n            return False\n")
+        if "format" in schema:
+            out(f"        if not _format({schema['format']!r}, x):\n            return False\n")
 
     def _number(self, schema: dict[str, Any], out: Any) -> None:
         bounds = {

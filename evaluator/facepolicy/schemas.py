@@ -21,11 +21,45 @@ def _refuse(uri: str) -> Any:
     raise FacepolicyError(uri, bilingual("拒绝获取外部 schema", "refusing to fetch a schema that is not bundled: nothing is ever fetched"))
 
 
-@functools.lru_cache(maxsize=None)
+# (pack name, extension as JSON) of the rule set in use
+_EXTENSIONS: list[tuple[tuple[str, str], ...]] = [()]
+
+
+def use_extensions(extensions: tuple[tuple[str, str], ...]) -> None:
+    """Make the deployment schema the core one with these packs' fact extensions (set when rules
+    are loaded)."""
+    _EXTENSIONS[0] = tuple(extensions)
+
+
+def extensions() -> tuple[tuple[str, str], ...]:
+    return _EXTENSIONS[0]
+
+
 def load(name: str, folder: Path = SCHEMAS) -> dict[str, Any]:
+    """A schema by name; "deployment" is the core schema merged with the fact extensions in use."""
+    if name == "deployment" and folder == SCHEMAS:
+        return _merged(_EXTENSIONS[0])
+    return _read(name, folder)
+
+
+def core_deployment() -> dict[str, Any]:
+    return _read("deployment", SCHEMAS)
+
+
+@functools.lru_cache(maxsize=None)
+def _read(name: str, folder: Path = SCHEMAS) -> dict[str, Any]:
     from facepolicy.loader import read_json_file
 
     return read_json_file(folder / f"{name}.schema.json")
+
+
+@functools.lru_cache(maxsize=None)
+def _merged(extensions: tuple[tuple[str, str], ...]) -> dict[str, Any]:
+    if not extensions:
+        return core_deployment()
+    from facepolicy.packs import merge
+
+    return merge(core_deployment(), extensions)
 
 
 @functools.lru_cache(maxsize=None)
@@ -43,10 +77,11 @@ def _rs_registry() -> jsonschema_rs.Registry:
     return jsonschema_rs.Registry([("urn:facepolicy:scopes", load("scopes"))], retriever=_refuse)
 
 
-def fast_validator(schema: dict[str, Any] | bool, where: str = "") -> jsonschema_rs.Validator:
-    """A compiled jsonschema-rs validator; a schema that cannot compile is a FacepolicyError naming its place."""
+def fast_validator(schema: dict[str, Any] | bool, where: str = "", formats: bool = False) -> jsonschema_rs.Validator:
+    """A compiled jsonschema-rs validator; a schema that cannot compile is a FacepolicyError naming its place.
+    `formats`: check "format" (a date that is no date is refused) — for our own schemas, not rule scopes."""
     try:
-        return jsonschema_rs.Draft202012Validator(schema, registry=_rs_registry(), retriever=_refuse, validate_formats=False)
+        return jsonschema_rs.Draft202012Validator(schema, registry=_rs_registry(), retriever=_refuse, validate_formats=formats)
     except FacepolicyError:
         raise
     except Exception as exc:  # noqa: BLE001 — jsonschema-rs reports bad schemas and unresolvable refs as several types
@@ -65,9 +100,14 @@ def shared_validator(schema: dict[str, Any] | bool, where: str = "") -> jsonsche
     return _SHARED[text]
 
 
-@functools.lru_cache(maxsize=None)
 def named_fast_validator(name: str) -> jsonschema_rs.Validator:
-    return fast_validator(load(name), name)
+    return _named_fast(name, _EXTENSIONS[0] if name == "deployment" else ())
+
+
+@functools.lru_cache(maxsize=None)
+def _named_fast(name: str, extensions: tuple[tuple[str, str], ...]) -> jsonschema_rs.Validator:
+    schema = _merged(extensions) if name == "deployment" else load(name)
+    return fast_validator(schema, name, formats=True)
 
 
 @functools.lru_cache(maxsize=None)
@@ -82,11 +122,17 @@ def registry(folder: Path = SCHEMAS):
     return Registry(retrieve=refuse).with_resources([(uri, Resource.from_contents(s)) for uri, s in _documents(folder)])
 
 
-@functools.lru_cache(maxsize=None)
 def named_validator(name: str):
+    return _named(name, _EXTENSIONS[0] if name == "deployment" else ())
+
+
+@functools.lru_cache(maxsize=None)
+def _named(name: str, extensions: tuple[tuple[str, str], ...]):
     from jsonschema import Draft202012Validator
 
-    return Draft202012Validator(load(name), registry=registry())
+    schema = _merged(extensions) if name == "deployment" else load(name)
+    checker = Draft202012Validator.FORMAT_CHECKER  # a date that is no date is refused
+    return Draft202012Validator(schema, registry=registry(), format_checker=checker)
 
 
 def pointer(path: Any) -> str:
@@ -99,10 +145,13 @@ def first_error(name: str, instance: Any) -> str | None:
         return None
     from jsonschema.exceptions import best_match
 
+    from facepolicy.messages import describe, pointer_text
+
     error = best_match(named_validator(name).iter_errors(instance))
     if error is None:  # the two validators disagree; trust the stricter one
         return "/: " + bilingual("不符合 schema", "does not match the schema")
-    return f"{pointer(error.absolute_path) or '/'}: {error.message}"
+    path, message = describe(error)
+    return f"{pointer_text(path) or '/'}: {message}"
 
 
 def missing_facts(validator: jsonschema_rs.Validator, instance: Any) -> Iterator[str]:

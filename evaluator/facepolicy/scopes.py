@@ -73,7 +73,9 @@ class Compiler:
             raise ScopeError(f"{where}: a schema must be an object or a boolean")
         unknown = sorted(set(schema) - KEYWORDS - ANNOTATIONS)
         if unknown:
-            raise ScopeError(f"{where}: keyword {unknown[0]!r} is not understood in a scope "
+            from facepolicy.messages import did_you_mean, show
+
+            raise ScopeError(f"{where}: keyword {show(unknown[0])} is not understood in a scope{did_you_mean(unknown[0], KEYWORDS)} "
                              f"(understood: {', '.join(sorted(KEYWORDS))})")
         tests = [self._keyword(key, schema, f"{where}.{key}") for key in sorted(schema) if key in KEYWORDS - {"then", "else"}]
         tests = [t for t in tests if t is not None]

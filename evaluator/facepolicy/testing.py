@@ -2,7 +2,12 @@
 
 Per-rule fixtures: fixtures/rules/<rule-id>/<status>-<name>.json, where <status> is the verdict the
 rule must give (pass, fail, incomplete, not_applicable). Scenarios: fixtures/scenarios/<name>/
-deployment.json with expected.toml listing, under each status, every rule of the set.
+deployment.json with expected.toml listing, under each status in [verdicts], every rule of its
+pack, and under [packs.<name>] the verdicts it expects of rules of a pack it builds on (only those
+listed are checked).
+
+Each pack's fixtures are judged by the rules of that pack and of the packs it builds on, against the
+deployment schema with their fact extensions: another pack's rules never change its results.
 """
 
 from __future__ import annotations
@@ -26,7 +31,9 @@ STATUSES = {s.value: s for s in Status}
 class Case:
     path: Path
     expected: dict[str, Status]
-    covers_all_rules: bool  # a scenario must state a verdict for every rule
+    covers_all_rules: bool  # a scenario must state a verdict for every rule of its pack
+    # rule id → the pack whose table stated it ("": [verdicts])
+    pack_of: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass
@@ -69,20 +76,31 @@ def _rule_case(path: Path) -> Case | Problem:
     return Case(path, {path.parent.name: STATUSES[status_word]}, False)
 
 
+def _statuses(table: dict, where: str, pack: str, case: Case) -> Problem | None:
+    for word, rule_ids in table.items():
+        if word not in STATUSES or not isinstance(rule_ids, list):
+            return Problem(f"{where}.{word}", "unknown status; use pass, fail, incomplete or "
+                                              "not_applicable / 未知状态")
+        for rule_id in rule_ids:
+            if rule_id in case.expected:
+                return Problem(f"{where}.{word}", f"rule {rule_id} is listed twice / 规则重复列出")
+            case.expected[rule_id] = STATUSES[word]
+            case.pack_of[rule_id] = pack
+    return None
+
+
 def _scenario_case(folder: Path) -> Case | Problem:
     try:
         data = read_toml(folder / "expected.toml")
     except FacepolicyError as exc:
         return Problem(exc.where, exc.message)
-    expected: dict[str, Status] = {}
-    for word, rule_ids in data.get("verdicts", {}).items():
-        if word not in STATUSES:
-            return Problem(f"{folder / 'expected.toml'}: verdicts.{word}", "unknown status / 未知状态")
-        for rule_id in rule_ids:
-            if rule_id in expected:
-                return Problem(f"{folder / 'expected.toml'}: verdicts.{word}", f"rule {rule_id} is listed twice / 规则重复列出")
-            expected[rule_id] = STATUSES[word]
-    return Case(folder / "deployment.json", expected, True)
+    case = Case(folder / "deployment.json", {}, True, {})
+    where = f"{folder / 'expected.toml'}"
+    problem = _statuses(data.get("verdicts", {}), f"{where}: verdicts", "", case)
+    for pack, table in sorted(data.get("packs", {}).items()):
+        table = table if isinstance(table, dict) else {"?": table}
+        problem = problem or _statuses(table, f"{where}: packs.{pack}", pack, case)
+    return problem or case
 
 
 def discover(roots: list[Path]) -> Iterator[Case | Problem]:
@@ -102,28 +120,72 @@ def _describe(verdict: Verdict, lang: str) -> list[str]:
     return lines
 
 
-def run_fixtures(rule_set: RuleSet, roots: list[Path], today: dt.date = FIXTURE_TODAY, lang: str = "en") -> TestRun:
-    """Evaluate every fixture and compare with its expectations; also list rules lacking fixtures."""
+def run_fixtures(rule_set: RuleSet, roots: list[Path] | None = None, today: dt.date = FIXTURE_TODAY,
+                 lang: str = "en") -> TestRun:
+    """Evaluate each pack's fixtures (or those in `roots`, each the fixtures of the pack it lies in)
+    by the rules of that pack and the packs it builds on, compare with their expectations, and list
+    its rules lacking fixtures."""
+    from facepolicy import schemas
+    from facepolicy.packs import fixture_roots
+
     run = TestRun()
-    proven: dict[str, set[Status]] = {rid: set() for rid in rule_set.rules}
+    in_use = schemas.extensions()
+    try:
+        for name, pack_roots in fixture_roots(rule_set.packs, roots or ()).items():
+            family = set(rule_set.pack(name).family)
+            schemas.use_extensions(tuple(e for e in rule_set.extensions if e[0] in family))
+            _run_pack(run, rule_set, name, pack_roots, today, lang)
+    finally:
+        schemas.use_extensions(in_use)
+    return run
+
+
+def _misplaced(rule_set: RuleSet, pack: str, case: Case, rule_id: str) -> str | None:
+    """Why an expectation cannot be checked in a pack's case, or None when it can."""
+    home = rule_set.pack_of.get(rule_id)
+    if home is None:
+        return "expectation names a rule that does not exist / 期望中的规则不存在"
+    if home not in rule_set.pack(pack).family:
+        return (f"rule of pack {home}, which this pack does not build on (builds_on in "
+                "pack.toml) / "
+                f"该规则属于未被依赖的规则包 {home}")
+    stated_under = case.pack_of.get(rule_id, "") or pack
+    if case.covers_all_rules and stated_under != home:
+        table = "[verdicts]" if home == pack else f"[packs.{home}]"
+        return f"rule of pack {home}: state its verdict under {table} / 请在 {table} 下给出"
+    return None
+
+
+UNSTATED = ("no expected verdict for this rule; list it under its status in [verdicts] of "
+            "expected.toml / 未给出该规则的期望结论")
+
+
+def _run_pack(run: TestRun, rule_set: RuleSet, name: str, roots: list[Path], today: dt.date,
+              lang: str) -> None:
+    rules = rule_set.family_rules(name)
+    own = [rid for rid in rules if rule_set.pack_of[rid] == name]
+    proven: dict[str, set[Status]] = {rid: set() for rid in own}
     for case in discover(roots):
         if isinstance(case, Problem):
             run.problems.append(case)
             continue
         run.cases += 1
-        name = str(case.path)
-        unknown = [rid for rid in case.expected if rid not in rule_set.rules]
-        for rid in unknown:
-            run.mismatches.append(Mismatch(name, rid, "expectation names a rule that does not exist / 期望中的规则不存在"))
-        chosen = {rid: rule_set.rules[rid] for rid in case.expected if rid in rule_set.rules}
+        label = str(case.path)
+        chosen = {}
+        for rid in case.expected:
+            why = _misplaced(rule_set, name, case, rid)
+            if why is None:
+                chosen[rid] = rules[rid]
+            else:
+                run.mismatches.append(Mismatch(label, rid, why))
         if case.covers_all_rules:
-            for rid in rule_set.rules:
-                if rid not in case.expected:
-                    run.mismatches.append(Mismatch(name, rid, "no expected verdict for this rule / 未给出该规则的期望结论"))
-            chosen = rule_set.rules
-        judged = next(iter(judge(chosen, item, today=today) for item in iter_deployments([str(case.path)])))
+            unstated = [rid for rid in own if rid not in case.expected]
+            run.mismatches += [Mismatch(label, rid, UNSTATED) for rid in unstated]
+            chosen.update((rid, rules[rid]) for rid in own)
+        item = next(iter(iter_deployments([label])))
+        judged = judge(dict(sorted(chosen.items())), item, today=today)
         if isinstance(judged, Problem):
-            run.problems.append(judged if judged.source else Problem(name, judged.message))
+            run.problems.append(judged if judged.source else Problem(label, judged.message))
             continue
         for verdict in judged.verdicts:
             if verdict.status is Status.error:
@@ -133,14 +195,12 @@ def run_fixtures(rule_set: RuleSet, roots: list[Path], today: dt.date = FIXTURE_
                 continue
             run.checked += 1
             if verdict.status is expected:
-                if not case.covers_all_rules:
+                if not case.covers_all_rules and verdict.rule_id in proven:
                     proven[verdict.rule_id].add(expected)
                 continue
-            run.mismatches.append(
-                Mismatch(name, verdict.rule_id, f"expected {expected.value}, got {verdict.status.value}", _describe(verdict, lang))
-            )
+            got = f"expected {expected.value}, got {verdict.status.value}"
+            run.mismatches.append(Mismatch(label, verdict.rule_id, got, _describe(verdict, lang)))
     for rid, kinds in proven.items():
         lacking = [s.value for s in (Status.pass_, Status.fail) if s not in kinds]
         if lacking:
             run.untested[rid] = lacking
-    return run

@@ -10,6 +10,7 @@ from pathlib import Path
 from facepolicy import schemas
 from facepolicy.errors import FacepolicyError, bilingual
 from facepolicy.loader import read_toml
+from facepolicy.messages import did_you_mean, show
 from facepolicy.model import Status, Verdict
 from facepolicy.paths import WAIVERS_FILE, shown
 
@@ -38,8 +39,9 @@ def load_waivers(path: Path) -> list[Waiver]:
     message = schemas.first_error("waivers", data)
     if message is not None:
         place, _, detail = message.partition(": ")
-        key = ".".join(p if not p.isdigit() else f"[{p}]" for p in place.strip("/").split("/") if p).replace(".[", "[")
-        raise FacepolicyError(f"{shown(path)}: {key or '(top)'}", bilingual("豁免文件无效", "invalid waivers file") + f": {detail}")
+        from facepolicy.messages import key_path
+
+        raise FacepolicyError(f"{shown(path)}: {key_path(place)}", bilingual("豁免文件无效", "invalid waivers file") + f": {detail}")
     waivers = []
     for i, w in enumerate(data["waivers"]):
         try:
@@ -49,7 +51,7 @@ def load_waivers(path: Path) -> list[Waiver]:
                 raise ValueError(w["expires"])  # pragma: no mutate
             expires = dt.date.fromisoformat(w["expires"])
         except ValueError:
-            raise FacepolicyError(f"{shown(path)}: waivers[{i}].expires", bilingual("不是有效日期", "not a valid date") + f": {w['expires']!r}") from None
+            raise FacepolicyError(f"{shown(path)}: waivers[{i}].expires", bilingual("不是有效日期", "not a valid date") + f": {show(w['expires'])}") from None
         waivers.append(Waiver(i, w["rule"], w["deployment"], w.get("pointer", ""), w["justification"], w["approver"], expires, shown(path)))
     return waivers
 
@@ -59,7 +61,7 @@ def waiver_findings(waivers: list[Waiver], rule_ids: set[str], today: dt.date) -
     found = []
     for w in waivers:
         if w.rule not in rule_ids:
-            found.append((f"{w.where()}.rule", f"no rule {w.rule!r} in the rule set / 规则不存在"))
+            found.append((f"{w.where()}.rule", f"no rule {show(w.rule)} in the rule set / 规则不存在{did_you_mean(w.rule, rule_ids)}"))
         if w.expires < today:
             found.append((f"{w.where()}.expires", f"expired on {w.expires.isoformat()}, it covers nothing any more / 豁免已到期"))
     return found

@@ -18,15 +18,20 @@ __all__ = ["cli", "run", "load_rules", "resume_gc"]
 COMMANDS = {
     "eval": "eval_cmd", "test": "test_cmd", "lint": "lint_cmd", "coverage": "coverage_cmd", "explain": "explain_cmd",
     "digest": "digest_cmd", "diff": "diff_cmd", "report": "report_cmd", "new": "new_cmd",
-    "migrate": "migrate_cmd", "ask": "ask_cmd", "fmt": "fmt_cmd", "compile": "compile_cmd",
+    "migrate": "migrate_cmd", "ask": "ask_cmd", "fmt": "fmt_cmd", "schema": "schema_cmd",
+    "init-pack": "init_pack_cmd", "compile": "compile_cmd",
 }
 
 
 def load_rules(policies: tuple[str, ...], no_bundled: bool):
-    """The rule set a command works with (bundled unless --no-bundled, then each --policies); start-up ends here."""
+    """The rule set a command works with: the bundled pack unless --no-bundled, then each
+    --policies pack (or, when none is given, those .facepolicy.toml in the working folder names);
+    start-up ends here."""
+    from facepolicy.packs import find_config
     from facepolicy.ruleset import load_rule_set
 
-    rule_set = load_rule_set(policies, bundled=not no_bundled)
+    configured, bundled = find_config()
+    rule_set = load_rule_set(policies or configured, bundled=bundled and not no_bundled)
     resume_gc()
     return rule_set
 

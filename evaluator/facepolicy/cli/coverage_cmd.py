@@ -26,11 +26,9 @@ def coverage_command(policies, no_bundled, fmt, fixture_roots, minimum, lang, ou
     from pathlib import Path
 
     from facepolicy.coverage import as_dict, measure, render_text
-    from facepolicy.paths import FIXTURES
 
     rule_set = load_rules(policies, no_bundled)
-    roots = [Path(r) for r in fixture_roots] or ([FIXTURES] if not no_bundled else []) + [Path(p).parent / "fixtures" for p in policies]
-    documents, rules = measure(rule_set, roots, lang)
+    documents, rules = measure(rule_set, [Path(r) for r in fixture_roots], lang)
     if fmt == "json":
         text = json.dumps(as_dict(documents, rules), ensure_ascii=False, sort_keys=True, indent=2) + "\n"
     else:

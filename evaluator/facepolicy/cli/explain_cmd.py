@@ -26,7 +26,7 @@ def explain_command(rule_id, deployment, policies, no_bundled, lang, today):
     from facepolicy.model import Problem
     from facepolicy.pipeline import judge
 
-    rule_set = load_rules(policies, no_bundled).select((rule_id,))
+    rule_set = load_rules(policies, no_bundled).select((rule_id,), where="explain RULE")
     rule = rule_set.rules[rule_id]
     for line in describe_rule(rule, rule_set, lang):
         click.echo(line)

@@ -53,7 +53,9 @@ def _targets(files, folders):
     found = []
     for path in files:
         found += sorted(path.rglob("*.toml")) if path.is_dir() else [path]
+    from facepolicy.packs import place_of
+
     for folder in folders:
-        catalogs, rules = _listing(folder)
+        catalogs, rules = _listing(place_of(folder).rules)
         found += [Path(p) for p in catalogs + rules]
     return found

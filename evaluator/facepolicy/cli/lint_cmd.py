@@ -23,13 +23,16 @@ def lint_command(policies, no_bundled, sources, fixture_roots, waivers_file, tod
     from pathlib import Path
 
     from facepolicy.lint import lint
-    from facepolicy.paths import FIXTURES
+    from facepolicy.packs import fixture_roots as roots_of
 
     rule_set = load_rules(policies, no_bundled)
-    roots = [Path(r) for r in fixture_roots] or ([FIXTURES] if not no_bundled else []) + [Path(p).parent / "fixtures" for p in policies]
+    roots = roots_of(rule_set.packs, [Path(r) for r in fixture_roots])
 
     def has_violating_fixture(rule_id: str) -> bool:
-        return any(any((root / "rules" / rule_id).glob("fail-*.json")) for root in roots)
+        pack = rule_set.pack_of.get(rule_id)
+        if pack not in roots:
+            return True  # a pack whose fixtures were not named this time: not judged on them
+        return any(any((root / "rules" / rule_id).glob("fail-*.json")) for root in roots[pack])
 
     findings = lint(rule_set, Path(sources) if sources else None, has_violating_fixture)
     findings += _waiver_findings(waivers_file, set(rule_set.rules), options.today_from(today))
