@@ -561,3 +561,24 @@ def test_an_invalid_deployment_loads_python_jsonschema_to_word_its_error(tmp_pat
     bad.write_text('{"schema_version": 2, "id": "x", "mode": "nowhere"}', encoding="utf-8")
     heavy, code = _imported(str(bad))
     assert code == 2 and "jsonschema" in heavy and "click" not in heavy
+
+
+def test_a_pack_with_fact_extensions_judges_and_checks_alike():
+    """The example pack (its own facts merged into the deployment schema) through both paths."""
+    pack = ROOT / "examples" / "acme-pm"
+    try:
+        rule_set = load_rule_set((str(pack),))
+        program = rule_set.program().select(None)
+        paths = sorted((pack / "fixtures").rglob("*.json"))
+        assert len(paths) > 5
+        for path in paths:
+            document = json.loads(path.read_text(encoding="utf-8"))
+            assert program.evaluate(document, TODAY) == evaluate(rule_set.rules, document, today=TODAY)
+            program._checked = 0
+            wrong = copy.deepcopy(document)
+            wrong.setdefault("extensions", {}).setdefault("acme-pm", {})["unexpected"] = 1
+            for candidate in (document, wrong):
+                compiled = program.is_valid(candidate)
+                assert compiled is schemas.named_fast_validator("deployment").is_valid(candidate), path
+    finally:
+        schemas.use_extensions(())
