@@ -184,23 +184,22 @@ def read(document: Any, open_lists: bool = True) -> Any:
         kind = type(value)
         if kind is dict:
             complete = value.get("complete", ()) if open_lists else None
-            wrapped = Facts()
+            wrapped = Facts(value)  # every member copied at C speed; lists and objects replaced below, in place
             wrapped.at = at
             for key, item in value.items():
-                here = at + "/" + (_escape(key) if "~" in key or "/" in key else key)
                 kind = type(item)
                 if kind is list:
                     if key == "complete" and open_lists:
+                        del wrapped[key]
                         continue
+                    here = at + "/" + (_escape(key) if "~" in key or "/" in key else key)
                     items = [wrap(x, f"{here}/{i}") if type(x) in (dict, list) else x for i, x in enumerate(item)]
                     if complete is None or key in complete:
                         wrapped[key] = items
                     else:
                         wrapped[key] = Partial(items, [None] * len(items), frozenset((here + "/-",)))
                 elif kind is dict:
-                    wrapped[key] = wrap(item, here)
-                else:
-                    wrapped[key] = item
+                    wrapped[key] = wrap(item, at + "/" + (_escape(key) if "~" in key or "/" in key else key))
             return wrapped
         if kind is list:  # a list inside a list: stated as written
             return [wrap(x, f"{at}/{i}") for i, x in enumerate(value)]

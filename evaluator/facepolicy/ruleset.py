@@ -7,15 +7,17 @@ import json
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple
 
-from facepolicy import schemas
-from facepolicy.compiler import Rule, compile_rule
 from facepolicy.errors import FacepolicyError, bilingual
 from facepolicy.loader import read_toml
-from facepolicy.messages import key_path
 from facepolicy.model import Problem, Text
-from facepolicy.paths import SCHEMAS, shown
+from facepolicy.paths import shown
+from facepolicy.rulefiles import Located, _listing, _read, load_program, locate  # noqa: F401 — ruleset's API
+
+if TYPE_CHECKING:
+    from facepolicy.compiler import Rule
+    from facepolicy.program import Program
 
 
 class Clause(NamedTuple):
@@ -64,6 +66,26 @@ class RuleSet:
     # (pack name, fact extension as JSON) of each pack that has one: merged into the schema
     extensions: tuple[tuple[str, str], ...] = ()
     pack_of_document: dict[str, str] = field(default_factory=dict)  # document key → its pack
+    compiled: "Program | None" = field(default=None, repr=False, compare=False)
+
+    def __getstate__(self) -> dict[str, Any]:
+        return {**self.__dict__, "compiled": None}  # code is cached on its own (program.py), never pickled
+
+    def program(self) -> "Program":
+        """The rules compiled to Python: from the cache, else built (and cached) on first use."""
+        if self.compiled is None:
+            from facepolicy import cache, program
+
+            key = self.documents_cache_key.removesuffix("-documents") + "-program"
+            entry = cache.load_bytes(key, "code") if self.documents_cache_key else None
+            self.compiled = program.from_entry(entry) if entry is not None else None
+            if self.compiled is None:
+                self.compiled, entry = program.build(self)
+                if self.documents_cache_key:
+                    cache.store_bytes(key, entry, "code")
+        if len(self.compiled.rules) != len(self.rules):
+            return self.compiled.select(set(self.rules))
+        return self.compiled
 
     def pack(self, name: str) -> Any:
         return next(pack for pack in self.packs if pack.name == name)
@@ -108,10 +130,13 @@ class RuleSet:
 
             raise FacepolicyError(where, bilingual("没有该规则", "no such rule") + f": {show(unknown[0])}{did_you_mean(unknown[0], self.rules)}"
                                   + (f" (+{len(unknown) - 1})" if len(unknown) > 1 else ""))
-        return dataclasses.replace(self, rules=chosen)
+        return dataclasses.replace(self, rules=chosen, compiled=self.compiled)
 
 
 def load_document(path: Path, content: bytes | None = None) -> Document:
+    from facepolicy import schemas
+    from facepolicy.messages import key_path
+
     data = read_toml(path, content or None)
     message = schemas.first_error("document", data)
     if message is not None:
@@ -148,26 +173,6 @@ def _digest(contents: list[tuple[str, bytes]]) -> str:
         sha.update(data)
         sha.update(b"\0")
     return "sha256:" + sha.hexdigest()
-
-
-def _read(path: str) -> bytes:
-    try:
-        with open(path, "rb") as handle:
-            return handle.read()
-    except OSError:
-        return b""  # read again by the parser, which reports it with the file's name
-
-
-def _listing(folder: Path) -> tuple[list[str], list[str]]:
-    """The catalogs (<document>/document.toml) and rule files (<document>/<rule>.toml) of a policies folder,
-    as plain strings: building a Path for each of a hundred files costs a one-file run more than reading them."""
-    catalogs, rules = [], []
-    for entry in sorted(os.scandir(folder), key=lambda e: e.name):
-        if entry.is_dir():
-            for name in sorted(os.listdir(entry.path)):
-                if name.endswith(".toml"):
-                    (catalogs if name == "document.toml" else rules).append(os.path.join(entry.path, name))
-    return catalogs, rules
 
 
 def _load_documents(catalogs: list[str], problems: list[Problem],
@@ -220,22 +225,14 @@ def load_rule_set(extra: tuple[str, ...] = (), bundled: bool = True) -> RuleSet:
     """The bundled pack (unless told not to) followed by each --policies folder; from the cache when
     unchanged. A rule id or document key in two packs is an error: a pack adds rules, it never
     silently replaces another's."""
-    from facepolicy import cache, packs
+    return _load(locate(extra, bundled))
 
-    found = packs.places(extra, bundled)
-    listed = [(place, *_listing(place.rules)) for place in found]
-    # resolving a path costs a stat per part: once per folder
-    shown_folders = {place.rules: shown(place.rules) for place in found}
-    names = {path: shown_folders[place.rules] + path[len(str(place.rules)):]
-             for place, catalogs, rules in listed for path in catalogs + rules}
-    contents = {path: _read(path) for path in names}
-    pack_files = [str(path) for place in found
-                  for path in (place.manifest, place.extension) if path is not None]
-    pack_contents = {path: _read(path) for path in pack_files}
-    schema_files = sorted(str(p) for p in SCHEMAS.glob("*.schema.json"))
-    cache_key = cache.key([(names[p], data) for p, data in contents.items()]
-                          + [(shown(Path(p)), data) for p, data in pack_contents.items()]
-                          + [(p, _read(p)) for p in schema_files])
+
+def _load(located: Located) -> RuleSet:
+    from facepolicy import cache, packs, schemas
+    from facepolicy.compiler import compile_rule
+
+    found, listed, names, contents, pack_contents, cache_key = located
     cached = cache.load(cache_key)
     if isinstance(cached, RuleSet):
         schemas.use_extensions(cached.extensions)
