@@ -115,7 +115,8 @@ class Rules:
         from facepolicy.engine import Run
 
         items = (_item(d, f"{source}:{n}") for n, d in enumerate(deployments, 1) if not _blank(d))
-        yield from Run(self.program, today or dt.date.today(), jobs=jobs).results(items)
+        run = Run(self.program, today or dt.date.today(), jobs=jobs)
+        yield from run.results(items)  # type: ignore[misc]  # no renderer: never a Rendered
 
     def evaluate_files(
         self,
@@ -131,7 +132,7 @@ class Rules:
 
         yield from Run(self.program, today or dt.date.today(), jobs=jobs).results(
             iter_raw(paths, max_size or MAX_SIZE)
-        )
+        )  # type: ignore[misc]  # no renderer: never a Rendered
 
     def context(
         self,

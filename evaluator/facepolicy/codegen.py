@@ -239,7 +239,7 @@ class Module:
             "None" if assertion.remediation is None else self.template(assertion.remediation)
         )
         return (
-            f"CompiledAssertion({assertion.index}, {steps}, {where}, {expect}, {assertion.at!r}, "
+            f"CompiledAssertion({assertion.number}, {steps}, {where}, {expect}, {assertion.at!r}, "
             f"{message}, {remediation})"
         )
 

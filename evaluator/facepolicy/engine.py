@@ -54,7 +54,9 @@ def _start_worker(rules: "dict[str, Rule] | Program", today: dt.date,
 
 def _judge_in_worker(item: Raw | Loaded) -> DeploymentResult | Rendered | Problem:
     result = judge(_WORKER["rules"], item, today=_WORKER["today"])
-    text = _WORKER["render"](result) if _WORKER["render"] is not None and isinstance(result, DeploymentResult) else None
+    if _WORKER["render"] is None or not isinstance(result, DeploymentResult):
+        return result
+    text = _WORKER["render"](result)
     if text is None:
         return result
     return Rendered(result.source, result.deployment_id, text, tally(result, _WORKER["severity_of"]))

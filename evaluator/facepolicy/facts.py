@@ -103,6 +103,7 @@ class Facts(dict):
     """A stated JSON object that knows its own pointer: a member it does not state reads as Unknown."""
 
     __slots__ = ("at",)
+    at: str
 
 
 def facts_of(value: Any) -> frozenset[str]:

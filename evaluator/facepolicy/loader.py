@@ -355,6 +355,7 @@ def _stdin(handle: IO[bytes], max_size: int = MAX_SIZE) -> Iterator[Raw | Parsed
         yield Problem(source, f"line 1: {bilingual('文件为空', 'empty document')}")
         return
     first = buffered[-1][1]
+    assert isinstance(first, bytes)  # reading stopped at the first line with content or the first oversize one
     if _parses_alone(first) or first.lstrip()[:1] not in (b"{", b"["):
         for number, data in lines:  # look one document ahead: a single one keeps the name <stdin>
             buffered.append((number, data))
@@ -381,7 +382,7 @@ def _stdin(handle: IO[bytes], max_size: int = MAX_SIZE) -> Iterator[Raw | Parsed
     if size > max_size or isinstance(buffered[-1][1], _Oversize):
         yield Problem(source, f"line 1: {_too_big(max_size)}")
         return
-    data = b"".join(d for _, d in buffered)
+    data = b"".join(d for _, d in buffered if isinstance(d, bytes))  # none is oversize here
     try:
         text = decode_text(data)
         value = parse_json(text)

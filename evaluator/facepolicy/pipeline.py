@@ -45,15 +45,16 @@ def judge(rules: "dict[str, Rule] | Program", item: Raw | Loaded, *, today: dt.d
         item = parse_raw(item)
     if isinstance(item, Problem):
         return item
-    compiled = not isinstance(rules, dict)
-    problem = deployment_problem(item.value, rules if compiled else None)
+    program = None if isinstance(rules, dict) else rules
+    problem = deployment_problem(item.value, program)
     if problem is not None:
         return Problem(item.source, problem)
-    if compiled:
-        verdicts = rules.evaluate(item.value, today)
+    if program is not None:
+        verdicts = program.evaluate(item.value, today)
     else:
         from facepolicy.evaluate import evaluate
 
+        assert isinstance(rules, dict)
         verdicts = evaluate(rules, item.value, today=today, trace=trace)
     result = DeploymentResult(item.source, item.value["id"], verdicts, closed_world=closed_world(item.value))
     pointers = [v.pointer for verdict in verdicts for v in verdict.violations]

@@ -27,7 +27,8 @@ def _read(path: str) -> bytes:
 def _listing(folder: Path) -> tuple[list[str], list[str]]:
     """The catalogs (<document>/document.toml) and rule files (<document>/<rule>.toml) of a policies folder,
     as plain strings: building a Path for each of a hundred files costs a one-file run more than reading them."""
-    catalogs, rules = [], []
+    catalogs: list[str] = []
+    rules: list[str] = []
     for entry in sorted(os.scandir(folder), key=lambda e: e.name):
         if entry.is_dir():
             for name in sorted(os.listdir(entry.path)):

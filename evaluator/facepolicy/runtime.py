@@ -484,7 +484,7 @@ class Step(NamedTuple):
 
 
 class CompiledAssertion(NamedTuple):
-    index: int
+    number: int
     for_each: tuple[Step, ...]
     where: Callable[[Any, Any], Any] | None
     expect: Callable[[Any, Any], Any]
@@ -537,11 +537,12 @@ def iter_items(document: Any, steps: tuple[Step, ...]) -> list[tuple[str | None,
                 for i, item in enumerate(value)
             ]
         if type(value) is Partial:
-            found = [
+            found: list[tuple[str | None, Any]] = [
                 (item.at if type(item) is Facts else f"{here}/{i}", item)
                 for i, item in enumerate(value.items)
             ]
-            found.append((None, Unknown(value.tail)))
+            if value.tail is not None:
+                found.append((None, Unknown(value.tail)))
             return found
         if value is MISSING:
             return [(None, Unknown(frozenset((here,))))]
@@ -571,7 +572,8 @@ def iter_items(document: Any, steps: tuple[Step, ...]) -> list[tuple[str | None,
                         (item.at if type(item) is Facts else f"{here}/{i}", item)
                         for i, item in enumerate(value.items)
                     )
-                    following.append((None, Unknown(value.tail)))
+                    if value.tail is not None:
+                        following.append((None, Unknown(value.tail)))
                 elif type(value) is Unknown:
                     following.append((None, Unknown(value.facts)))
             else:
@@ -607,6 +609,7 @@ def judge_rule(rule: CompiledRule, facts: Any, functions: Any, seen: dict[Any, A
             where_of, expect_of = assertion.where, assertion.expect
             for base, subject in subjects:
                 where: Any = True
+                held: Any
                 if where_of is not None:
                     where = where_of(subject, functions)
                     if type(where) is not bool:
@@ -622,7 +625,7 @@ def judge_rule(rule: CompiledRule, facts: Any, functions: Any, seen: dict[Any, A
                         held = expect if expect.truth is None else expect.truth
                     else:
                         raise RuleError(
-                            f"assertions[{assertion.index}].expect gave {expect!r}, not true or false at {base or '/'}"
+                            f"assertions[{assertion.number}].expect gave {expect!r}, not true or false at {base or '/'}"
                         )
                 else:
                     held = truth(expect)
