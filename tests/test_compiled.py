@@ -24,6 +24,7 @@ from facepolicy.compiler import compile_expression, compile_scope
 from facepolicy.evaluate import evaluate
 from facepolicy.facts import Facts, Partial, Range, Unknown, read
 from facepolicy.functions import Functions
+from facepolicy.rulecache import program_of
 from facepolicy.ruleset import load_rule_set
 
 sys.path.insert(0, str(ROOT / "benchmarks"))
@@ -31,7 +32,7 @@ import generate  # noqa: E402
 
 TODAY = dt.date(2026, 1, 1)
 RULE_SET = load_rule_set()
-PROGRAM = RULE_SET.program()
+PROGRAM = program_of(RULE_SET)
 FIXTURES = sorted((ROOT / "fixtures").rglob("*.json"))
 GENERATED = 10_000  # deployments judged both ways in test_generated_deployments
 
@@ -469,7 +470,7 @@ def test_the_compiled_deployment_check_agrees_with_jsonschema_rs():
     verdicts = {True: 0, False: 0}
     for document in documents:
         for candidate in [document] + [_hostile(document, rng) for _ in range(8)]:
-            program = RULE_SET.program().select(None)
+            program = program_of(RULE_SET).select(None)
             program._checked = 0  # the compiled check, not jsonschema-rs's
             answer = program.is_valid(candidate)
             assert answer is reference.is_valid(candidate), candidate
@@ -479,7 +480,7 @@ def test_the_compiled_deployment_check_agrees_with_jsonschema_rs():
                  "２０２６-01-01", "2026-02-28", "2026-02-28\n", ""]:
         document = {"schema_version": 2, "id": "d",
                     "sites": [{"id": "s", "impact_assessment": {"reviewed_on": text}}]}
-        program = RULE_SET.program().select(None)
+        program = program_of(RULE_SET).select(None)
         program._checked = 0
         assert program.is_valid(document) is reference.is_valid(document), text
 
@@ -568,7 +569,7 @@ def test_a_pack_with_fact_extensions_judges_and_checks_alike():
     pack = ROOT / "examples" / "acme-pm"
     try:
         rule_set = load_rule_set((str(pack),))
-        program = rule_set.program().select(None)
+        program = program_of(rule_set).select(None)
         paths = sorted((pack / "fixtures").rglob("*.json"))
         assert len(paths) > 5
         for path in paths:
