@@ -504,6 +504,20 @@ def test_the_cache_entry_and_a_pickled_program_judge_alike():
     assert programs.from_entry(b"not marshal") is None
 
 
+def test_a_selection_is_judged_by_the_whole_program_narrowed_and_pickles_without_it():
+    rid = "megvii-fr-guideline.private-spaces"
+    chosen = RULE_SET.select((rid,))
+    program = program_of(chosen)
+    assert list(program.rules) == [rid]
+    assert program.namespace is PROGRAM.namespace  # the whole rule set's, never rebuilt for a part
+    assert chosen.documents is RULE_SET.documents
+    model = ["catalogs", "content_digest", "extensions", "folders", "pack_of", "pack_of_document",
+             "packs", "problems", "rules", "selected_from"]
+    assert sorted(vars(RULE_SET)) == model  # no cache key, program or catalogs held by the rule set
+    again = pickle.loads(pickle.dumps(RULE_SET))
+    assert list(program_of(again.select((rid,))).rules) == [rid]
+
+
 def test_compile_show_prints_readable_source_of_one_rule():
     result = run_line(["facepolicy", "compile", "--show", "megvii-fr-guideline.private-spaces"])
     assert result.code == 0, result.err

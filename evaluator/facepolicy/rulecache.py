@@ -1,9 +1,9 @@
-"""What the cache keeps beside a loaded rule set, outside the rule-set model: its compiled program and its
-catalogs, stored under the rule set's cache key (cache.py) and kept for each rule set once read or built.
+"""What the cache keeps beside a loaded rule set, outside the rule-set model: its compiled program
+(program.py) and its catalogs, stored under the rule set's cache key (cache.py), kept once read.
 
-A rule set knows nothing of this: the loader (ruleset._load) says which key a rule set was loaded under, and
-`program_of` / `documents_of` read, build and remember the rest. A selection (RuleSet.select) shares the
-memory of the whole rule set it was taken from.
+A rule set knows nothing of this: the loader (ruleset._load) says which key a rule set was loaded
+under, and `program_of` / `documents_of` read, build and remember the rest. A selection
+(RuleSet.select) shares what is kept for the whole rule set it was taken from.
 """
 
 from __future__ import annotations
@@ -18,19 +18,18 @@ if TYPE_CHECKING:
     from facepolicy.program import Program
     from facepolicy.ruleset import Document, RuleSet
 
-PROGRAM = "-program"  # the compiled program's entry: the rule set's cache key and this
-DOCUMENTS = "-documents"  # the catalogs' entry
+DOCUMENTS = "-documents"  # the catalogs' entry: the rule set's cache key and this
 
 
 class _Beside:
-    """One whole rule set's cache key (empty: not cached), and its program and catalogs once known."""
+    """A whole rule set's cache key (empty: not cached), and its program and catalogs once known."""
 
     __slots__ = ("key", "program", "documents")
 
-    def __init__(self, key: str = "", documents: "dict[str, Document] | None" = None):
-        self.key = key
+    def __init__(self) -> None:
+        self.key = ""
         self.program: "Program | None" = None
-        self.documents = documents
+        self.documents: "dict[str, Document] | None" = None
 
 
 _kept: "weakref.WeakKeyDictionary[RuleSet, _Beside] | None" = None  # made on first use
@@ -39,7 +38,7 @@ _kept: "weakref.WeakKeyDictionary[RuleSet, _Beside] | None" = None  # made on fi
 def _beside(rule_set: "RuleSet") -> _Beside:
     global _kept
     if _kept is None:
-        import weakref  # not on a cached eval's path, which never holds a rule set: the import costs 1 ms
+        import weakref  # off a cached eval's path (it holds no rule set): the import costs 1 ms
 
         _kept = weakref.WeakKeyDictionary()
     whole = rule_set.selected_from or rule_set
@@ -49,8 +48,10 @@ def _beside(rule_set: "RuleSet") -> _Beside:
     return found
 
 
-def loaded(rule_set: "RuleSet", cache_key: str, documents: "dict[str, Document] | None" = None) -> None:
-    """Note the key a rule set was loaded under; with `documents` (just read from the catalogs), cache them."""
+def loaded(
+    rule_set: "RuleSet", cache_key: str, documents: "dict[str, Document] | None" = None
+) -> None:
+    """Note the key a rule set was loaded under; with `documents` (just read), cache them."""
     beside = _beside(rule_set)
     beside.key = cache_key
     if documents is not None:
@@ -58,32 +59,26 @@ def loaded(rule_set: "RuleSet", cache_key: str, documents: "dict[str, Document] 
         beside.documents = documents
 
 
-def cached_program(cache_key: str) -> "Program | None":
-    """The program cached under a rule set's key, or None (missing or of another format)."""
-    from facepolicy import program
-
-    entry = cache.load_bytes(cache_key + PROGRAM, "code")
-    return program.from_entry(entry) if entry is not None else None
-
-
 def program_of(rule_set: "RuleSet") -> "Program":
-    """The rules compiled to Python: from the cache, else built (and cached) on first use; for a selection,
-    the whole rule set's program judging only the rules selected."""
+    """The rules compiled to Python: from the cache, else built (and cached) on first use; for a
+    selection, the whole rule set's program judging only the rules selected."""
     from facepolicy import program
 
     beside = _beside(rule_set)
     if beside.program is None:
-        beside.program = cached_program(beside.key) if beside.key else None
+        beside.program = program.cached(beside.key) if beside.key else None
     if beside.program is None:
         beside.program, entry = program.build(rule_set.selected_from or rule_set)
         if beside.key:
-            cache.store_bytes(beside.key + PROGRAM, entry, "code")
+            program.store(beside.key, entry)
     if len(beside.program.rules) != len(rule_set.rules):
         return beside.program.select(set(rule_set.rules))
     return beside.program
 
 
-def documents_of(rule_set: "RuleSet", read: "Callable[[], dict[str, Document]]") -> "dict[str, Document]":
+def documents_of(
+    rule_set: "RuleSet", read: "Callable[[], dict[str, Document]]"
+) -> "dict[str, Document]":
     """The catalogs: from the cache, else `read` from their files; once per rule set."""
     beside = _beside(rule_set)
     if beside.documents is None:

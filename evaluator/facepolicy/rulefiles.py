@@ -85,12 +85,13 @@ def locate(extra: tuple[str, ...], bundled: bool) -> Located:
 def load_program(extra: tuple[str, ...] = (), bundled: bool = True) -> tuple["Program", list[Path]]:
     """The compiled program of the rule set (bundled unless told not to, then each --policies
     folder) and its folders: from the cache when no file changed, else built with the rule set."""
-    from facepolicy.rulecache import cached_program, program_of
+    from facepolicy.program import cached
 
     located = locate(extra, bundled)
-    found = cached_program(located.cache_key)
+    found = cached(located.cache_key)
     if found is not None:
         return found, located.folders
+    from facepolicy.rulecache import program_of
     from facepolicy.ruleset import _load
 
     rule_set = _load(located)
