@@ -24,6 +24,7 @@ from facepolicy.compiler import compile_expression, compile_scope
 from facepolicy.evaluate import evaluate
 from facepolicy.facts import Facts, Partial, Range, Unknown, read
 from facepolicy.functions import Functions
+from facepolicy.rulecache import program_of
 from facepolicy.ruleset import load_rule_set
 
 sys.path.insert(0, str(ROOT / "benchmarks"))
@@ -31,7 +32,7 @@ import generate  # noqa: E402
 
 TODAY = dt.date(2026, 1, 1)
 RULE_SET = load_rule_set()
-PROGRAM = RULE_SET.program()
+PROGRAM = program_of(RULE_SET)
 FIXTURES = sorted((ROOT / "fixtures").rglob("*.json"))
 GENERATED = 10_000  # deployments judged both ways in test_generated_deployments
 
@@ -469,7 +470,7 @@ def test_the_compiled_deployment_check_agrees_with_jsonschema_rs():
     verdicts = {True: 0, False: 0}
     for document in documents:
         for candidate in [document] + [_hostile(document, rng) for _ in range(8)]:
-            program = RULE_SET.program().select(None)
+            program = program_of(RULE_SET).select(None)
             program._checked = 0  # the compiled check, not jsonschema-rs's
             answer = program.is_valid(candidate)
             assert answer is reference.is_valid(candidate), candidate
@@ -479,7 +480,7 @@ def test_the_compiled_deployment_check_agrees_with_jsonschema_rs():
                  "２０２６-01-01", "2026-02-28", "2026-02-28\n", ""]:
         document = {"schema_version": 2, "id": "d",
                     "sites": [{"id": "s", "impact_assessment": {"reviewed_on": text}}]}
-        program = RULE_SET.program().select(None)
+        program = program_of(RULE_SET).select(None)
         program._checked = 0
         assert program.is_valid(document) is reference.is_valid(document), text
 
@@ -501,6 +502,20 @@ def test_the_cache_entry_and_a_pickled_program_judge_alike():
         "megvii-fr-guideline.private-spaces"
     ]
     assert programs.from_entry(b"not marshal") is None
+
+
+def test_a_selection_is_judged_by_the_whole_program_narrowed_and_pickles_without_it():
+    rid = "megvii-fr-guideline.private-spaces"
+    chosen = RULE_SET.select((rid,))
+    program = program_of(chosen)
+    assert list(program.rules) == [rid]
+    assert program.namespace is PROGRAM.namespace  # the whole rule set's, never rebuilt for a part
+    assert chosen.documents is RULE_SET.documents
+    model = ["catalogs", "content_digest", "extensions", "folders", "pack_of", "pack_of_document",
+             "packs", "problems", "rules", "selected_from"]
+    assert sorted(vars(RULE_SET)) == model  # no cache key, program or catalogs held by the rule set
+    again = pickle.loads(pickle.dumps(RULE_SET))
+    assert list(program_of(again.select((rid,))).rules) == [rid]
 
 
 def test_compile_show_prints_readable_source_of_one_rule():
@@ -568,7 +583,7 @@ def test_a_pack_with_fact_extensions_judges_and_checks_alike():
     pack = ROOT / "examples" / "acme-pm"
     try:
         rule_set = load_rule_set((str(pack),))
-        program = rule_set.program().select(None)
+        program = program_of(rule_set).select(None)
         paths = sorted((pack / "fixtures").rglob("*.json"))
         assert len(paths) > 5
         for path in paths:

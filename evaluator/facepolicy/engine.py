@@ -133,9 +133,13 @@ class Run(NamedTuple):  # a NamedTuple: defining a dataclass would cost a one-fi
     def results(self, items: Iterable[Raw | Loaded]) -> Iterator[DeploymentResult | Rendered | Problem]:
         """Each deployment's result, in input order. With jobs > 1 and a `render`, workers also write the output
         (a Rendered); waivers change verdicts after judging, so with waivers results come back whole."""
+        from facepolicy.program import Program
+
         rules: Any = self.rule_set
-        if callable(getattr(rules, "program", None)):
-            rules = rules.program()
+        if not isinstance(rules, (Program, dict)):
+            from facepolicy.rulecache import program_of
+
+            rules = program_of(rules)
         if self.jobs > 1:
             judged = _in_pool(rules, self.today, items, self.jobs, self.render if self.waivers is None else None)
         else:

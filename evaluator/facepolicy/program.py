@@ -24,6 +24,7 @@ if TYPE_CHECKING:
     from facepolicy.ruleset import RuleSet
 
 FORMAT = 3  # of the cached entry; a change makes old entries unreadable, hence rebuilt
+PROGRAM = "-program"  # the entry's key: the rule set's cache key and this
 
 
 WARM = 16  # deployments checked by the compiled schema check before a run turns to jsonschema-rs
@@ -173,6 +174,20 @@ def _restore(entry: bytes, chosen: tuple[str, ...] | None) -> Program:
     if found is None:  # pragma: no cover — an entry this very version wrote
         raise ValueError("not a compiled program of this facepolicy version")
     return found.select(None if chosen is None else set(chosen))
+
+
+def cached(cache_key: str) -> Program | None:
+    """The program cached under a rule set's key, or None (missing, or of another format)."""
+    from facepolicy import cache
+
+    entry = cache.load_bytes(cache_key + PROGRAM, "code")
+    return from_entry(entry) if entry is not None else None
+
+
+def store(cache_key: str, entry: bytes) -> None:
+    from facepolicy import cache
+
+    cache.store_bytes(cache_key + PROGRAM, entry, "code")
 
 
 def from_entry(entry: bytes) -> Program | None:

@@ -86,14 +86,14 @@ def locate(extra: tuple[str, ...], bundled: bool) -> Located:
 def load_program(extra: tuple[str, ...] = (), bundled: bool = True) -> tuple["Program", list[Path]]:
     """The compiled program of the rule set (bundled unless told not to, then each --policies
     folder) and its folders: from the cache when no file changed, else built with the rule set."""
-    from facepolicy import cache, program
+    from facepolicy.program import cached
 
     located = locate(extra, bundled)
-    entry = cache.load_bytes(located.cache_key + "-program", "code")
-    found = program.from_entry(entry) if entry is not None else None
+    found = cached(located.cache_key)
     if found is not None:
         return found, located.folders
+    from facepolicy.rulecache import program_of
     from facepolicy.ruleset import _load
 
     rule_set = _load(located)
-    return rule_set.program(), rule_set.folders
+    return program_of(rule_set), rule_set.folders

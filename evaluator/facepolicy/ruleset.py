@@ -17,7 +17,6 @@ from facepolicy.rulefiles import Located, _listing, _read, load_program, locate 
 
 if TYPE_CHECKING:
     from facepolicy.compiler import Rule
-    from facepolicy.program import Program
 
 
 class Clause(NamedTuple):
@@ -52,40 +51,20 @@ class Document(NamedTuple):
     retired: tuple[str, ...] = ()  # rule ids withdrawn, never to be reused
 
 
-@dataclass
+@dataclass(eq=False)  # one rule set is one object: what is kept beside it (rulecache.py) is kept by identity
 class RuleSet:
     rules: dict[str, Rule] = field(default_factory=dict)
     problems: list[Problem] = field(default_factory=list)
     folders: list[Path] = field(default_factory=list)
     content_digest: str = ""
     catalogs: list[str] = field(default_factory=list)
-    loaded_documents: dict[str, Document] | None = None
-    documents_cache_key: str = ""
     packs: list[Any] = field(default_factory=list)  # facepolicy.packs.Pack, in load order
     pack_of: dict[str, str] = field(default_factory=dict)  # rule id → the name of its pack
     # (pack name, fact extension as JSON) of each pack that has one: merged into the schema
     extensions: tuple[tuple[str, str], ...] = ()
     pack_of_document: dict[str, str] = field(default_factory=dict)  # document key → its pack
-    compiled: "Program | None" = field(default=None, repr=False, compare=False)
+    selected_from: "RuleSet | None" = field(default=None, repr=False)  # the whole set of a selection
 
-    def __getstate__(self) -> dict[str, Any]:
-        return {**self.__dict__, "compiled": None}  # code is cached on its own (program.py), never pickled
-
-    def program(self) -> "Program":
-        """The rules compiled to Python: from the cache, else built (and cached) on first use."""
-        if self.compiled is None:
-            from facepolicy import cache, program
-
-            key = self.documents_cache_key.removesuffix("-documents") + "-program"
-            entry = cache.load_bytes(key, "code") if self.documents_cache_key else None
-            self.compiled = program.from_entry(entry) if entry is not None else None
-            if self.compiled is None:
-                self.compiled, entry = program.build(self)
-                if self.documents_cache_key:
-                    cache.store_bytes(key, entry, "code")
-        if len(self.compiled.rules) != len(self.rules):
-            return self.compiled.select(set(self.rules))
-        return self.compiled
 
     def pack(self, name: str) -> Any:
         return next(pack for pack in self.packs if pack.name == name)
@@ -98,12 +77,9 @@ class RuleSet:
     @property
     def documents(self) -> dict[str, Document]:
         """The catalogs, read only when a command needs clause texts (evaluating alone does not)."""
-        if self.loaded_documents is None:
-            from facepolicy import cache
+        from facepolicy.rulecache import documents_of
 
-            cached = cache.load(self.documents_cache_key) if self.documents_cache_key else None
-            self.loaded_documents = cached if isinstance(cached, dict) else _load_documents(self.catalogs, [])
-        return self.loaded_documents
+        return documents_of(self, lambda: _load_documents(self.catalogs, []))
 
     def clause(self, ref: str) -> Clause | None:
         key, _, clause_id = ref.partition(":")
@@ -130,7 +106,7 @@ class RuleSet:
 
             raise FacepolicyError(where, bilingual("没有该规则", "no such rule") + f": {show(unknown[0])}{did_you_mean(unknown[0], self.rules)}"
                                   + (f" (+{len(unknown) - 1})" if len(unknown) > 1 else ""))
-        return dataclasses.replace(self, rules=chosen, compiled=self.compiled)
+        return dataclasses.replace(self, rules=chosen, selected_from=self.selected_from or self)
 
 
 def load_document(path: Path, content: bytes | None = None) -> Document:
@@ -229,13 +205,14 @@ def load_rule_set(extra: tuple[str, ...] = (), bundled: bool = True) -> RuleSet:
 
 
 def _load(located: Located) -> RuleSet:
-    from facepolicy import cache, packs, schemas
+    from facepolicy import cache, packs, rulecache, schemas
     from facepolicy.compiler import compile_rule
 
     found, listed, names, contents, pack_contents, cache_key = located
     cached = cache.load(cache_key)
     if isinstance(cached, RuleSet):
         schemas.use_extensions(cached.extensions)
+        rulecache.loaded(cached, cache_key)
         return cached
     pack_list = packs.read(found, pack_contents)
     extensions = tuple((pack.name, json.dumps(pack.extension, ensure_ascii=False))
@@ -246,7 +223,7 @@ def _load(located: Located) -> RuleSet:
         (f"{pack.name}/extension.schema.json", pack_contents[str(place.extension)])
         for pack, place in zip(pack_list, found) if place.extension is not None]
     rule_set = RuleSet(folders=[place.rules for place in found], catalogs=catalogs,
-                       documents_cache_key=cache_key + "-documents", packs=pack_list,
+                       packs=pack_list,
                        extensions=extensions,
                        content_digest=_digest(digested))  # cached: no hashing on a cache hit
     pack_of_path = _pack_of_path(pack_list, listed)
@@ -275,8 +252,7 @@ def _load(located: Located) -> RuleSet:
             rule_set.pack_of[rule.id] = pack.name
     rule_set.rules = dict(sorted(rule_set.rules.items()))
     cache.store(cache_key, rule_set)
-    cache.store(rule_set.documents_cache_key, documents)
-    rule_set.loaded_documents = documents
+    rulecache.loaded(rule_set, cache_key, documents)
     return rule_set
 
 
