@@ -265,7 +265,9 @@ def _rule_file_findings(rule_set: RuleSet) -> list[Finding]:
     return found
 
 
-def _rule_findings(rule: Rule, rule_set: RuleSet, has_violating_fixture: Callable[[str], bool]) -> list[Finding]:
+def _rule_findings(
+    rule: Rule, rule_set: RuleSet, has_violating_fixture: Callable[[str], bool]
+) -> list[Finding]:
     """A loaded rule's clauses, severity and violating fixture."""
     found: list[Finding] = []
     for index, ref in enumerate(rule.clauses):
@@ -282,8 +284,10 @@ def _rule_findings(rule: Rule, rule_set: RuleSet, has_violating_fixture: Callabl
     return found
 
 
-def _catalog_findings(document: Document, rule_set: RuleSet, sources: Path | None) -> list[Finding]:
-    """A catalog's key, retired ids, source file, and each clause against the rules and the source text."""
+def _catalog_findings(
+    document: Document, rule_set: RuleSet, sources: Path | None
+) -> list[Finding]:
+    """A catalog's key, retired ids and source file; each clause against the rules and source."""
     found: list[Finding] = line_findings(Path(document.path), catalog=True)
     if document.key != Path(document.path).parent.name:
         found.append(Finding(f"{document.path}: key", f"key {show(document.key)} must be the catalog's folder name "
@@ -309,7 +313,9 @@ def _catalog_findings(document: Document, rule_set: RuleSet, sources: Path | Non
     return found
 
 
-def _source_text(document: Document, rule_set: RuleSet, sources: Path | None, found: list[Finding]) -> str | None:
+def _source_text(
+    document: Document, rule_set: RuleSet, sources: Path | None, found: list[Finding]
+) -> str | None:
     """The squashed text of a catalog's source file (its pack's own, else --sources), or None: not
     checked when there is nowhere to look, a finding when it is nowhere it was looked for."""
     own = _own_sources(rule_set, document.key)

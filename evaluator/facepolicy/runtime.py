@@ -530,7 +530,8 @@ def _listed(here: str, value: Any) -> list[tuple[str | None, Any]]:
     unlisted ones of a partial list; nothing for a value that is not a list."""
     if type(value) is list:
         return [
-            (item.at if type(item) is Facts else f"{here}/{i}", item) for i, item in enumerate(value)
+            (item.at if type(item) is Facts else f"{here}/{i}", item)
+            for i, item in enumerate(value)
         ]
     if type(value) is Partial:
         found: list[tuple[str | None, Any]] = [
