@@ -12,7 +12,7 @@ answer. `facepolicy compile --show RULE` prints a rule's module.
 from __future__ import annotations
 
 import json
-from typing import Any
+from typing import Any, Callable
 
 from facepolicy.compiler import Assertion, Rule, Template, _PLACEHOLDER
 
@@ -271,86 +271,104 @@ class _Body:
 
     def node(self, node: dict[str, Any], value: str, depth: int) -> str:
         kind = node["type"]
-        children = node.get("children", [])
         if depth > MAX_DEPTH and kind not in ("field", "literal", "current", "identity"):
             target = self.local()
             self.emit(depth, f"{target} = {self.module.function(node)}({value}, functions)")
             return target
-        if kind in ("current", "identity"):
-            return value
-        if kind == "literal":
-            return self.module.constant(node["value"])
-        if kind == "field":
-            key = node["value"]
-            target = self.local()
-            member = "/" + _escape(key)
-            self.emit(
-                depth,
-                f"{target} = {value}.get({key!r}, MISSING) if type({value}) is Facts "
-                f"else field({value}, {key!r}, {member!r})",
-            )
-            self.emit(depth, f"if {target} is MISSING:")
-            self.emit(depth + 1, f"{target} = unstated({value}.at + {member!r})")
-            return target
-        if kind in ("subexpression", "index_expression", "pipe"):
-            for child in children:
-                value = self.node(child, value, depth)
-            return value
-        if kind == "key_val_pair":
-            return self.node(children[0], value, depth)
-        if kind == "comparator":
-            return self._comparator(node["value"], children, value, depth)
-        if kind == "not_expression":
-            inner = self.node(children[0], value, depth)
-            held, target = self.local(), self.local()
-            self.emit(depth, f"{held} = {inner} if type({inner}) is bool else truth({inner})")
-            self.emit(depth, f"{target} = not_open({inner}) if {held} is None else not {held}")
-            return target
-        if kind in ("and_expression", "or_expression"):
-            return self._junction(kind == "and_expression", children, value, depth)
-        if kind == "function_expression":
-            return self._call(node["value"], children, value, depth)
-        if kind in ("projection", "filter_projection"):
-            items = self.node(children[0], value, depth)
-            each = self.module.function(children[1])
-            condition = self.module.function(children[2]) if kind == "filter_projection" else "None"
-            target = self.local()
-            self.emit(depth, f"{target} = project({items}, {each}, {condition}, functions)")
-            return target
-        if kind == "flatten":
-            items = self.node(children[0], value, depth)
-            target = self.local()
-            self.emit(depth, f"{target} = flatten({items})")
-            return target
-        if kind == "index":
-            target = self.local()
-            self.emit(depth, f"{target} = index({value}, {node['value']!r})")
-            return target
-        if kind == "slice":
-            target = self.local()
-            self.emit(
-                depth,
-                f"{target} = slice_of({value}, slice({', '.join(repr(c) for c in children)}))",
-            )
-            return target
-        if kind in ("multi_select_list", "multi_select_dict"):
-            target = self.local()
-            self.emit(depth, f"if {value} is None:")
-            self.emit(depth + 1, f"{target} = None")
-            self.emit(depth, "else:")
-            if kind == "multi_select_list":
-                parts = [self.node(child, value, depth + 1) for child in children]
-                self.emit(depth + 1, f"{target} = [{', '.join(parts)}]")
-            else:
-                parts = [
-                    f"{child['value']!r}: {self.node(child, value, depth + 1)}"
-                    for child in children
-                ]
-                self.emit(depth + 1, f"{target} = {{{', '.join(parts)}}}")
-            return target
-        from facepolicy.expressions import Unsupported
+        emit_kind = _NODE_EMITTERS.get(kind)
+        if emit_kind is None:
+            from facepolicy.expressions import Unsupported
 
-        raise Unsupported(f"{kind.replace('_', ' ')} cannot be compiled")
+            raise Unsupported(f"{kind.replace('_', ' ')} cannot be compiled")
+        return emit_kind(self, node, value, depth)
+
+    def _current(self, node: dict[str, Any], value: str, depth: int) -> str:
+        return value
+
+    def _literal(self, node: dict[str, Any], value: str, depth: int) -> str:
+        return self.module.constant(node["value"])
+
+    def _field(self, node: dict[str, Any], value: str, depth: int) -> str:
+        key = node["value"]
+        target = self.local()
+        member = "/" + _escape(key)
+        self.emit(
+            depth,
+            f"{target} = {value}.get({key!r}, MISSING) if type({value}) is Facts "
+            f"else field({value}, {key!r}, {member!r})",
+        )
+        self.emit(depth, f"if {target} is MISSING:")
+        self.emit(depth + 1, f"{target} = unstated({value}.at + {member!r})")
+        return target
+
+    def _chain(self, node: dict[str, Any], value: str, depth: int) -> str:
+        for child in node.get("children", []):
+            value = self.node(child, value, depth)
+        return value
+
+    def _key_val_pair(self, node: dict[str, Any], value: str, depth: int) -> str:
+        return self.node(node["children"][0], value, depth)
+
+    def _comparator_node(self, node: dict[str, Any], value: str, depth: int) -> str:
+        return self._comparator(node["value"], node.get("children", []), value, depth)
+
+    def _not(self, node: dict[str, Any], value: str, depth: int) -> str:
+        inner = self.node(node["children"][0], value, depth)
+        held, target = self.local(), self.local()
+        self.emit(depth, f"{held} = {inner} if type({inner}) is bool else truth({inner})")
+        self.emit(depth, f"{target} = not_open({inner}) if {held} is None else not {held}")
+        return target
+
+    def _junction_node(self, node: dict[str, Any], value: str, depth: int) -> str:
+        conjunction = node["type"] == "and_expression"
+        return self._junction(conjunction, node.get("children", []), value, depth)
+
+    def _call_node(self, node: dict[str, Any], value: str, depth: int) -> str:
+        return self._call(node["value"], node.get("children", []), value, depth)
+
+    def _projection(self, node: dict[str, Any], value: str, depth: int) -> str:
+        children = node["children"]
+        items = self.node(children[0], value, depth)
+        each = self.module.function(children[1])
+        filtered = node["type"] == "filter_projection"
+        condition = self.module.function(children[2]) if filtered else "None"
+        target = self.local()
+        self.emit(depth, f"{target} = project({items}, {each}, {condition}, functions)")
+        return target
+
+    def _flatten(self, node: dict[str, Any], value: str, depth: int) -> str:
+        items = self.node(node["children"][0], value, depth)
+        target = self.local()
+        self.emit(depth, f"{target} = flatten({items})")
+        return target
+
+    def _index(self, node: dict[str, Any], value: str, depth: int) -> str:
+        target = self.local()
+        self.emit(depth, f"{target} = index({value}, {node['value']!r})")
+        return target
+
+    def _slice(self, node: dict[str, Any], value: str, depth: int) -> str:
+        target = self.local()
+        bounds = ", ".join(repr(c) for c in node.get("children", []))
+        self.emit(depth, f"{target} = slice_of({value}, slice({bounds}))")
+        return target
+
+    def _multi_select(self, node: dict[str, Any], value: str, depth: int) -> str:
+        children = node.get("children", [])
+        target = self.local()
+        self.emit(depth, f"if {value} is None:")
+        self.emit(depth + 1, f"{target} = None")
+        self.emit(depth, "else:")
+        if node["type"] == "multi_select_list":
+            parts = [self.node(child, value, depth + 1) for child in children]
+            self.emit(depth + 1, f"{target} = [{', '.join(parts)}]")
+        else:
+            parts = [
+                f"{child['value']!r}: {self.node(child, value, depth + 1)}"
+                for child in children
+            ]
+            self.emit(depth + 1, f"{target} = {{{', '.join(parts)}}}")
+        return target
 
     def _comparator(self, op: str, children: list[dict[str, Any]], value: str, depth: int) -> str:
         left = self.node(children[0], value, depth)
@@ -426,6 +444,30 @@ class _Body:
         else:
             self.emit(depth, f"{target} = functions.call({name!r}, [{', '.join(args)}])")
         return target
+
+
+_NODE_EMITTERS: dict[str, Callable[[_Body, dict[str, Any], str, int], str]] = {
+    "current": _Body._current,
+    "identity": _Body._current,
+    "literal": _Body._literal,
+    "field": _Body._field,
+    "subexpression": _Body._chain,
+    "index_expression": _Body._chain,
+    "pipe": _Body._chain,
+    "key_val_pair": _Body._key_val_pair,
+    "comparator": _Body._comparator_node,
+    "not_expression": _Body._not,
+    "and_expression": _Body._junction_node,
+    "or_expression": _Body._junction_node,
+    "function_expression": _Body._call_node,
+    "projection": _Body._projection,
+    "filter_projection": _Body._projection,
+    "flatten": _Body._flatten,
+    "index": _Body._index,
+    "slice": _Body._slice,
+    "multi_select_list": _Body._multi_select,
+    "multi_select_dict": _Body._multi_select,
+}
 
 
 def scope_resolver(schema: Any) -> Any:

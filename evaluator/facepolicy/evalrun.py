@@ -180,38 +180,48 @@ def parse(argv: list[str]) -> EvalOptions | None:
             value = inline if "=" in arg else next(rest, None)
             if value is None or value == "" or (value.startswith("-") and value != "-"):
                 return None  # click words the error, or reads what this does not
-            if kind == "many":
-                values[field] = (*values.get(field, ()), value)  # type: ignore[misc]
-            elif kind == "jobs":
-                if not value.isdigit() or not 1 <= int(value) <= 256:
-                    return None
-                values[field] = int(value)
-            elif kind == "size":
-                match = _SIZE.fullmatch(value)
-                if not match or int(match.group(1)) == 0:
-                    return None
-                values[field] = int(match.group(1)) * 1024 ** " KMG".index(
-                    (match.group(2) or " ").upper()
-                )
-            elif isinstance(kind, tuple):
-                if value not in kind:
-                    return None
-                values[field] = value
-            else:
-                values[field] = value
+            converted = _option_value(kind, value, values.get(field, ()))
+            if converted is None:
+                return None
+            values[field] = converted
         else:
             deployments.append(arg)
     if not deployments:
         return None
-    for field in ("output", "waivers_file"):  # click's Path checks: left to click to word
+    if _left_to_click(values):
+        return None
+    return EvalOptions(tuple(deployments), **values)  # type: ignore[arg-type]
+
+
+def _option_value(kind: object, value: str, earlier: object) -> object | None:
+    """An option's value as EvalOptions holds it, or None when click should read or word it."""
+    if kind == "many":
+        return (*earlier, value)  # type: ignore[misc]
+    if kind == "jobs":
+        if not value.isdigit() or not 1 <= int(value) <= 256:
+            return None
+        return int(value)
+    if kind == "size":
+        match = _SIZE.fullmatch(value)
+        if not match or int(match.group(1)) == 0:
+            return None
+        return int(match.group(1)) * 1024 ** " KMG".index((match.group(2) or " ").upper())
+    if isinstance(kind, tuple) and value not in kind:
+        return None
+    return value
+
+
+def _left_to_click(values: dict[str, object]) -> bool:
+    """Whether an output or waivers path fails click's Path checks, which click words."""
+    for field in ("output", "waivers_file"):
         path = values.get(field)
         if (
             isinstance(path, str)
             and os.path.exists(path)
             and (os.path.isdir(path) or (field == "output" and not os.access(path, os.W_OK)))
         ):
-            return None
-    return EvalOptions(tuple(deployments), **values)  # type: ignore[arg-type]
+            return True
+    return False
 
 
 def fast_main(argv: list[str]) -> int | None:

@@ -525,28 +525,34 @@ def _escape(part: Any) -> str:
     return str(part).replace("~", "~0").replace("/", "~1")
 
 
+def _listed(here: str, value: Any) -> list[tuple[str | None, Any]]:
+    """The (pointer, item) of each stated item of the list at `here`, then (None, Unknown) for the
+    unlisted ones of a partial list; nothing for a value that is not a list."""
+    if type(value) is list:
+        return [
+            (item.at if type(item) is Facts else f"{here}/{i}", item)
+            for i, item in enumerate(value)
+        ]
+    if type(value) is Partial:
+        found: list[tuple[str | None, Any]] = [
+            (item.at if type(item) is Facts else f"{here}/{i}", item)
+            for i, item in enumerate(value.items)
+        ]
+        if value.tail is not None:
+            found.append((None, Unknown(value.tail)))
+        return found
+    return []
+
+
 def iter_items(document: Any, steps: tuple[Step, ...]) -> list[tuple[str | None, Any]]:
     """evaluate.iter_items: (pointer, item) for each stated item, then (None, Unknown) for unlisted ones."""
     if len(steps) == 1 and type(document) is Facts:  # the common case: one list of the deployment
         name = steps[0].name
         value = document.get(name, MISSING)
         here = "/" + (_escape(name) if "~" in name or "/" in name else name)
-        if type(value) is list:
-            return [
-                (item.at if type(item) is Facts else f"{here}/{i}", item)
-                for i, item in enumerate(value)
-            ]
-        if type(value) is Partial:
-            found: list[tuple[str | None, Any]] = [
-                (item.at if type(item) is Facts else f"{here}/{i}", item)
-                for i, item in enumerate(value.items)
-            ]
-            if value.tail is not None:
-                found.append((None, Unknown(value.tail)))
-            return found
         if value is MISSING:
             return [(None, Unknown(frozenset((here,))))]
-        return []
+        return _listed(here, value)
     nodes: list[tuple[str | None, Any]] = [("", document)]
     for number, step in enumerate(steps):
         last = number == len(steps) - 1
@@ -562,27 +568,19 @@ def iter_items(document: Any, steps: tuple[Step, ...]) -> list[tuple[str | None,
             if value is None and step.name not in node:
                 value = Unknown(frozenset((here,))) if type(node) is Facts else None
             if step.each or last:
-                if type(value) is list:
-                    following.extend(
-                        (item.at if type(item) is Facts else f"{here}/{i}", item)
-                        for i, item in enumerate(value)
-                    )
-                elif type(value) is Partial:
-                    following.extend(
-                        (item.at if type(item) is Facts else f"{here}/{i}", item)
-                        for i, item in enumerate(value.items)
-                    )
-                    if value.tail is not None:
-                        following.append((None, Unknown(value.tail)))
-                elif type(value) is Unknown:
+                if type(value) is Unknown:
                     following.append((None, Unknown(value.facts)))
+                else:
+                    following.extend(_listed(here, value))
             else:
                 following.append((here, value))
         nodes = following
     return nodes
 
 
-def judge_rule(rule: CompiledRule, facts: Any, functions: Any, seen: dict[Any, Any]) -> Verdict:
+def judge_rule(  # noqa: C901 — inlined for speed: measured 5 % slower split (median)
+    rule: CompiledRule, facts: Any, functions: Any, seen: dict[Any, Any]
+) -> Verdict:
     """evaluate.evaluate_rule, without the trace, over a compiled rule. `seen` keeps, for one deployment, each
     scope's answer and each list's items, which many rules share."""
     functions.document = facts

@@ -170,6 +170,17 @@ class _Writer:
             raise NotCompiled(f"keyword {strange[0]}")
         lines = [f"def {name}(x):\n"]
         out = lines.append
+        self._value(schema, out)
+        self._object(schema, out)
+        self._array(schema, out)
+        self._string(schema, out)
+        self._number(schema, out)
+        self._combined(schema, out)
+        out("    return True\n")
+        self.blocks.append("".join(lines))
+        return name
+
+    def _value(self, schema: dict[str, Any], out: Any) -> None:
         if "type" in schema:
             kinds = [schema["type"]] if isinstance(schema["type"], str) else list(schema["type"])
             if any(k not in _TYPES for k in kinds):
@@ -192,10 +203,8 @@ class _Writer:
             out(
                 f"    if not _same(x, {self.constant(_literal(schema['const']))}):\n        return False\n"
             )
-        self._object(schema, out)
-        self._array(schema, out)
-        self._string(schema, out)
-        self._number(schema, out)
+
+    def _combined(self, schema: dict[str, Any], out: Any) -> None:
         for key in ("anyOf", "allOf", "oneOf"):
             if key in schema:
                 tests = [self.function(sub) for sub in schema[key]]
@@ -214,9 +223,6 @@ class _Writer:
             out(f"    if {self.function(schema['not'])}(x):\n        return False\n")
         if "$ref" in schema:
             out(f"    if not {self.ref(schema['$ref'])}(x):\n        return False\n")
-        out("    return True\n")
-        self.blocks.append("".join(lines))
-        return name
 
     def _object(self, schema: dict[str, Any], out: Any) -> None:
         keys = [k for k in ("properties", "required", "additionalProperties") if k in schema]
