@@ -12,13 +12,13 @@ entry belong to the user running facepolicy and neither is writable by group or 
 fails this is not used at all, with one warning), and the entry carries the SHA-256 of its key and of its
 payload, both checked before anything is unpickled. Entries are written to a temporary file created
 exclusively (O_EXCL|O_NOFOLLOW: a planted symlink is never followed) and renamed into place; pruning removes
-only files named as facepolicy's own entries (fp-<64 hex>.pickle) that belong to the user.
+only files named as facepolicy's own entries (fp-<64 hex>.pickle, and .code for compiled programs) that
+belong to the user.
 """
 
 from __future__ import annotations
 
 import os
-import pickle
 import re
 import stat
 import sys
@@ -37,17 +37,18 @@ except ImportError:  # pragma: no cover — Python builds without it (3.12+ name
 
 KEEP = 16  # cache entries kept; older ones are removed when a new one is written
 MAGIC = b"facepolicy-cache-2\n"
-ENTRY = re.compile(r"fp-[0-9a-f]{64}\.pickle")  # the only names pruning may ever remove
+ENTRY = re.compile(r"fp-[0-9a-f]{64}\.(?:pickle|code)")  # the only names pruning may ever remove
 RECURSION_HEADROOM = 5000  # pickling a deep expression tree needs more than the default 1000 frames; 5000 stays far from the C stack
 
 _warned: set[str] = set()
 
 
-def _warn(where: Path, why: str) -> None:
-    """One warning per folder and run: the cache is an optimisation, its refusal is not an error."""
-    if str(where) in _warned:
+def _warn(where: Path, why: str, once_for: Path | None = None) -> None:
+    """One warning per folder and run (`once_for`: the folder of an entry): the cache is an optimisation, its
+    refusal is not an error."""
+    if str(once_for or where) in _warned:
         return
-    _warned.add(str(where))
+    _warned.add(str(once_for or where))
     from facepolicy.errors import printable
 
     print(f"facepolicy: warning: {printable(str(where))}: {why}; running without the rule-set cache / "
@@ -129,15 +130,33 @@ def key(named_contents: list[tuple[str, bytes]]) -> str:
     return digest.hexdigest()
 
 
-def entry_name(cache_key: str) -> str:
-    return f"fp-{sha256(cache_key.encode()).hexdigest()}.pickle"
+def entry_name(cache_key: str, kind: str = "pickle") -> str:
+    return f"fp-{sha256(cache_key.encode()).hexdigest()}.{kind}"
 
 
 def load(cache_key: str) -> Any | None:
+    """The value pickled under a key, or None (missing, unsafe, changed or unreadable: rebuilt by the caller)."""
+    data = load_bytes(cache_key)
+    if data is None:
+        return None
+    import pickle
+
+    limit = sys.getrecursionlimit()
+    try:
+        sys.setrecursionlimit(max(limit, RECURSION_HEADROOM))
+        return pickle.loads(data)
+    except Exception:  # noqa: BLE001 — a truncated or foreign payload only means a rebuild
+        return None
+    finally:
+        sys.setrecursionlimit(limit)
+
+
+def load_bytes(cache_key: str, kind: str = "pickle") -> bytes | None:
+    """The payload stored under a key, once the folder, the entry and both SHA-256 digests check out."""
     where = folder()
     if where is None:
         return None
-    path = where / entry_name(cache_key)
+    path = where / entry_name(cache_key, kind)
     try:
         handle = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | getattr(os, "O_NONBLOCK", 0))
     except OSError:
@@ -148,7 +167,7 @@ def load(cache_key: str) -> Any | None:
             return None
         why = _unsafe(info)
         if why is not None:
-            _warn(path, why)
+            _warn(path, why, once_for=where)
             return None
         with os.fdopen(handle, "rb") as stream:
             handle = -1
@@ -163,17 +182,12 @@ def load(cache_key: str) -> Any | None:
         return None
     if data[head:head + 32] != _digest(cache_key.encode()) or data[head + 32:head + 64] != _digest(data[head + 64:]):
         return None  # another key's entry, or bytes changed after writing: rebuilt, never trusted
-    limit = sys.getrecursionlimit()
-    try:
-        sys.setrecursionlimit(max(limit, RECURSION_HEADROOM))
-        return pickle.loads(data[head + 64:])
-    except Exception:  # noqa: BLE001 — a truncated or foreign payload only means a rebuild
-        return None
-    finally:
-        sys.setrecursionlimit(limit)
+    return data[head + 64:]
 
 
 def store(cache_key: str, value: Any) -> None:
+    import pickle
+
     limit = sys.getrecursionlimit()
     try:
         sys.setrecursionlimit(max(limit, RECURSION_HEADROOM))
@@ -182,10 +196,15 @@ def store(cache_key: str, value: Any) -> None:
         return  # what cannot be pickled is rebuilt next time
     finally:
         sys.setrecursionlimit(limit)
+    store_bytes(cache_key, payload)
+
+
+def store_bytes(cache_key: str, payload: bytes, kind: str = "pickle") -> None:
+    """Write a payload under a key: a temporary file created exclusively, renamed into place."""
     where = folder(create=True)
     if where is None:
         return
-    final = where / entry_name(cache_key)
+    final = where / entry_name(cache_key, kind)
     partial = where / f"{final.name}.{os.getpid()}.{os.urandom(6).hex()}.tmp"
     try:
         handle = os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o600)

@@ -169,7 +169,7 @@ class Step(NamedTuple):
 
 
 class Assertion(NamedTuple):
-    index: int
+    number: int  # its place in the rule's [[assertions]], from 0
     for_each: tuple[Step, ...]
     where: Expression | None
     expect: Expression
@@ -238,7 +238,7 @@ def compile_rule(data: dict[str, Any], source: str) -> Rule:
         where = f"{source}: assertions[{index}]"
         assertions.append(
             Assertion(
-                index=index,
+                number=index,
                 for_each=_steps(raw["for_each"]) if "for_each" in raw else (),
                 where=compile_expression(raw["where"], f"{where}.where", lets) if "where" in raw else None,
                 expect=compile_expression(raw["expect"], f"{where}.expect", lets),

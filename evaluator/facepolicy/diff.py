@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from facepolicy.errors import FacepolicyError, bilingual, printable
-from facepolicy.model import Problem
+from facepolicy.model import DeploymentResult
 from facepolicy.pipeline import judge
 from facepolicy.loader import ParsedDeployment
 from facepolicy.ruleset import RuleSet
@@ -144,9 +144,10 @@ def compare_rules(base: RuleSet, head: RuleSet, result: PolicyDiff) -> None:
 def compare_verdicts(base: RuleSet, head: RuleSet, documents: list[ParsedDeployment], today: dt.date, result: PolicyDiff) -> None:
     for document in documents:
         judged = [judge(rules, document, today=today) for rules in (base.rules, head.rules)]
-        if any(isinstance(j, Problem) for j in judged):
+        results = [j for j in judged if isinstance(j, DeploymentResult)]
+        if len(results) < 2:
             continue  # a fixture that is not a valid deployment says nothing about what changed
-        before, after = ({v.rule_id: v.status.value for v in j.verdicts} for j in judged)
+        before, after = ({v.rule_id: v.status.value for v in j.verdicts} for j in results)
         for rid in sorted(set(before) | set(after)):
             if before.get(rid) != after.get(rid):
                 result.verdicts.append(VerdictChange(document.source, rid, before.get(rid, "absent"), after.get(rid, "absent")))

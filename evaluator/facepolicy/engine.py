@@ -6,7 +6,6 @@ from __future__ import annotations
 import datetime as dt
 import itertools
 from collections import deque
-from dataclasses import dataclass
 from typing import NamedTuple, TYPE_CHECKING, Any, Callable, Iterable, Iterator
 
 from facepolicy.loader import Loaded, Raw
@@ -16,6 +15,7 @@ from facepolicy.pipeline import judge
 if TYPE_CHECKING:
 
     from facepolicy.compiler import Rule
+    from facepolicy.program import Program
     from facepolicy.ruleset import RuleSet
     from facepolicy.waivers import WaiverBook
 
@@ -35,7 +35,7 @@ class Rendered(NamedTuple):
 _WORKER: dict[str, Any] = {}
 
 
-def _start_worker(rules: dict[str, "Rule"], today: dt.date,
+def _start_worker(rules: "dict[str, Rule] | Program", today: dt.date,
                   render: Callable[[DeploymentResult], str | None] | None,
                   extensions: tuple[tuple[str, str], ...] = ()) -> None:
     import signal
@@ -47,12 +47,16 @@ def _start_worker(rules: dict[str, "Rule"], today: dt.date,
     # Ctrl-C reaches the whole process group: the main process alone answers it (and stops the workers), so
     # a worker never prints a traceback of its own.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
-    _WORKER.update(rules=rules, today=today, render=render, severity_of={rid: rule.severity for rid, rule in rules.items()})
+    severity_of = ({rid: rule.severity for rid, rule in rules.items()} if isinstance(rules, dict)
+                   else {rid: rules.severity(rid) for rid in rules.rules})
+    _WORKER.update(rules=rules, today=today, render=render, severity_of=severity_of)
 
 
 def _judge_in_worker(item: Raw | Loaded) -> DeploymentResult | Rendered | Problem:
     result = judge(_WORKER["rules"], item, today=_WORKER["today"])
-    text = _WORKER["render"](result) if _WORKER["render"] is not None and isinstance(result, DeploymentResult) else None
+    if _WORKER["render"] is None or not isinstance(result, DeploymentResult):
+        return result
+    text = _WORKER["render"](result)
     if text is None:
         return result
     return Rendered(result.source, result.deployment_id, text, tally(result, _WORKER["severity_of"]))
@@ -91,7 +95,7 @@ def _abandon(pool: Any) -> None:
         finalizer.cancel()  # nor Pool.terminate() at exit; the pool's threads are daemons and end with the process
 
 
-def _in_pool(rules: dict[str, "Rule"], today: dt.date, items: Iterable[Raw | Loaded], jobs: int,
+def _in_pool(rules: "dict[str, Rule] | Program", today: dt.date, items: Iterable[Raw | Loaded], jobs: int,
              render: Callable[[DeploymentResult], str | None] | None) -> Iterator[DeploymentResult | Rendered | Problem]:
     import multiprocessing
 
@@ -119,9 +123,8 @@ def _in_pool(rules: dict[str, "Rule"], today: dt.date, items: Iterable[Raw | Loa
         pool.join()
 
 
-@dataclass(frozen=True)
-class Run:
-    rule_set: "RuleSet"
+class Run(NamedTuple):  # a NamedTuple: defining a dataclass would cost a one-file run the dataclasses import
+    rule_set: "RuleSet | Program | dict[str, Rule]"  # a rule set is judged by its compiled program
     today: dt.date
     waivers: "WaiverBook | None" = None
     jobs: int = 1
@@ -130,7 +133,13 @@ class Run:
     def results(self, items: Iterable[Raw | Loaded]) -> Iterator[DeploymentResult | Rendered | Problem]:
         """Each deployment's result, in input order. With jobs > 1 and a `render`, workers also write the output
         (a Rendered); waivers change verdicts after judging, so with waivers results come back whole."""
-        rules = self.rule_set.rules
+        from facepolicy.program import Program
+
+        rules: Any = self.rule_set
+        if not isinstance(rules, (Program, dict)):
+            from facepolicy.rulecache import program_of
+
+            rules = program_of(rules)
         if self.jobs > 1:
             judged = _in_pool(rules, self.today, items, self.jobs, self.render if self.waivers is None else None)
         else:

@@ -102,7 +102,7 @@ def evaluate_rule(rule: Rule, facts: Any, functions: Functions, trace: list[dict
             for base, subject in subjects:
                 outcome = _check(rule, assertion, base, subject, functions, violations, missing, gates)
                 if tracing:
-                    trace.append({"step": f"assertions[{assertion.index}]", "at": "/" if base == "" else base or "(unlisted items)",
+                    trace.append({"step": f"assertions[{assertion.number}]", "at": "/" if base == "" else base or "(unlisted items)",
                                   "expect": assertion.expect.expression, "outcome": outcome,
                                   "values": _fields_seen(assertion, subject)})
     except (RuleError, FunctionError) as exc:
@@ -130,7 +130,7 @@ def _check(rule: Rule, assertion: Assertion, base: str | None, subject: Any, fun
         if where is False:
             return "skipped"
     expect = assertion.expect.search(subject, functions)
-    held = _decided(expect, f"assertions[{assertion.index}].expect", base) if base is not None else _holds(expect)
+    held = _decided(expect, f"assertions[{assertion.number}].expect", base) if base is not None else _holds(expect)
     if held is True:
         return "holds"
     if held is False and where is True and base is not None:

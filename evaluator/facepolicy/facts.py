@@ -103,6 +103,7 @@ class Facts(dict):
     """A stated JSON object that knows its own pointer: a member it does not state reads as Unknown."""
 
     __slots__ = ("at",)
+    at: str
 
 
 def facts_of(value: Any) -> frozenset[str]:
@@ -184,16 +185,17 @@ def read(document: Any, open_lists: bool = True) -> Any:
         kind = type(value)
         if kind is dict:
             complete = value.get("complete", ()) if open_lists else None
-            wrapped = Facts()
+            wrapped = Facts(value)  # every member copied at C speed; lists and objects replaced below, in place
             wrapped.at = at
             for key, item in value.items():
-                # (escaping only where needed, and wrapping only what can hold more, are shortcuts: doing
-                # either always gives the same facts, so neither is mutated)
-                here = at + "/" + (_escape(key) if "~" in key or "/" in key else key)  # pragma: no mutate
                 kind = type(item)
                 if kind is list:
                     if key == "complete" and open_lists:
+                        del wrapped[key]
                         continue
+                    # (escaping only where needed, and wrapping only what can hold more, are shortcuts: doing
+                    # either always gives the same facts, so neither is mutated)
+                    here = at + "/" + (_escape(key) if "~" in key or "/" in key else key)  # pragma: no mutate
                     items = [wrap(x, f"{here}/{i}") if type(x) in (dict, list) else x  # pragma: no mutate
                              for i, x in enumerate(item)]
                     if complete is None or key in complete:
@@ -201,9 +203,7 @@ def read(document: Any, open_lists: bool = True) -> Any:
                     else:
                         wrapped[key] = Partial(items, [None] * len(items), frozenset((here + "/-",)))
                 elif kind is dict:
-                    wrapped[key] = wrap(item, here)
-                else:
-                    wrapped[key] = item
+                    wrapped[key] = wrap(item, at + "/" + (_escape(key) if "~" in key or "/" in key else key))  # pragma: no mutate
             return wrapped
         if kind is list:  # a list inside a list: stated as written
             return [wrap(x, f"{at}/{i}") for i, x in enumerate(value)]

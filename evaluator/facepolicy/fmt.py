@@ -204,7 +204,7 @@ def long_lines(text: str, catalog: bool) -> list[tuple[int, int]]:
     for number, line in enumerate(text.splitlines(), 1):
         if not state:
             match = _LINE.fullmatch(line)
-            verbatim = catalog and bool(match) and match.group("key") in VERBATIM
+            verbatim = catalog and match is not None and match.group("key") in VERBATIM
         if len(line) > WIDTH and not verbatim:
             found.append((number, len(line)))
         state = _multiline_open(line, state)

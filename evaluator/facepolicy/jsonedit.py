@@ -22,7 +22,7 @@ class EditError(ValueError):
 
 
 def _ws(text: str, pos: int) -> int:
-    return _WS.match(text, pos).end()
+    return _WS.match(text, pos).end()  # type: ignore[union-attr]  # matches empty too
 
 
 def _entries(text: str, start: int) -> tuple[int, list[Entry]]:
@@ -53,7 +53,7 @@ def _parts(pointer: str) -> list[str]:
 
 def _line_indent(text: str, pos: int) -> str:
     """The spaces and tabs that start the line holding `pos`."""
-    return _BLANKS.match(text, text.rfind("\n", 0, pos) + 1).group()
+    return _BLANKS.match(text, text.rfind("\n", 0, pos) + 1).group()  # type: ignore[union-attr]
 
 
 def _indent_unit(text: str) -> str:

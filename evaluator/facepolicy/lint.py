@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-from collections import defaultdict
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable, Iterator
@@ -12,12 +11,12 @@ from jsonschema import Draft202012Validator
 from jsonschema.exceptions import SchemaError
 
 from facepolicy import schemas
-from facepolicy.compiler import NO_LETS, Lets, check_rule_data, compile_expression
+from facepolicy.compiler import NO_LETS, Lets, Rule, check_rule_data, compile_expression
 from facepolicy.errors import FacepolicyError
 from facepolicy.loader import read_json_file, read_toml
 from facepolicy.messages import did_you_mean, show
 from facepolicy.paths import SCHEMAS, shown
-from facepolicy.ruleset import RuleSet, rule_files
+from facepolicy.ruleset import Document, RuleSet, rule_files
 
 
 @dataclass(frozen=True, order=True)
@@ -222,6 +221,20 @@ def extension_findings(rule_set: RuleSet) -> list[Finding]:
 
 def lint(rule_set: RuleSet, sources: Path | None, has_violating_fixture: Callable[[str], bool]) -> list[Finding]:
     found: list[Finding] = extension_findings(rule_set)
+    found.extend(_schema_findings())
+    for problem in rule_set.problems:
+        if problem.source.endswith("document.toml") or "document.toml:" in problem.source:
+            found.append(Finding(problem.source, problem.message))
+    found.extend(_rule_file_findings(rule_set))
+    for rule in rule_set.rules.values():
+        found.extend(_rule_findings(rule, rule_set, has_violating_fixture))
+    for document in rule_set.documents.values():
+        found.extend(_catalog_findings(document, rule_set, sources))
+    return sorted(set(found))
+
+
+def _schema_findings() -> list[Finding]:
+    found: list[Finding] = []
     for path in sorted(SCHEMAS.glob("*.schema.json")):
         try:
             Draft202012Validator.check_schema(read_json_file(path))
@@ -229,10 +242,13 @@ def lint(rule_set: RuleSet, sources: Path | None, has_violating_fixture: Callabl
             found.append(Finding(exc.where, exc.message))
         except SchemaError as exc:
             found.append(Finding(f"{path}: {'/'.join(map(str, exc.absolute_path))}", f"invalid JSON Schema / 无效的 JSON Schema: {exc.message}"))
+    return found
+
+
+def _rule_file_findings(rule_set: RuleSet) -> list[Finding]:
+    """Each rule file's own findings, and an id used twice in one folder."""
+    found: list[Finding] = []
     known_fields = deployment_field_names()
-    for problem in rule_set.problems:
-        if problem.source.endswith("document.toml") or "document.toml:" in problem.source:
-            found.append(Finding(problem.source, problem.message))
     for folder in rule_set.folders:
         seen: dict[str, str] = {}
         for path in rule_files(folder):
@@ -246,52 +262,69 @@ def lint(rule_set: RuleSet, sources: Path | None, has_violating_fixture: Callabl
             if rule_id in seen:
                 found.append(Finding(f"{path}: id", f"duplicate rule id {show(rule_id)}, also in {seen[rule_id]} / 规则 id 重复"))
             seen[rule_id] = str(path)
-    cited_by: dict[str, set[str]] = defaultdict(set)
-    clause_refs = [c.ref for d in rule_set.documents.values() for c in d.clauses]
-    for rule in rule_set.rules.values():
-        for index, ref in enumerate(rule.clauses):
-            cited_by[ref].add(rule.id)
-            clause = rule_set.clause(ref)
-            if clause is None:
-                found.append(Finding(f"{rule.source}: clauses[{index}]", f"unknown clause {show(ref)} / 条款不存在{_clause_hint(ref, clause_refs, rule_set)}"))
-            elif rule.id not in clause.rules:
-                found.append(Finding(f"{rule.source}: clauses[{index}]", f"clause {show(ref)} does not list this rule in its catalog / "
-                                     f"目录中该条款未列出本规则: add {show(rule.id)} to its rules"))
-        found.extend(_severity_findings(rule, rule_set))
-        if not has_violating_fixture(rule.id):
-            found.append(Finding(f"{rule.source}: id", f"rule {show(rule.id)} has no violating fixture (fixtures/rules/{rule.id}/fail-*.json) / 规则缺少违规夹具"))
-    for document in rule_set.documents.values():
-        found.extend(line_findings(Path(document.path), catalog=True))
-        if document.key != Path(document.path).parent.name:
-            found.append(Finding(f"{document.path}: key", f"key {show(document.key)} must be the catalog's folder name "
-                                                          f"{show(Path(document.path).parent.name)} / 文档键须与目录所在文件夹同名"))
-        for index, rule_id in enumerate(document.retired):
-            if rule_id in rule_set.rules:
-                found.append(Finding(f"{document.path}: retired[{index}]", f"rule id {show(rule_id)} was retired and must never be reused / 已撤销的规则 id 不得复用"))
-        ids: set[str] = set()
-        text = None
-        own = _own_sources(rule_set, document.key)
-        places = [folder for folder in (own, sources) if folder is not None]
-        if places:
-            found_in = [folder for folder in places if (folder / document.source).is_file()]
-            source_path = found_in[0] / document.source if found_in else None
-            if source_path is not None:
-                text = _squash(source_path.read_text(encoding="utf-8"))
-            else:
-                tried = " or ".join(str(folder / document.source) for folder in places)
-                found.append(Finding(f"{document.path}: source",
-                                     f"{tried} not found / 找不到来源文件"))
-        for index, clause in enumerate(document.clauses):
-            where = f"{document.path}: clauses[{index}] ({clause.id})"
-            if clause.id in ids:
-                found.append(Finding(where, f"duplicate clause id {show(clause.id)} / 条款 id 重复"))
-            ids.add(clause.id)
-            for rule_id in clause.rules:
-                if rule_id not in rule_set.rules:
-                    found.append(Finding(f"{where}.rules", f"rule {show(rule_id)} does not exist / 规则不存在{did_you_mean(rule_id, rule_set.rules)}"))
-                elif clause.ref not in rule_set.rules[rule_id].clauses:
-                    found.append(Finding(f"{where}.rules", f"rule {show(rule_id)} does not cite this clause back / 规则未引用该条款: "
-                                                           f"add {show(clause.ref)} to its clauses"))
-            if text is not None and _squash(clause.excerpt) not in text:
-                found.append(Finding(f"{where}.excerpt", "excerpt is not verbatim in the source text / 摘录与来源原文不符"))
-    return sorted(set(found))
+    return found
+
+
+def _rule_findings(
+    rule: Rule, rule_set: RuleSet, has_violating_fixture: Callable[[str], bool]
+) -> list[Finding]:
+    """A loaded rule's clauses, severity and violating fixture."""
+    found: list[Finding] = []
+    for index, ref in enumerate(rule.clauses):
+        clause = rule_set.clause(ref)
+        if clause is None:
+            clause_refs = [c.ref for d in rule_set.documents.values() for c in d.clauses]
+            found.append(Finding(f"{rule.source}: clauses[{index}]", f"unknown clause {show(ref)} / 条款不存在{_clause_hint(ref, clause_refs, rule_set)}"))
+        elif rule.id not in clause.rules:
+            found.append(Finding(f"{rule.source}: clauses[{index}]", f"clause {show(ref)} does not list this rule in its catalog / "
+                                 f"目录中该条款未列出本规则: add {show(rule.id)} to its rules"))
+    found.extend(_severity_findings(rule, rule_set))
+    if not has_violating_fixture(rule.id):
+        found.append(Finding(f"{rule.source}: id", f"rule {show(rule.id)} has no violating fixture (fixtures/rules/{rule.id}/fail-*.json) / 规则缺少违规夹具"))
+    return found
+
+
+def _catalog_findings(
+    document: Document, rule_set: RuleSet, sources: Path | None
+) -> list[Finding]:
+    """A catalog's key, retired ids and source file; each clause against the rules and source."""
+    found: list[Finding] = line_findings(Path(document.path), catalog=True)
+    if document.key != Path(document.path).parent.name:
+        found.append(Finding(f"{document.path}: key", f"key {show(document.key)} must be the catalog's folder name "
+                                                      f"{show(Path(document.path).parent.name)} / 文档键须与目录所在文件夹同名"))
+    for index, rule_id in enumerate(document.retired):
+        if rule_id in rule_set.rules:
+            found.append(Finding(f"{document.path}: retired[{index}]", f"rule id {show(rule_id)} was retired and must never be reused / 已撤销的规则 id 不得复用"))
+    text = _source_text(document, rule_set, sources, found)
+    ids: set[str] = set()
+    for index, clause in enumerate(document.clauses):
+        where = f"{document.path}: clauses[{index}] ({clause.id})"
+        if clause.id in ids:
+            found.append(Finding(where, f"duplicate clause id {show(clause.id)} / 条款 id 重复"))
+        ids.add(clause.id)
+        for rule_id in clause.rules:
+            if rule_id not in rule_set.rules:
+                found.append(Finding(f"{where}.rules", f"rule {show(rule_id)} does not exist / 规则不存在{did_you_mean(rule_id, rule_set.rules)}"))
+            elif clause.ref not in rule_set.rules[rule_id].clauses:
+                found.append(Finding(f"{where}.rules", f"rule {show(rule_id)} does not cite this clause back / 规则未引用该条款: "
+                                                       f"add {show(clause.ref)} to its clauses"))
+        if text is not None and _squash(clause.excerpt) not in text:
+            found.append(Finding(f"{where}.excerpt", "excerpt is not verbatim in the source text / 摘录与来源原文不符"))
+    return found
+
+
+def _source_text(
+    document: Document, rule_set: RuleSet, sources: Path | None, found: list[Finding]
+) -> str | None:
+    """The squashed text of a catalog's source file (its pack's own, else --sources), or None: not
+    checked when there is nowhere to look, a finding when it is nowhere it was looked for."""
+    own = _own_sources(rule_set, document.key)
+    places = [folder for folder in (own, sources) if folder is not None]
+    if not places:
+        return None
+    found_in = [folder for folder in places if (folder / document.source).is_file()]
+    if found_in:
+        return _squash((found_in[0] / document.source).read_text(encoding="utf-8"))
+    tried = " or ".join(str(folder / document.source) for folder in places)
+    found.append(Finding(f"{document.path}: source", f"{tried} not found / 找不到来源文件"))
+    return None

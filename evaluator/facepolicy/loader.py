@@ -27,12 +27,14 @@ class _DuplicateKey(ValueError):
 
 
 def _no_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
-    seen: dict[str, Any] = {}
-    for key, value in pairs:
-        if key in seen:
-            raise _DuplicateKey(key)
-        seen[key] = value
-    return seen
+    found = dict(pairs)  # in C; only an object that lost a member to a repeated key is looked at again
+    if len(found) != len(pairs):
+        seen: set[str] = set()
+        for key, _ in pairs:
+            if key in seen:
+                raise _DuplicateKey(key)
+            seen.add(key)
+    return found
 
 
 def _no_constant(name: str) -> Any:
@@ -46,15 +48,23 @@ def _line_col(text: str, offset: int) -> tuple[int, int]:
 
 
 _STRINGS = re.compile(r'"[^"\\]*(?:\\.[^"\\]*)*"', re.S)  # unrolled: no alternation per character
-_NOT_BRACKETS = re.compile(r"[^\[\]{}]+")
-_STEP = {"[": 1, "{": 1, "]": -1, "}": -1}
 
 
-def _too_deep(text: str, limit: int = MAX_DEPTH) -> bool:
-    """Whether the containers of a valid JSON text nest deeper than `limit`: counted on its brackets, outside
-    strings, with C-speed regular expressions rather than by walking the parsed value."""
-    brackets = _NOT_BRACKETS.sub("", _STRINGS.sub("", text))
-    return max(itertools.accumulate(map(_STEP.__getitem__, brackets)), default=0) > limit
+def _nests_deeper(value: Any, limit: int = MAX_DEPTH) -> bool:
+    """Whether the containers of a parsed JSON value nest deeper than `limit` (the value's containers are
+    visited; scanning its text instead costs more, as strings are most of its bytes)."""
+    kind = type(value)
+    if kind is not dict and kind is not list:
+        return False
+    stack = [(value, 1)]
+    while stack:
+        node, depth = stack.pop()
+        if depth > limit:
+            return True
+        for child in (node.values() if type(node) is dict else node):
+            if type(child) is dict or type(child) is list:
+                stack.append((child, depth + 1))
+    return False
 
 
 def decode_text(data: bytes) -> str:
@@ -176,7 +186,7 @@ def parse_json(text: str, line_offset: int = 0) -> Any:
         value = None
         too_deep = True
     else:
-        too_deep = _too_deep(text)
+        too_deep = _nests_deeper(value)
     if too_deep:
         raise FacepolicyError(
             f"line {line_offset + 1}", bilingual(f"嵌套超过 {MAX_DEPTH} 层", f"nested deeper than {MAX_DEPTH} levels")
@@ -345,6 +355,7 @@ def _stdin(handle: IO[bytes], max_size: int = MAX_SIZE) -> Iterator[Raw | Parsed
         yield Problem(source, f"line 1: {bilingual('文件为空', 'empty document')}")
         return
     first = buffered[-1][1]
+    assert isinstance(first, bytes)  # reading stopped at the first line with content or the first oversize one
     if _parses_alone(first) or first.lstrip()[:1] not in (b"{", b"["):
         for number, data in lines:  # look one document ahead: a single one keeps the name <stdin>
             buffered.append((number, data))
@@ -371,7 +382,7 @@ def _stdin(handle: IO[bytes], max_size: int = MAX_SIZE) -> Iterator[Raw | Parsed
     if size > max_size or isinstance(buffered[-1][1], _Oversize):
         yield Problem(source, f"line 1: {_too_big(max_size)}")
         return
-    data = b"".join(d for _, d in buffered)
+    data = b"".join(d for _, d in buffered if isinstance(d, bytes))  # none is oversize here
     try:
         text = decode_text(data)
         value = parse_json(text)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 import re
-from typing import Any, Iterable
+from typing import Any, Callable, Iterable
 
 from facepolicy.errors import bilingual
 
@@ -110,127 +110,193 @@ def _forbidden(schema: Any) -> list[str]:
     return []
 
 
-def describe(error: Any) -> tuple[list[Any], str]:
+Described = tuple[list[Any], str]
+
+
+def describe(error: Any) -> Described:
     """A python-jsonschema ValidationError as (path of the place to point at, one-line message)."""
-    kind, expected, instance, schema = (
-        error.validator,
-        error.validator_value,
-        error.instance,
-        error.schema,
-    )
     path = list(error.absolute_path)
-    if (
-        kind in ("additionalProperties", "unevaluatedProperties")
-        and isinstance(instance, dict)
-        and expected is False
-    ):
-        known = list(schema.get("properties", {})) if isinstance(schema, dict) else []
-        patterns = list(schema.get("patternProperties", {})) if isinstance(schema, dict) else []
-        extra = [
-            k for k in instance if k not in known and not any(re.search(p, k) for p in patterns)
-        ]
-        if extra:
-            name = extra[0]
-            hint = did_you_mean(name, known)
-            if not hint and known:
-                hint = f" (可用 / allowed: {listing(known)})"
-            return path + [name], bilingual("未知属性", "unknown property") + f" {show(name)}{hint}"
-    if kind == "enum" and isinstance(expected, list):
-        hint = (
-            did_you_mean(instance, [v for v in expected if isinstance(v, str)])
-            if isinstance(instance, str)
-            else ""
-        )
-        return path, (
-            bilingual("不是允许的值", "not an allowed value") + f": {show(instance)}{hint}"
-            f" (可选 / choices: {listing(expected)})"
-        )
-    if kind == "const":
-        return path, bilingual("值不对", "wrong value") + f": {show(instance)}, " + bilingual(
-            "应为", "must be"
-        ) + f" {show(expected)}"
-    if kind == "type":
-        wanted = expected if isinstance(expected, list) else [expected]
-        return path, (
-            bilingual("类型不对", "wrong type")
-            + f": {_TYPES.get(_type_of(instance))}, "
-            + bilingual("应为", "expected")
-            + f" {' / '.join(_TYPES.get(t, str(t)) for t in wanted)}"
-        )
-    if kind == "required" and isinstance(instance, dict):
-        missing = [name for name in expected if name not in instance]
-        parent = error.parent
-        options = (
-            _required_sets(parent.validator_value)
-            if parent is not None and parent.validator in ("oneOf", "anyOf")
-            else None
-        )
-        if options:
-            either = "; or ".join(" and ".join(show(n) for n in option) for option in options)
-            return path, bilingual("须具备其中一组属性", "needs one of these") + f": {either}"
-        if missing:
-            return path + [missing[0]], bilingual(
-                "缺少必填属性", "missing required property"
-            ) + f" {show(missing[0])}"
-    if kind == "format":
-        if expected == "date":
-            return path, bilingual(
-                "不是有效日期", "not a valid date (YYYY-MM-DD)"
-            ) + f": {show(instance)}"
-        return path, bilingual("格式不对", f"not a valid {expected}") + f": {show(instance)}"
-    if kind == "pattern":
-        return path, bilingual("格式不对", "does not match") + f" {expected}: {show(instance)}"
-    bounds = {"minimum": "≥", "maximum": "≤", "exclusiveMinimum": ">", "exclusiveMaximum": "<"}
-    if kind in bounds:
-        return path, bilingual("超出范围", "out of range") + f": {show(instance)}, " + bilingual(
-            "应", "must be"
-        ) + f" {bounds[kind]} {expected}"
-    sizes = {
-        "minLength": ("至少", "at least", "characters"),
-        "maxLength": ("至多", "at most", "characters"),
-        "minItems": ("至少", "at least", "items"),
-        "maxItems": ("至多", "at most", "items"),
-        "minProperties": ("至少", "at least", "members"),
-        "maxProperties": ("至多", "at most", "members"),
-    }
-    if kind in sizes:
-        zh, en, unit = sizes[kind]
-        if kind in ("minLength", "minItems") and expected == 1:
-            return path, bilingual("不能为空", "must not be empty")
-        return path, bilingual(f"长度应{zh} {expected}", f"must have {en} {expected} {unit}")
-    if kind == "uniqueItems" and isinstance(instance, list):
-        seen: list[Any] = []
-        for item in instance:
-            if item in seen:
-                return path, bilingual("有重复项", "duplicate item") + f": {show(item)}"
-            seen.append(item)
-    if kind == "not":
-        names = [n for n in _forbidden(expected) if isinstance(instance, dict) and n in instance]
-        if names:
-            return path + [names[0]], bilingual(
-                "此处不可有该属性", "not allowed here"
-            ) + f": {show(names[0])}"
-        return path, bilingual(
-            "此处不允许该值", "this value is not allowed here"
-        ) + f": {show(instance)}"
-    if kind in ("oneOf", "anyOf") and isinstance(expected, list):
-        options = _required_sets(expected)
-        if options and isinstance(instance, dict):
-            either = "; or ".join(" and ".join(show(n) for n in option) for option in options)
-            if kind == "anyOf":
-                return path, bilingual("须具备其中一组属性", "needs one of these") + f": {either}"
-            return path, bilingual(
-                "只能具备其中一组属性", "needs exactly one of these"
-            ) + f": {either}"
-    if kind in ("oneOf", "anyOf"):
-        return path, bilingual(
-            "不符合任何一种允许的形式", "matches none of the allowed forms"
-        ) + f": {show(instance)}"
-    if kind is None or schema is False:
+    keyword = _KEYWORDS.get(error.validator)
+    described = keyword(error, path) if keyword is not None else None
+    if described is not None:
+        return described
+    if error.validator is None or error.schema is False:
         return path, bilingual("此处不允许", "not allowed here")
     return path, bilingual(
         "不符合 schema 的约束", "breaks the schema's constraint"
-    ) + f" {show(str(kind))}: {show(instance)}"
+    ) + f" {show(str(error.validator))}: {show(error.instance)}"
+
+
+def _extra_property(error: Any, path: list[Any]) -> Described | None:
+    schema, instance = error.schema, error.instance
+    if not isinstance(instance, dict) or error.validator_value is not False:
+        return None
+    known = list(schema.get("properties", {})) if isinstance(schema, dict) else []
+    patterns = list(schema.get("patternProperties", {})) if isinstance(schema, dict) else []
+    extra = [
+        k for k in instance if k not in known and not any(re.search(p, k) for p in patterns)
+    ]
+    if not extra:
+        return None
+    name = extra[0]
+    hint = did_you_mean(name, known)
+    if not hint and known:
+        hint = f" (可用 / allowed: {listing(known)})"
+    return path + [name], bilingual("未知属性", "unknown property") + f" {show(name)}{hint}"
+
+
+def _enum(error: Any, path: list[Any]) -> Described | None:
+    expected, instance = error.validator_value, error.instance
+    if not isinstance(expected, list):
+        return None
+    hint = (
+        did_you_mean(instance, [v for v in expected if isinstance(v, str)])
+        if isinstance(instance, str)
+        else ""
+    )
+    return path, (
+        bilingual("不是允许的值", "not an allowed value") + f": {show(instance)}{hint}"
+        f" (可选 / choices: {listing(expected)})"
+    )
+
+
+def _const(error: Any, path: list[Any]) -> Described:
+    return path, bilingual("值不对", "wrong value") + f": {show(error.instance)}, " + bilingual(
+        "应为", "must be"
+    ) + f" {show(error.validator_value)}"
+
+
+def _type(error: Any, path: list[Any]) -> Described:
+    expected = error.validator_value
+    wanted = expected if isinstance(expected, list) else [expected]
+    return path, (
+        bilingual("类型不对", "wrong type")
+        + f": {_TYPES.get(_type_of(error.instance))}, "
+        + bilingual("应为", "expected")
+        + f" {' / '.join(_TYPES.get(t, str(t)) for t in wanted)}"
+    )
+
+
+def _required(error: Any, path: list[Any]) -> Described | None:
+    instance = error.instance
+    if not isinstance(instance, dict):
+        return None
+    missing = [name for name in error.validator_value if name not in instance]
+    parent = error.parent
+    options = (
+        _required_sets(parent.validator_value)
+        if parent is not None and parent.validator in ("oneOf", "anyOf")
+        else None
+    )
+    if options:
+        either = "; or ".join(" and ".join(show(n) for n in option) for option in options)
+        return path, bilingual("须具备其中一组属性", "needs one of these") + f": {either}"
+    if missing:
+        return path + [missing[0]], bilingual(
+            "缺少必填属性", "missing required property"
+        ) + f" {show(missing[0])}"
+    return None
+
+
+def _format(error: Any, path: list[Any]) -> Described:
+    expected, instance = error.validator_value, error.instance
+    if expected == "date":
+        return path, bilingual(
+            "不是有效日期", "not a valid date (YYYY-MM-DD)"
+        ) + f": {show(instance)}"
+    return path, bilingual("格式不对", f"not a valid {expected}") + f": {show(instance)}"
+
+
+def _pattern(error: Any, path: list[Any]) -> Described:
+    return path, bilingual(
+        "格式不对", "does not match"
+    ) + f" {error.validator_value}: {show(error.instance)}"
+
+
+_BOUNDS = {"minimum": "≥", "maximum": "≤", "exclusiveMinimum": ">", "exclusiveMaximum": "<"}
+
+
+def _bound(error: Any, path: list[Any]) -> Described:
+    return path, bilingual("超出范围", "out of range") + f": {show(error.instance)}, " + bilingual(
+        "应", "must be"
+    ) + f" {_BOUNDS[error.validator]} {error.validator_value}"
+
+
+_SIZES = {
+    "minLength": ("至少", "at least", "characters"),
+    "maxLength": ("至多", "at most", "characters"),
+    "minItems": ("至少", "at least", "items"),
+    "maxItems": ("至多", "at most", "items"),
+    "minProperties": ("至少", "at least", "members"),
+    "maxProperties": ("至多", "at most", "members"),
+}
+
+
+def _size(error: Any, path: list[Any]) -> Described:
+    kind, expected = error.validator, error.validator_value
+    zh, en, unit = _SIZES[kind]
+    if kind in ("minLength", "minItems") and expected == 1:
+        return path, bilingual("不能为空", "must not be empty")
+    return path, bilingual(f"长度应{zh} {expected}", f"must have {en} {expected} {unit}")
+
+
+def _unique(error: Any, path: list[Any]) -> Described | None:
+    if not isinstance(error.instance, list):
+        return None
+    seen: list[Any] = []
+    for item in error.instance:
+        if item in seen:
+            return path, bilingual("有重复项", "duplicate item") + f": {show(item)}"
+        seen.append(item)
+    return None
+
+
+def _not(error: Any, path: list[Any]) -> Described:
+    instance = error.instance
+    names = [
+        n for n in _forbidden(error.validator_value) if isinstance(instance, dict) and n in instance
+    ]
+    if names:
+        return path + [names[0]], bilingual(
+            "此处不可有该属性", "not allowed here"
+        ) + f": {show(names[0])}"
+    return path, bilingual(
+        "此处不允许该值", "this value is not allowed here"
+    ) + f": {show(instance)}"
+
+
+def _one_of(error: Any, path: list[Any]) -> Described:
+    kind, expected, instance = error.validator, error.validator_value, error.instance
+    options = _required_sets(expected) if isinstance(expected, list) else None
+    if options and isinstance(instance, dict):
+        either = "; or ".join(" and ".join(show(n) for n in option) for option in options)
+        if kind == "anyOf":
+            return path, bilingual("须具备其中一组属性", "needs one of these") + f": {either}"
+        return path, bilingual(
+            "只能具备其中一组属性", "needs exactly one of these"
+        ) + f": {either}"
+    return path, bilingual(
+        "不符合任何一种允许的形式", "matches none of the allowed forms"
+    ) + f": {show(instance)}"
+
+
+# Each keyword's message; a None from one leaves the generic message of `describe`.
+_KEYWORDS: dict[Any, Callable[[Any, list[Any]], Described | None]] = {
+    "additionalProperties": _extra_property,
+    "unevaluatedProperties": _extra_property,
+    "enum": _enum,
+    "const": _const,
+    "type": _type,
+    "required": _required,
+    "format": _format,
+    "pattern": _pattern,
+    **{kind: _bound for kind in _BOUNDS},
+    **{kind: _size for kind in _SIZES},
+    "uniqueItems": _unique,
+    "not": _not,
+    "oneOf": _one_of,
+    "anyOf": _one_of,
+}
 
 
 def key_path(pointer: str) -> str:

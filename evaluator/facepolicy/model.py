@@ -93,6 +93,10 @@ class DeploymentResult:
         self.positions = positions or {}
         self.closed_world = closed_world  # a schema_version 1 description: every stated list read as complete
 
+    def status(self, rule_id: str) -> "Status | None":
+        """The status of one rule on this deployment (None when that rule was not evaluated)."""
+        return next((v.status for v in self.verdicts if v.rule_id == rule_id), None)
+
 
 Tally = tuple[dict[str, int], "Severity | None", "Severity | None"]
 

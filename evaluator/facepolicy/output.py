@@ -94,7 +94,7 @@ class AtomicOutput:
             self._discard()
             return
         try:
-            os.replace(self.partial, self.path)
+            os.replace(self.partial, self.path or "")  # a partial file exists only for a path
         except OSError:
             self._discard()
             raise

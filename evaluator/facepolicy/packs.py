@@ -172,7 +172,8 @@ def _families(packs: list[dict[str, Any]]) -> dict[str, tuple[str, ...]]:
                 )
     families = {}
     for pack in packs:
-        family, stack = {pack["name"]}, [(pack["name"], (pack["name"],))]
+        family = {pack["name"]}
+        stack: list[tuple[str, tuple[str, ...]]] = [(pack["name"], (pack["name"],))]
         while stack:
             name, chain = stack.pop()
             for other in by_name[name]["builds_on"]:
@@ -234,7 +235,7 @@ def read(found: list[Place], contents: dict[str, bytes]) -> list[Pack]:
     families = _families(raw)
     packs = []
     for pack in raw:
-        place: Place = pack["place"]
+        place = pack["place"]
         extension = _extension(place, contents) if place.extension is not None else None
         sources = place.root / "sources"
         packs.append(

@@ -22,12 +22,19 @@ def _key(token: str) -> str:
     return json.loads(token) if "\\" in token else token[1:-1]
 
 
-_DECODER = json.JSONDecoder()
+# the C scanner itself: no Python frame per value skipped
+_SCAN = json.JSONDecoder().scan_once  # type: ignore[attr-defined]
+
+
+def _at(pattern: re.Pattern[str], text: str, pos: int) -> re.Match[str]:
+    match = pattern.match(text, pos)
+    assert match is not None  # the text is valid JSON: each pattern matches where it is tried
+    return match
 
 
 def _skip_value(text: str, pos: int) -> int:
     """The offset just past the JSON value that starts at `pos` (jumped over by the C decoder)."""
-    return _DECODER.raw_decode(text, pos)[1]
+    return _SCAN(text, pos)[1]
 
 
 def _ancestors(pointers: Iterable[str]) -> set[str]:
@@ -45,7 +52,7 @@ def positions(text: str, line_offset: int = 0, wanted: Iterable[str] | None = No
     keep = None if wanted is None else _ancestors(wanted)
     offsets: dict[str, int] = {}
     # An explicit stack instead of recursion: documents may be deep.
-    pos = _WS.match(text, 0).end()
+    pos = _at(_WS, text, 0).end()
     stack: list[list] = []  # [kind, pointer, index]
     pointer = ""
     while True:
@@ -56,32 +63,32 @@ def positions(text: str, line_offset: int = 0, wanted: Iterable[str] | None = No
         else:
             offsets[pointer] = pos
         if char == "{" or char == "[":
-            pos = _WS.match(text, pos + 1).end()
+            pos = _at(_WS, text, pos + 1).end()
             closing = "}" if char == "{" else "]"
             if text[pos] == closing:
                 pos += 1
             else:
                 stack.append([char, pointer, 0])
                 if char == "{":
-                    member = _MEMBER.match(text, pos)
+                    member = _at(_MEMBER, text, pos)
                     pos = member.end()
                     pointer = f"{stack[-1][1]}/{_escape(_key(member.group(1)))}"
                 else:
                     pointer = f"{stack[-1][1]}/0"
                 continue
         elif char == '"':
-            pos = _STRING.match(text, pos).end()
+            pos = _at(_STRING, text, pos).end()
         elif char:
-            pos = _SCALAR.match(text, pos).end()
+            pos = _at(_SCALAR, text, pos).end()
         # after a value: close containers or move to the next member
         while stack:
-            following = _NEXT.match(text, pos)
+            following = _at(_NEXT, text, pos)
             pos = following.end()
             kind, base, index = stack[-1]
             if following.group(1) == ",":
                 stack[-1][2] = index + 1
                 if kind == "{":
-                    member = _MEMBER.match(text, pos)
+                    member = _at(_MEMBER, text, pos)
                     pos = member.end()
                     pointer = f"{base}/{_escape(_key(member.group(1)))}"
                 else:

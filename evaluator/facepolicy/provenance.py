@@ -57,27 +57,35 @@ def report_context(rule_set: Any, lang: str, today: Any, verbose: bool = False, 
     """The reporters' Context for a run: each rule as the report words it, and what the report was made with
     (facepolicy's version, the rule set's digest, each policy folder's git commit, the day). `excerpts`:
     also the verbatim clause texts (read from the catalogs), for the formats that show them."""
-    from facepolicy import __version__
     from facepolicy.model import RuleInfo, Text
-    from facepolicy.paths import shown
-    from facepolicy.reporters import Context
 
     rules = {}
     for rid, rule in rule_set.rules.items():
-        found = ()
-        if excerpts:
-            found = tuple((ref, c.heading if c else None, c.excerpt if c else None)
-                          for ref in rule.clauses for c in [rule_set.clause(ref)])
         rules[rid] = RuleInfo(rid, rule.title, rule.description, rule.severity, rule.tags, rule.clauses,
-                              Text(rule.remediation.zh, rule.remediation.en), found)
+                              Text(rule.remediation.zh, rule.remediation.en))
+    return context_of(rules, rule_set.digest(), rule_set.folders, lang, today, verbose,
+                      rule_set.clause if excerpts else None)
+
+
+def context_of(rules: dict[str, Any], digest: str, folders: list[Path], lang: str, today: Any, verbose: bool = False,
+               clause: Any = None) -> Any:
+    """The Context from each rule's RuleInfo; `clause` (a ref → Clause lookup) adds the verbatim excerpts."""
+    from facepolicy import __version__
+    from facepolicy.paths import shown
+    from facepolicy.reporters import Context
+
+    if clause is not None:
+        rules = {rid: info._replace(excerpts=tuple((ref, c.heading if c else None, c.excerpt if c else None)
+                                                   for ref in info.clauses for c in [clause(ref)]))
+                 for rid, info in rules.items()}
     provenance = {
         "facepolicy_version": __version__,
-        "rule_set_digest": rule_set.digest(),
-        "rules": len(rule_set.rules),
+        "rule_set_digest": digest,
+        "rules": len(rules),
         "today": today.isoformat(),
         "lang": lang,
     }
-    revisions = {shown(folder): rev for folder in rule_set.folders if (rev := git_revision(folder))}
+    revisions = {shown(folder): rev for folder in folders if (rev := git_revision(folder))}
     if revisions:
         provenance["policy_revisions"] = revisions
     return Context(rules, provenance, lang, today, verbose, memo={})

@@ -7,15 +7,16 @@ import json
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple
 
-from facepolicy import schemas
-from facepolicy.compiler import Rule, compile_rule
 from facepolicy.errors import FacepolicyError, bilingual
 from facepolicy.loader import read_toml
-from facepolicy.messages import key_path
 from facepolicy.model import Problem, Text
-from facepolicy.paths import SCHEMAS, shown
+from facepolicy.paths import shown
+from facepolicy.rulefiles import Located, _listing, _read, load_program, locate  # noqa: F401 — ruleset's API
+
+if TYPE_CHECKING:
+    from facepolicy.compiler import Rule
 
 
 class Clause(NamedTuple):
@@ -50,20 +51,20 @@ class Document(NamedTuple):
     retired: tuple[str, ...] = ()  # rule ids withdrawn, never to be reused
 
 
-@dataclass
+@dataclass(eq=False)  # one rule set is one object: what is kept beside it (rulecache.py) is kept by identity
 class RuleSet:
     rules: dict[str, Rule] = field(default_factory=dict)
     problems: list[Problem] = field(default_factory=list)
     folders: list[Path] = field(default_factory=list)
     content_digest: str = ""
     catalogs: list[str] = field(default_factory=list)
-    loaded_documents: dict[str, Document] | None = None
-    documents_cache_key: str = ""
     packs: list[Any] = field(default_factory=list)  # facepolicy.packs.Pack, in load order
     pack_of: dict[str, str] = field(default_factory=dict)  # rule id → the name of its pack
     # (pack name, fact extension as JSON) of each pack that has one: merged into the schema
     extensions: tuple[tuple[str, str], ...] = ()
     pack_of_document: dict[str, str] = field(default_factory=dict)  # document key → its pack
+    selected_from: "RuleSet | None" = field(default=None, repr=False)  # the whole set of a selection
+
 
     def pack(self, name: str) -> Any:
         return next(pack for pack in self.packs if pack.name == name)
@@ -76,12 +77,9 @@ class RuleSet:
     @property
     def documents(self) -> dict[str, Document]:
         """The catalogs, read only when a command needs clause texts (evaluating alone does not)."""
-        if self.loaded_documents is None:
-            from facepolicy import cache
+        from facepolicy.rulecache import documents_of
 
-            cached = cache.load(self.documents_cache_key) if self.documents_cache_key else None
-            self.loaded_documents = cached if isinstance(cached, dict) else _load_documents(self.catalogs, [])
-        return self.loaded_documents
+        return documents_of(self, lambda: _load_documents(self.catalogs, []))
 
     def clause(self, ref: str) -> Clause | None:
         key, _, clause_id = ref.partition(":")
@@ -108,10 +106,13 @@ class RuleSet:
 
             raise FacepolicyError(where, bilingual("没有该规则", "no such rule") + f": {show(unknown[0])}{did_you_mean(unknown[0], self.rules)}"
                                   + (f" (+{len(unknown) - 1})" if len(unknown) > 1 else ""))
-        return dataclasses.replace(self, rules=chosen)
+        return dataclasses.replace(self, rules=chosen, selected_from=self.selected_from or self)
 
 
 def load_document(path: Path, content: bytes | None = None) -> Document:
+    from facepolicy import schemas
+    from facepolicy.messages import key_path
+
     data = read_toml(path, content or None)
     message = schemas.first_error("document", data)
     if message is not None:
@@ -148,26 +149,6 @@ def _digest(contents: list[tuple[str, bytes]]) -> str:
         sha.update(data)
         sha.update(b"\0")
     return "sha256:" + sha.hexdigest()
-
-
-def _read(path: str) -> bytes:
-    try:
-        with open(path, "rb") as handle:
-            return handle.read()
-    except OSError:
-        return b""  # read again by the parser, which reports it with the file's name
-
-
-def _listing(folder: Path) -> tuple[list[str], list[str]]:
-    """The catalogs (<document>/document.toml) and rule files (<document>/<rule>.toml) of a policies folder,
-    as plain strings: building a Path for each of a hundred files costs a one-file run more than reading them."""
-    catalogs, rules = [], []
-    for entry in sorted(os.scandir(folder), key=lambda e: e.name):
-        if entry.is_dir():
-            for name in sorted(os.listdir(entry.path)):
-                if name.endswith(".toml"):
-                    (catalogs if name == "document.toml" else rules).append(os.path.join(entry.path, name))
-    return catalogs, rules
 
 
 def _load_documents(catalogs: list[str], problems: list[Problem],
@@ -220,25 +201,18 @@ def load_rule_set(extra: tuple[str, ...] = (), bundled: bool = True) -> RuleSet:
     """The bundled pack (unless told not to) followed by each --policies folder; from the cache when
     unchanged. A rule id or document key in two packs is an error: a pack adds rules, it never
     silently replaces another's."""
-    from facepolicy import cache, packs
+    return _load(locate(extra, bundled))
 
-    found = packs.places(extra, bundled)
-    listed = [(place, *_listing(place.rules)) for place in found]
-    # resolving a path costs a stat per part: once per folder
-    shown_folders = {place.rules: shown(place.rules) for place in found}
-    names = {path: shown_folders[place.rules] + path[len(str(place.rules)):]
-             for place, catalogs, rules in listed for path in catalogs + rules}
-    contents = {path: _read(path) for path in names}
-    pack_files = [str(path) for place in found
-                  for path in (place.manifest, place.extension) if path is not None]
-    pack_contents = {path: _read(path) for path in pack_files}
-    schema_files = sorted(str(p) for p in SCHEMAS.glob("*.schema.json"))
-    cache_key = cache.key([(names[p], data) for p, data in contents.items()]
-                          + [(shown(Path(p)), data) for p, data in pack_contents.items()]
-                          + [(p, _read(p)) for p in schema_files])
+
+def _load(located: Located) -> RuleSet:
+    from facepolicy import cache, packs, rulecache, schemas
+    from facepolicy.compiler import compile_rule
+
+    found, listed, names, contents, pack_contents, cache_key = located
     cached = cache.load(cache_key)
     if isinstance(cached, RuleSet):
         schemas.use_extensions(cached.extensions)
+        rulecache.loaded(cached, cache_key)
         return cached
     pack_list = packs.read(found, pack_contents)
     extensions = tuple((pack.name, json.dumps(pack.extension, ensure_ascii=False))
@@ -249,7 +223,7 @@ def load_rule_set(extra: tuple[str, ...] = (), bundled: bool = True) -> RuleSet:
         (f"{pack.name}/extension.schema.json", pack_contents[str(place.extension)])
         for pack, place in zip(pack_list, found) if place.extension is not None]
     rule_set = RuleSet(folders=[place.rules for place in found], catalogs=catalogs,
-                       documents_cache_key=cache_key + "-documents", packs=pack_list,
+                       packs=pack_list,
                        extensions=extensions,
                        content_digest=_digest(digested))  # cached: no hashing on a cache hit
     pack_of_path = _pack_of_path(pack_list, listed)
@@ -278,8 +252,7 @@ def load_rule_set(extra: tuple[str, ...] = (), bundled: bool = True) -> RuleSet:
             rule_set.pack_of[rule.id] = pack.name
     rule_set.rules = dict(sorted(rule_set.rules.items()))
     cache.store(cache_key, rule_set)
-    cache.store(rule_set.documents_cache_key, documents)
-    rule_set.loaded_documents = documents
+    rulecache.loaded(rule_set, cache_key, documents)
     return rule_set
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import re
 from pathlib import Path
+from typing import Any
 
 from facepolicy.errors import FacepolicyError, bilingual
 
@@ -85,7 +86,7 @@ def add_rule_to_catalog(catalog: Path, clause_id: str, rule_id: str) -> str:
         text, done = "".join(blocks), "linked clause"
     text = fold_catalog(text, str(catalog))
     catalog.write_text(text, encoding="utf-8")
-    clause = next((c for c in read_toml(catalog).get("clauses", []) if c.get("id") == clause_id), {})
+    clause: dict[str, Any] = next((c for c in read_toml(catalog).get("clauses", []) if c.get("id") == clause_id), {})
     if rule_id not in clause.get("rules", ()) or "not_checkable" in clause or "reason" in clause:
         catalog.write_text(original, encoding="utf-8")
         raise FacepolicyError(f"{catalog}: clauses ({clause_id})", bilingual(

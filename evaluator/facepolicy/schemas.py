@@ -117,9 +117,10 @@ def registry(folder: Path = SCHEMAS):
     from referencing.exceptions import NoSuchResource
 
     def refuse(uri: str):
-        raise NoSuchResource(ref=uri)
+        raise NoSuchResource(ref=uri)  # type: ignore[call-arg]  # an attrs class
 
-    return Registry(retrieve=refuse).with_resources([(uri, Resource.from_contents(s)) for uri, s in _documents(folder)])
+    resources = [(uri, Resource.from_contents(s)) for uri, s in _documents(folder)]
+    return Registry(retrieve=refuse).with_resources(resources)  # type: ignore[call-arg]
 
 
 def named_validator(name: str):

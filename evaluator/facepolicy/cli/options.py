@@ -8,21 +8,14 @@ import re
 
 import click
 
-from facepolicy.errors import FacepolicyError, bilingual
 
 SEVERITIES = ["critical", "high", "medium", "low", "info"]
 
 
 def today_from(value: str | None) -> dt.date:
-    text = value or os.environ.get("FACEPOLICY_TODAY")
-    if not text:
-        return dt.date.today()
-    try:
-        if not re.fullmatch(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", text):  # fromisoformat also takes 2026-W01-1 and 20260101
-            raise ValueError(text)
-        return dt.date.fromisoformat(text)
-    except ValueError:
-        raise FacepolicyError("--today", bilingual("日期格式应为 YYYY-MM-DD", "expected a date as YYYY-MM-DD") + f": {text!r}") from None
+    from facepolicy.evalrun import today_from as parse_today  # one definition, shared with the click-free eval
+
+    return parse_today(value)
 
 
 policies = click.option("--policies", "policies", multiple=True, metavar="DIR",

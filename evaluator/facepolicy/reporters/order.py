@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Callable, Iterable, TypeVar
+from typing import Any, Callable, Iterable, TypeVar
 
 from facepolicy.model import STATUS_ORDER, Status
 
@@ -12,8 +12,20 @@ V = TypeVar("V")
 STATUS_RANK = {status: rank for rank, status in enumerate(STATUS_ORDER)}
 
 
-def by_importance(verdicts: Iterable[V], severity: Callable[[V], int], status: Callable[[V], Status] = lambda v: v.status,
-                  rule_id: Callable[[V], str] = lambda v: v.rule_id) -> list[V]:
+def _status(verdict: Any) -> Status:
+    return verdict.status
+
+
+def _rule_id(verdict: Any) -> str:
+    return verdict.rule_id
+
+
+def by_importance(
+    verdicts: Iterable[V],
+    severity: Callable[[V], int],
+    status: Callable[[V], Status] = _status,
+    rule_id: Callable[[V], str] = _rule_id,
+) -> list[V]:
     """Verdicts by severity (critical first), then status (fail, error, incomplete, waived, the rest), then rule id.
 
     `severity` maps a verdict to its rule's severity: the one thing a reporter still looks up."""

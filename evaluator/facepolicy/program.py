@@ -1,0 +1,202 @@
+"""A rule set's compiled program: its rules and the deployment schema check as Python bytecode, built once per
+rule-set digest (codegen.py, schema_code.py) and cached (cache.py) beside the loaded rule set, with what a
+report says of each rule, so that evaluating never needs the rule set itself.
+
+A cache entry is a marshal of (format, code object, rule words), compressed (a fifth of the bytes to read and
+to hash): marshal rather than pickle because code objects are what it is for, and because it loads in a
+fraction of the time. It is read only under the
+same rules as every cache entry (an owner-only folder, SHA-256 of key and payload checked first).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import marshal
+import zlib
+from typing import TYPE_CHECKING, Any
+
+from facepolicy.facts import closed_world, read
+from facepolicy.functions import Functions
+from facepolicy.model import RuleInfo, Severity, Text, Verdict
+from facepolicy.runtime import judge_rule
+
+if TYPE_CHECKING:
+    from facepolicy.ruleset import RuleSet
+
+FORMAT = 3  # of the cached entry; a change makes old entries unreadable, hence rebuilt
+PROGRAM = "-program"  # the entry's key: the rule set's cache key and this
+
+
+WARM = 16  # deployments checked by the compiled schema check before a run turns to jsonschema-rs
+
+
+class Program:
+    """Compiled rules in rule-id order, what a report says of each, and the compiled deployment check."""
+
+    def __init__(
+        self,
+        namespace: dict[str, Any],
+        words: dict[str, tuple[Any, ...]],
+        digest: str,
+        problems: tuple[tuple[str, str], ...],
+        entry: bytes,
+        source: str = "",
+    ):
+        self.namespace = namespace
+        self.rules = namespace["RULES"]
+        self.words = words
+        self.digest = digest
+        self.problems = problems
+        self.entry = entry
+        self.source = source
+        self._valid = namespace.get("deployment_is_valid")
+        self._checked = 0
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        """Pickled as its cache entry (code objects cannot be pickled; marshal writes them), for spawned workers."""
+        chosen = None if self.rules is self.namespace["RULES"] else tuple(self.rules)
+        return _restore, (self.entry, chosen)
+
+    def info(self, rule_id: str) -> RuleInfo:
+        """The rule as a report words it (excerpts are added by report_context where a format shows them)."""
+        title, description, severity, tags, clauses, remediation = self.words[rule_id]
+        return RuleInfo(
+            rule_id,
+            Text(*title),
+            Text(*description) if description else None,
+            Severity(severity),
+            tuple(tags),
+            tuple(clauses),
+            Text(*remediation),
+        )
+
+    def severity(self, rule_id: str) -> Severity:
+        return Severity(self.words[rule_id][2])
+
+    def tags(self, rule_id: str) -> tuple[str, ...]:
+        return tuple(self.words[rule_id][3])
+
+    def select(self, rule_ids: "set[str] | None") -> "Program":
+        """The same program judging only the rules named (all of them with None)."""
+        if rule_ids is None:
+            return self
+        chosen = Program(
+            self.namespace, self.words, self.digest, self.problems, self.entry, self.source
+        )
+        chosen.rules = {rid: rule for rid, rule in self.rules.items() if rid in rule_ids}
+        return chosen
+
+    def is_valid(self, document: Any) -> bool:
+        """Whether a document satisfies the deployment schema, as jsonschema-rs would say. The compiled check
+        spares a short run jsonschema-rs's import (about 10 ms); a long one pays it once for a check 4× faster."""
+        self._checked += 1
+        if self._valid is not None and self._checked <= WARM:
+            try:
+                return self._valid(document)
+            except RecursionError:
+                pass
+            except Exception as exc:  # noqa: BLE001 — Undecided: a value only jsonschema-rs can judge
+                if type(exc).__name__ != "Undecided":
+                    raise
+        return self.schemas().named_fast_validator("deployment").is_valid(document)
+
+    def schemas(self) -> Any:
+        """facepolicy.schemas, set to the deployment schema these rules were compiled with (the core one and
+        their packs' fact extensions): for jsonschema-rs, and for wording an error."""
+        from facepolicy import schemas
+
+        schemas.use_extensions(self.namespace.get("EXTENSIONS", ()))
+        return schemas
+
+    def evaluate(self, deployment: Any, today: dt.date) -> list[Verdict]:
+        """Every rule's verdict on a parsed deployment: what evaluate.evaluate gives, computed by compiled code."""
+        facts = read(deployment, open_lists=not closed_world(deployment))
+        functions = Functions(today)
+        seen: dict[Any, Any] = {}
+        return [judge_rule(rule, facts, functions, seen) for rule in self.rules.values()]
+
+
+def _words(rule_set: "RuleSet") -> dict[str, tuple[Any, ...]]:
+    found = {}
+    for rid, rule in rule_set.rules.items():
+        found[rid] = (
+            tuple(rule.title),
+            tuple(rule.description) if rule.description else None,
+            int(rule.severity),
+            tuple(rule.tags),
+            tuple(rule.clauses),
+            (rule.remediation.zh, rule.remediation.en),
+        )
+    return found
+
+
+def source_of(rule_set: "RuleSet") -> str:
+    """The whole program's Python source: every rule, then the deployment schema check (of the core schema
+    merged with the packs' fact extensions)."""
+    from facepolicy import codegen, schema_code, schemas
+
+    extensions = tuple(getattr(rule_set, "extensions", ()))
+    schemas.use_extensions(extensions)
+    try:
+        check = schema_code.validator_source(schemas.load("deployment"))
+    except schema_code.NotCompiled:
+        check = ""  # a keyword not translated: jsonschema-rs checks deployments
+    return codegen.rules_source(
+        rule_set.rules, "the rule set " + rule_set.digest(), f"\n\nEXTENSIONS = {extensions!r}\n\n" + check
+    )
+
+
+def build(rule_set: "RuleSet") -> tuple[Program, bytes]:
+    """The program of a loaded rule set, and its cache entry."""
+    source = source_of(rule_set)
+    code = compile(source, "<facepolicy rules>", "exec")
+    words = _words(rule_set)
+    problems = tuple((p.source, p.message) for p in rule_set.problems)
+    entry = zlib.compress(marshal.dumps((FORMAT, code, words, rule_set.digest(), problems)), 6)
+    return _program(code, words, rule_set.digest(), problems, entry, source), entry
+
+
+def _program(
+    code: Any,
+    words: dict[str, tuple[Any, ...]],
+    digest: str,
+    problems: tuple[tuple[str, str], ...],
+    entry: bytes,
+    source: str = "",
+) -> Program:
+    namespace: dict[str, Any] = {"__name__": "facepolicy.compiled"}
+    exec(code, namespace)  # noqa: S102 — our own generated code, from the cache only when its SHA-256 checks out
+    return Program(namespace, words, digest, problems, entry, source)
+
+
+def _restore(entry: bytes, chosen: tuple[str, ...] | None) -> Program:
+    found = from_entry(entry)
+    if found is None:  # pragma: no cover — an entry this very version wrote
+        raise ValueError("not a compiled program of this facepolicy version")
+    return found.select(None if chosen is None else set(chosen))
+
+
+def cached(cache_key: str) -> Program | None:
+    """The program cached under a rule set's key, or None (missing, or of another format)."""
+    from facepolicy import cache
+
+    entry = cache.load_bytes(cache_key + PROGRAM, "code")
+    return from_entry(entry) if entry is not None else None
+
+
+def store(cache_key: str, entry: bytes) -> None:
+    from facepolicy import cache
+
+    cache.store_bytes(cache_key + PROGRAM, entry, "code")
+
+
+def from_entry(entry: bytes) -> Program | None:
+    """A program from its cache entry, or None for an entry of another format (rebuilt by the caller)."""
+    try:
+        found = marshal.loads(zlib.decompress(entry))
+    except (EOFError, ValueError, TypeError, zlib.error):
+        return None
+    if not isinstance(found, tuple) or len(found) != 5 or found[0] != FORMAT:
+        return None
+    _, code, words, digest, problems = found
+    return _program(code, words, digest, problems, entry)

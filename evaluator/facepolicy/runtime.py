@@ -1,0 +1,669 @@
+"""What compiled rules call (see codegen.py): the three-valued helpers for the cases their inlined fast paths
+leave, and the loop that turns a compiled rule into a verdict.
+
+Every helper here gives the answer of its counterpart in the reference implementation (expressions.py,
+scopes.py, functions.py, evaluate.py) and reuses its helpers where it can; tests/test_compiled.py holds the
+two to identical verdicts. Nothing here imports jmespath or jsonschema: a function the compiled code does
+not know goes to `Functions.call`, which loads jmespath only for it.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Callable, NamedTuple
+
+from facepolicy.expressions import _greater, _is_comparable, _negate, equal, truth, undecided
+from facepolicy.facts import (
+    NOTHING,
+    Facts,
+    Partial,
+    Range,
+    Unknown,
+    facts_of,
+    members,
+    partial,
+    unstated,
+)
+from facepolicy.functions import FunctionError, Functions
+from facepolicy.model import Status, Text, Verdict, Violation
+
+__all__ = [
+    "Facts",
+    "Partial",
+    "Range",
+    "Unknown",
+    "NOTHING",
+    "Text",
+    "equal",
+    "truth",
+    "undecided",
+    "unstated",
+    "facts_of",
+    "negate",
+    "Functions",
+]
+
+negate = _negate
+MISSING = object()  # a member an object does not hold (distinct from a stated null)
+
+
+class RuleError(Exception):
+    """A rule that cannot decide: the same error, and the same words, as evaluate.RuleError."""
+
+
+def field(value: Any, key: str, member: str) -> Any:
+    """`key` of any value (the compiled code reads a stated object's members itself)."""
+    kind = type(value)
+    if kind is Facts:
+        try:
+            return value[key]
+        except KeyError:
+            return unstated(value.at + member)
+    if kind is dict:
+        return value.get(key)
+    if kind is Unknown:
+        return unstated(value.at + member) if value.at is not None else Unknown(value.facts)
+    return None
+
+
+def order(op: str, a: Any, b: Any) -> Any:
+    """<, >, <= or >= in three values (expressions._comparator)."""
+    if type(a) is Unknown or type(b) is Unknown:
+        return undecided(a, b)
+    if type(a) is Range or type(b) is Range:
+        if op == "gt":
+            return _greater(a, b, True)
+        if op == "gte":
+            return _greater(a, b, False)
+        if op == "lt":
+            return _greater(b, a, True)
+        return _greater(b, a, False)
+    if not (_is_comparable(a) and _is_comparable(b)) or (type(a) is str) != (type(b) is str):
+        return None
+    if op == "lt":
+        return a < b
+    if op == "gt":
+        return a > b
+    if op == "lte":
+        return a <= b
+    return a >= b
+
+
+def not_open(value: Any) -> Any:
+    """`!value` where its truth is not settled."""
+    return Unknown(facts_of(value))
+
+
+def or_open(first: Any, second: Any) -> Any:
+    """`first || second` where `first`'s truth is not settled."""
+    if truth(second) is True:
+        return Unknown(facts_of(first), truth=True)
+    return Unknown(facts_of(first) | facts_of(second))
+
+
+def and_open(first: Any, second: Any) -> Any:
+    """`first && second` where `first`'s truth is not settled."""
+    if truth(second) is False:
+        return Unknown(facts_of(first), truth=False)
+    return Unknown(facts_of(first) | facts_of(second))
+
+
+def _union(a: frozenset[str] | None, b: frozenset[str]) -> frozenset[str]:
+    return b if a is None else a | b
+
+
+def project(
+    items: Any,
+    each: Callable[[Any, Any], Any],
+    condition: Callable[[Any, Any], Any] | None,
+    functions: Any,
+) -> Any:
+    """A (filter) projection over `items` (expressions._projection)."""
+    if type(items) is Unknown:
+        return Unknown(items.facts)
+    found = members(items)
+    if found is None:
+        return None
+    entries, tail = found
+    collected, maybe = [], []
+    for item, membership in entries:
+        if condition is not None:
+            held = condition(item, functions)
+            passes = held if type(held) is bool else truth(held)
+            if passes is False:
+                continue
+            if passes is None:
+                membership = _union(membership, facts_of(held))
+        result = each(item, functions)
+        if result is None:
+            continue
+        if type(result) is Unknown and result.truth is None and result.at is None:
+            membership = _union(membership, result.facts)
+        collected.append(result)
+        maybe.append(membership)
+    if (
+        tail is not None
+        and condition is not None
+        and truth(condition(Unknown(tail), functions)) is False
+    ):
+        tail = None
+    return partial(collected, maybe, tail)
+
+
+def identity(value: Any, functions: Any) -> Any:
+    return value
+
+
+def flatten(items: Any) -> Any:
+    """`items[]` (expressions._flatten)."""
+    if type(items) is Unknown:
+        return Unknown(items.facts)
+    found = members(items)
+    if found is None:
+        return None
+    entries, tail = found
+    merged, maybe = [], []
+    for item, membership in entries:
+        kind = type(item)
+        if kind is list:
+            merged.extend(item)
+            maybe.extend([membership] * len(item))
+        elif kind is Partial:
+            for inner, inner_membership in item.entries():
+                merged.append(inner)
+                maybe.append(
+                    membership if inner_membership is None else _union(membership, inner_membership)
+                )
+            if item.tail is not None:
+                tail = _union(tail, item.tail)
+        elif kind is Unknown:
+            tail = _union(tail, item.facts | (membership or NOTHING))
+        else:
+            merged.append(item)
+            maybe.append(membership)
+    return partial(merged, maybe, tail)
+
+
+def index(value: Any, position: int) -> Any:
+    """`value[position]` (expressions._index)."""
+    if type(value) is list:
+        try:
+            return value[position]
+        except IndexError:
+            return None
+    if type(value) is Partial:
+        if (
+            position >= 0
+            and all(m is None for m in value.maybe[: position + 1])
+            and position < len(value.items)
+        ):
+            return value.items[position]
+        return undecided(value)
+    if type(value) is Unknown:
+        return Unknown(value.facts)
+    return None
+
+
+def slice_of(value: Any, part: slice) -> Any:
+    """`value[a:b:c]` (expressions._slice)."""
+    if type(value) is list:
+        return value[part]
+    if type(value) in (Partial, Unknown):
+        return undecided(value)
+    return None
+
+
+# Functions: the common case (stated arguments of the right types) answered here; everything else, unknowns
+# and type errors included, by Functions.call, which words errors as jmespath does.
+
+_PLAIN = (str, int, float)
+
+
+def _version_key(text: str) -> tuple[int, ...]:
+    parts = [int(p) for p in str(text).split(".")]
+    while len(parts) > 1 and parts[-1] == 0:
+        parts.pop()
+    return tuple(parts)
+
+
+def version_compare(functions: Any, left: Any, right: Any) -> Any:
+    if type(left) in _PLAIN and type(right) in _PLAIN:
+        a, b = _version_key(left), _version_key(right)
+        return (a > b) - (a < b)
+    return functions.call("version_compare", [left, right])
+
+
+def today(functions: Any) -> Any:
+    return functions.today.isoformat()
+
+
+def join(functions: Any, glue: Any, items: Any) -> Any:
+    if type(glue) is str and type(items) is list and all(type(item) is str for item in items):
+        return glue.join(items)
+    return functions.call("join", [glue, items])
+
+
+def contains(functions: Any, subject: Any, search: Any) -> Any:
+    if type(subject) is list and type(search) is str:
+        if search in subject:
+            return True
+        if all(type(item) is str for item in subject):
+            return False
+    return functions.contains(subject, search)
+
+
+def length(functions: Any, subject: Any) -> Any:
+    kind = type(subject)
+    if kind is list or kind is str:
+        return len(subject)
+    return functions.length(subject)
+
+
+# Scopes (scopes.Compiler): each keyword's test over values, given the compiled tests of its sub-schemas.
+
+
+def kleene_and(results: list[Any]) -> Any:
+    pending = []
+    for result in results:
+        if result is False:
+            return False
+        if result is not True:
+            pending.append(result)
+    return undecided(*pending) if pending else True
+
+
+def kleene_or(results: list[Any]) -> Any:
+    pending = []
+    for result in results:
+        if result is True:
+            return True
+        if result is not False:
+            pending.append(result)
+    return undecided(*pending) if pending else False
+
+
+def s_required(value: Any, names: tuple[str, ...]) -> Any:
+    if type(value) is Unknown:
+        return (
+            Unknown(value.facts)
+            if value.at is None
+            else undecided(*(unstated(f"{value.at}/{n}") for n in names))
+        )
+    if not isinstance(value, dict):
+        return True
+    missing = [n for n in names if n not in value]
+    if not missing:
+        return True
+    if type(value) is Facts:
+        return undecided(*(unstated(f"{value.at}/{n}") for n in missing))
+    return False
+
+
+def s_properties(value: Any, named: tuple[tuple[str, Callable[[Any], Any]], ...]) -> Any:
+    if type(value) is Unknown:
+        if value.at is None:
+            return kleene_and([test(Unknown(value.facts)) for _, test in named])
+        return kleene_and([test(unstated(f"{value.at}/{name}")) for name, test in named])
+    if not isinstance(value, dict):
+        return True
+    results = []
+    for name, test in named:
+        if name in value:
+            results.append(test(value[name]))
+        elif type(value) is Facts:
+            results.append(test(unstated(f"{value.at}/{name}")))
+    return kleene_and(results)
+
+
+def s_contains(value: Any, test: Callable[[Any], Any]) -> Any:
+    if type(value) is Unknown:
+        return False if test(Unknown(value.facts)) is False else Unknown(value.facts)
+    found = members(value)
+    if found is None:
+        return True
+    entries, tail = found
+    pending = []
+    for item, membership in entries:
+        result = test(item)
+        if result is True and membership is None:
+            return True
+        if result is not False:
+            pending.append(
+                undecided(None if result is True else result, Unknown(membership or frozenset()))
+            )
+    if tail is not None and test(Unknown(tail)) is not False:
+        pending.append(Unknown(tail))
+    return undecided(*pending) if pending else False
+
+
+def s_items(value: Any, test: Callable[[Any], Any]) -> Any:
+    if type(value) is Unknown:
+        return Unknown(value.facts) if test(Unknown(value.facts)) is not True else True
+    found = members(value)
+    if found is None:
+        return True
+    entries, tail = found
+    pending = []
+    for item, membership in entries:
+        result = test(item)
+        if result is False and membership is None:
+            return False
+        if result is not True:
+            pending.append(
+                undecided(
+                    result if result is not False else None, Unknown(membership or frozenset())
+                )
+            )
+    if tail is not None and test(Unknown(tail)) is not True:
+        pending.append(Unknown(tail))
+    return undecided(*pending) if pending else True
+
+
+def s_enum(value: Any, options: tuple[Any, ...]) -> Any:
+    if type(value) is str and all(type(option) is str for option in options):
+        return value in options
+    return kleene_or([equal(value, option) for option in options])
+
+
+_TYPES = {
+    "object": lambda v: isinstance(v, dict),
+    "array": lambda v: isinstance(v, (list, Partial)),
+    "string": lambda v: type(v) is str,
+    "boolean": lambda v: type(v) is bool,
+    "null": lambda v: v is None,
+    "integer": lambda v: type(v) is int or (type(v) is float and v.is_integer()),
+    "number": lambda v: type(v) in (int, float),
+}
+
+
+def s_type(value: Any, kinds: tuple[str, ...]) -> Any:
+    if type(value) is Unknown:
+        return Unknown(value.facts)
+    return any(_TYPES[k](value) for k in kinds)
+
+
+def s_bound(value: Any, key: str, arg: Any) -> Any:
+    if type(value) is Unknown:
+        return Unknown(value.facts)
+    if type(value) not in (int, float):
+        return True
+    if key == "maximum":
+        return value <= arg
+    if key == "minimum":
+        return value >= arg
+    if key == "exclusiveMaximum":
+        return value < arg
+    return value > arg
+
+
+def s_min_items(value: Any, arg: Any) -> Any:
+    if type(value) is Unknown:
+        return Unknown(value.facts)
+    if type(value) is list:
+        return len(value) >= arg
+    if type(value) is Partial:
+        lo, hi = value.bounds()
+        if lo >= arg:
+            return True
+        if hi is not None and hi < arg:
+            return False
+        return Unknown(value.facts())
+    return True
+
+
+def s_one_of(results: list[Any]) -> Any:
+    hits = sum(1 for r in results if r is True)
+    open_ = [r for r in results if type(r) is Unknown]
+    if hits > 1:
+        return False
+    if not open_:
+        return hits == 1
+    return undecided(*open_)
+
+
+def s_not(result: Any) -> Any:
+    return (not result) if type(result) is bool else Unknown(result.facts)
+
+
+def s_if(
+    value: Any,
+    condition: Callable[[Any], Any],
+    then: Callable[[Any], Any],
+    otherwise: Callable[[Any], Any],
+) -> Any:
+    held = condition(value)
+    if held is True:
+        return then(value)
+    if held is False:
+        return otherwise(value)
+    a, b = then(value), otherwise(value)
+    if a is True and b is True:
+        return True
+    if a is False and b is False:
+        return False
+    return undecided(held, a if a is not True else None, b if b is not True else None)
+
+
+def always(value: Any) -> Any:
+    return True
+
+
+def never(value: Any) -> Any:
+    return False
+
+
+# Messages (compiler.Template.render and compiler._show).
+
+
+def show(value: Any) -> str:
+    if type(value) is str:
+        return value
+    if value is None:
+        return "—"
+    if isinstance(value, (Unknown, Range)):
+        return "?"
+    if isinstance(value, Partial):
+        shown = [show(item) for item, maybe in value.entries() if maybe is None]
+        return ", ".join(shown + ["…"]) if shown else "…"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, list):
+        return ", ".join(show(v) for v in value) if value else "—"
+    if isinstance(value, dict):
+        import json
+
+        return json.dumps(value, ensure_ascii=False, sort_keys=True)
+    return str(value)
+
+
+# Rules: the loop of evaluate.evaluate_rule over compiled parts.
+
+
+class Step(NamedTuple):
+    name: str
+    each: bool
+
+
+class CompiledAssertion(NamedTuple):
+    number: int
+    for_each: tuple[Step, ...]
+    where: Callable[[Any, Any], Any] | None
+    expect: Callable[[Any, Any], Any]
+    at: str
+    message: Callable[[Any, Any], Text] | None
+    remediation: Callable[[Any, Any], Text] | None
+
+
+class CompiledRule(NamedTuple):
+    id: str
+    scope: Callable[[Any], Any] | None
+    assertions: tuple[CompiledAssertion, ...]
+    message: Callable[[Any, Any], Text]
+    remediation: Callable[[Any, Any], Text]
+    not_applicable: Verdict  # the verdicts that say nothing more than their status, made once
+    passed: Verdict
+
+
+def compiled_rule(
+    rule_id: str,
+    scope: Callable[[Any], Any] | None,
+    assertions: tuple[CompiledAssertion, ...],
+    message: Callable[[Any, Any], Text],
+    remediation: Callable[[Any, Any], Text],
+) -> CompiledRule:
+    return CompiledRule(
+        rule_id,
+        scope,
+        assertions,
+        message,
+        remediation,
+        Verdict(rule_id, Status.not_applicable),
+        Verdict(rule_id, Status.pass_),
+    )
+
+
+def _escape(part: Any) -> str:
+    return str(part).replace("~", "~0").replace("/", "~1")
+
+
+def _listed(here: str, value: Any) -> list[tuple[str | None, Any]]:
+    """The (pointer, item) of each stated item of the list at `here`, then (None, Unknown) for the
+    unlisted ones of a partial list; nothing for a value that is not a list."""
+    if type(value) is list:
+        return [
+            (item.at if type(item) is Facts else f"{here}/{i}", item)
+            for i, item in enumerate(value)
+        ]
+    if type(value) is Partial:
+        found: list[tuple[str | None, Any]] = [
+            (item.at if type(item) is Facts else f"{here}/{i}", item)
+            for i, item in enumerate(value.items)
+        ]
+        if value.tail is not None:
+            found.append((None, Unknown(value.tail)))
+        return found
+    return []
+
+
+def iter_items(document: Any, steps: tuple[Step, ...]) -> list[tuple[str | None, Any]]:
+    """evaluate.iter_items: (pointer, item) for each stated item, then (None, Unknown) for unlisted ones."""
+    if len(steps) == 1 and type(document) is Facts:  # the common case: one list of the deployment
+        name = steps[0].name
+        value = document.get(name, MISSING)
+        here = "/" + (_escape(name) if "~" in name or "/" in name else name)
+        if value is MISSING:
+            return [(None, Unknown(frozenset((here,))))]
+        return _listed(here, value)
+    nodes: list[tuple[str | None, Any]] = [("", document)]
+    for number, step in enumerate(steps):
+        last = number == len(steps) - 1
+        following: list[tuple[str | None, Any]] = []
+        for base, node in nodes:
+            if base is None:
+                following.append((None, node))
+                continue
+            if not isinstance(node, dict):
+                continue
+            here = f"{base}/{_escape(step.name)}"
+            value = node.get(step.name)
+            if value is None and step.name not in node:
+                value = Unknown(frozenset((here,))) if type(node) is Facts else None
+            if step.each or last:
+                if type(value) is Unknown:
+                    following.append((None, Unknown(value.facts)))
+                else:
+                    following.extend(_listed(here, value))
+            else:
+                following.append((here, value))
+        nodes = following
+    return nodes
+
+
+def judge_rule(  # noqa: C901 — inlined for speed: measured 5 % slower split (median)
+    rule: CompiledRule, facts: Any, functions: Any, seen: dict[Any, Any]
+) -> Verdict:
+    """evaluate.evaluate_rule, without the trace, over a compiled rule. `seen` keeps, for one deployment, each
+    scope's answer and each list's items, which many rules share."""
+    functions.document = facts
+    in_scope: Any = True
+    try:
+        scope = rule.scope
+        if scope is not None:
+            in_scope = seen.get(scope)
+            if in_scope is None:
+                in_scope = seen[scope] = scope(facts)
+            if in_scope is False:
+                return rule.not_applicable
+        violations: list[Violation] = []
+        missing: set[str] = set()
+        gates: set[str] = set()
+        for assertion in rule.assertions:
+            steps = assertion.for_each
+            if steps:
+                subjects = seen.get(steps)
+                if subjects is None:
+                    subjects = seen[steps] = iter_items(facts, steps)
+            else:
+                subjects = (("", facts),)
+            where_of, expect_of = assertion.where, assertion.expect
+            for base, subject in subjects:
+                where: Any = True
+                held: Any
+                if where_of is not None:
+                    where = where_of(subject, functions)
+                    if type(where) is not bool:
+                        held = truth(where)
+                        where = held if held is not None else Unknown(facts_of(where))
+                    if where is False:
+                        continue
+                expect = expect_of(subject, functions)
+                if type(expect) is bool:
+                    held = expect
+                elif base is not None:
+                    if type(expect) is Unknown:
+                        held = expect if expect.truth is None else expect.truth
+                    else:
+                        raise RuleError(
+                            f"assertions[{assertion.number}].expect gave {expect!r}, not true or false at {base or '/'}"
+                        )
+                else:
+                    held = truth(expect)
+                    if held is None:
+                        held = Unknown(facts_of(expect))
+                if held is True:
+                    continue
+                if held is False and where is True and base is not None:
+                    message = assertion.message or rule.message
+                    remediation = assertion.remediation or rule.remediation
+                    at = f"{base}/{assertion.at}" if assertion.at else base
+                    violation = Violation(
+                        at or "/", message(subject, functions), remediation(subject, functions)
+                    )
+                    if violation not in violations:
+                        violations.append(violation)
+                    continue
+                if base is None:
+                    missing.update(subject.facts)
+                    gates.update(subject.facts)
+                if where is not True:
+                    missing.update(where.facts)
+                    gates.update(where.facts)
+                if held is not False:
+                    missing.update(held.facts)
+    except (RuleError, FunctionError) as exc:
+        return Verdict(rule.id, Status.error, error=str(exc))
+    except Exception as exc:  # noqa: BLE001 — a broken rule must not stop the others
+        return Verdict(rule.id, Status.error, error=f"{type(exc).__name__}: {exc}")
+    if in_scope is True and not missing:
+        if violations:
+            return Verdict(rule.id, Status.fail, violations=tuple(violations))
+        return rule.passed
+    scope_facts = facts_of(in_scope) if in_scope is not True else NOTHING
+    gates = (gates | scope_facts) & (missing | scope_facts)
+    named = tuple(sorted(gates)) + tuple(sorted(missing - gates))
+    if in_scope is not True:
+        return Verdict(rule.id, Status.incomplete, missing=named, gating=len(gates))
+    if violations:
+        return Verdict(
+            rule.id, Status.fail, violations=tuple(violations), missing=named, gating=len(gates)
+        )
+    return Verdict(rule.id, Status.incomplete, missing=named, gating=len(gates))

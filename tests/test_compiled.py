@@ -1,0 +1,599 @@
+"""The compiled rules (codegen.py, runtime.py) against the reference implementation (expressions.py, scopes.py,
+evaluate.py): identical verdicts — status, violations and their messages, missing facts, errors — on every
+fixture, every scenario and 10,000 generated deployments; identical values for every expression and scope
+on stated, unstated and partial facts; the compiled deployment check identical to jsonschema-rs; and the
+cached `eval` path importing neither click nor jsonschema nor jmespath."""
+
+from __future__ import annotations
+
+import copy
+import datetime as dt
+import json
+import pickle
+import random
+import subprocess
+import sys
+from typing import Any
+
+import jsonschema_rs
+import pytest
+
+from conftest import ROOT, run_line
+from facepolicy import codegen, program as programs, schemas
+from facepolicy.compiler import compile_expression, compile_scope
+from facepolicy.evaluate import evaluate
+from facepolicy.facts import Facts, Partial, Range, Unknown, read
+from facepolicy.functions import Functions
+from facepolicy.rulecache import program_of
+from facepolicy.ruleset import load_rule_set
+
+sys.path.insert(0, str(ROOT / "benchmarks"))
+import generate  # noqa: E402
+
+TODAY = dt.date(2026, 1, 1)
+RULE_SET = load_rule_set()
+PROGRAM = program_of(RULE_SET)
+FIXTURES = sorted((ROOT / "fixtures").rglob("*.json"))
+GENERATED = 10_000  # deployments judged both ways in test_generated_deployments
+
+
+def canonical(value: Any) -> Any:
+    """A value with everything three-valued evaluation can tell apart made comparable (1 is not true)."""
+    kind = type(value)
+    if kind is Unknown:
+        return ("unknown", sorted(value.facts), value.at, value.truth)
+    if kind is Partial:
+        return (
+            "partial",
+            [canonical(v) for v in value.items],
+            [None if m is None else sorted(m) for m in value.maybe],
+            None if value.tail is None else sorted(value.tail),
+        )
+    if kind is Range:
+        return ("range", value.lo, value.hi, sorted(value.facts))
+    if kind is Facts:
+        return ("facts", value.at, {k: canonical(v) for k, v in value.items()})
+    if kind is dict:
+        return ("dict", {k: canonical(v) for k, v in value.items()})
+    if kind is list:
+        return ("list", [canonical(v) for v in value])
+    return (kind.__name__, value)
+
+
+def outcome(call) -> Any:
+    try:
+        return "value", canonical(call())
+    except Exception as exc:  # noqa: BLE001 — both sides must fail alike, with the same words
+        return "error", f"{type(exc).__name__}: {exc}"
+
+
+def same_verdicts(document: Any) -> None:
+    reference = evaluate(RULE_SET.rules, document, today=TODAY)
+    compiled = PROGRAM.evaluate(document, TODAY)
+    assert len(reference) == len(compiled)
+    for ours, theirs in zip(compiled, reference):
+        assert ours == theirs, (
+            document.get("id") if isinstance(document, dict) else document,
+            ours,
+            theirs,
+        )
+
+
+# Every rule on every fixture and scenario.
+
+
+@pytest.mark.parametrize("path", FIXTURES, ids=lambda p: str(p.relative_to(ROOT / "fixtures")))
+def test_every_fixture_and_scenario(path):
+    same_verdicts(json.loads(path.read_text(encoding="utf-8")))
+
+
+# Generated deployments, and the same with facts taken away, lists declared complete, or read as version 1.
+
+
+def _vary(document: dict[str, Any], rng: random.Random) -> dict[str, Any]:
+    varied = copy.deepcopy(document)
+    stack = [varied]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, dict):
+            for key in list(node):
+                if key not in ("schema_version", "id") and rng.random() < 0.06:
+                    del node[key]
+                elif isinstance(node[key], list) and node[key] and rng.random() < 0.1:
+                    del node[key][rng.randrange(len(node[key]))]
+            stack.extend(node.values())
+        elif isinstance(node, list):
+            stack.extend(node)
+    lists = [k for k, v in varied.items() if isinstance(v, list) and k != "complete"]
+    choice = rng.random()
+    if choice < 0.25:
+        varied["complete"] = sorted(
+            k for k in lists if rng.random() < 0.7 and k in generate_list_names()
+        )
+    elif choice < 0.35:
+        varied["schema_version"] = 1
+        varied.pop("complete", None)
+    return varied
+
+
+def generate_list_names() -> set[str]:
+    return set(schemas.load("deployment")["properties"]["complete"]["items"]["enum"])
+
+
+def test_generated_deployments(monkeypatch):
+    """GENERATED deployments (a quarter varied: facts removed, lists complete, version 1), judged both ways."""
+    monkeypatch.setattr(generate, "MAX_BYTES", 4_000)  # small ones, to judge many within a minute
+    rng = random.Random(14)
+    checked = 0
+    for document in generate.deployments(20261214, GENERATED):
+        same_verdicts(_vary(document, rng) if rng.random() < 0.25 else document)
+        checked += 1
+    assert checked == GENERATED
+
+
+# Expressions and scopes, value by value.
+
+CORNERS = [
+    "a && b",
+    "a || b",
+    "!a",
+    "a == 'x'",
+    "a != 'x'",
+    "a < `14`",
+    "a >= `2`",
+    "a.b.c",
+    "a.b",
+    "a == `1`",
+    "a == `0`",
+    "a != `1`",
+    "a < 'b'",
+    "a[?b].c",
+    "a[*].b",
+    "a[]",
+    "a[1]",
+    "a[-1]",
+    "a[::2]",
+    "[a, b]",
+    "{x: a, y: b}",
+    "sort_by(a, 'b')",
+    "length(a)",
+    "max(a)",
+    "a | b",
+    "contains(a, `1`)",
+    "contains(a, 'x')",
+    "@",
+    "a && `false`",
+    'o == `{"k": 1}`',
+    "o == `{}`",
+    "join(', ', a)",
+    "difference(a, b)",
+    "intersection(a, b)",
+    "length(a[?b]) > `0`",
+    "contains(['x', 'y'], a)",
+    "!contains(['x', 'y'], a)",
+    "version_compare(a, '2.0') >= `0`",
+    "today()",
+    "root().a",
+    "a[?b == 'x'] | length(@)",
+    "a[].b[]",
+    "a == b",
+    "a < b",
+    "a[0].b",
+    "a[1:]",
+    "a[0][0]",
+    "length(a) >= `2`",
+    "a || `true`",
+    "!(a && b)",
+    "a[?!b]",
+    "a[*].[b, c]",
+]
+VALUES = [
+    {},
+    {"a": True},
+    {"a": False},
+    {"b": False},
+    {"a": 0},
+    {"a": "x"},
+    {"a": 13},
+    {"a": 14.5},
+    {"a": {}},
+    {"a": "text"},
+    {"a": [1, 2, 3]},
+    {"a": [True]},
+    {"a": ["x", "y"]},
+    {"a": ["x"], "complete": ["a"]},
+    {"a": [1], "complete": ["a"]},
+    {"a": [{"b": 1, "c": 2}, {"b": 0, "c": 3}, {"c": 4}]},
+    {"a": [{"b": "x"}, {}], "complete": ["a"]},
+    {"a": [[1, 2], 3, [4]]},
+    {"a": {"b": 5}},
+    {"o": {}},
+    {"o": {"k": 1}},
+    {"a": "1.10", "b": "1.9"},
+    {"a": ["x"], "b": ["x", "z"]},
+    {"a": ["x", "q"], "b": ["x"], "complete": ["b"]},
+    {"a": "", "b": 2},
+    {"a": [[{"b": [1]}]]},
+    {"a": 2, "b": 2.0},
+    {"a": [{"b": True}, {"b": None}]},
+]
+
+
+@pytest.mark.parametrize("text", CORNERS)
+def test_expressions_value_by_value(text):
+    expression = compile_expression(text, "test")
+    compiled = codegen.expression_function(expression.expression, expression.parsed)
+    for value in VALUES:
+        for open_lists in (True, False):
+            facts = read(value, open_lists=open_lists)
+            functions = Functions(TODAY)
+            functions.document = facts
+            reference = outcome(lambda: expression.search(facts, functions))
+            assert outcome(lambda: compiled(facts, functions)) == reference, (
+                text,
+                value,
+                open_lists,
+            )
+
+
+def test_every_rule_expression_on_every_item_of_the_generated_deployments():
+    documents = [read(d) for d in generate.deployments(7, 30)] + [
+        read(json.loads(p.read_text(encoding="utf-8"))) for p in FIXTURES[:80]
+    ]
+    compiled: dict[str, Any] = {}
+    checked = 0
+    for rule in RULE_SET.rules.values():
+        for assertion in rule.assertions:
+            expressions = [e for e in (assertion.where, assertion.expect) if e is not None]
+            for expression in expressions:
+                function = compiled.setdefault(
+                    expression.expression,
+                    codegen.expression_function(expression.expression, expression.parsed),
+                )
+                for facts in documents:
+                    functions = Functions(TODAY)
+                    functions.document = facts
+                    subjects = (
+                        facts.get(assertion.for_each[0].name, []) if assertion.for_each else [facts]
+                    )
+                    for subject in (
+                        subjects.items
+                        if type(subjects) is Partial
+                        else subjects
+                        if isinstance(subjects, list)
+                        else []
+                    ):
+                        assert outcome(lambda: function(subject, functions)) == outcome(
+                            lambda: expression.search(subject, functions)
+                        )
+                        checked += 1
+    assert checked > 10_000
+
+
+SCOPES = [
+    {"required": ["mode"]},
+    {"required": ["mode"], "properties": {"mode": {"const": "offline"}}},
+    {"properties": {"mode": {"enum": ["online", "o2o"]}}},
+    {"properties": {"c": {"contains": {"const": 1}}}},
+    {"properties": {"c": {"items": {"const": 1}}}},
+    {"properties": {"c": {"minItems": 2}}},
+    {"not": {"required": ["x"]}},
+    {"anyOf": [{"required": ["x"]}, {"properties": {"y": {"const": 1}}}]},
+    {"allOf": [{"required": ["x"]}, {"properties": {"y": {"const": 1}}}]},
+    {"oneOf": [{"properties": {"y": {"const": 1}}}, {"properties": {"y": {"minimum": 0}}}]},
+    {"properties": {"age": {"maximum": 13}}},
+    {"properties": {"age": {"exclusiveMinimum": 13, "exclusiveMaximum": 20}}},
+    {"properties": {"age": {"type": ["integer", "string"]}}},
+    {
+        "if": {"properties": {"a": {"const": 1}}},
+        "then": {"required": ["b"]},
+        "else": {"required": ["c"]},
+    },
+    {"if": {"properties": {"a": {"const": 1}}}},
+    {"$ref": "urn:facepolicy:scopes#/$defs/offline-part"},
+    {"$ref": "#/$defs/x", "$defs": {"x": {"required": ["q"]}}},
+    True,
+    False,
+    {},
+    {"properties": {"o": {"properties": {"k": {"enum": [1, "1", True]}}}}},
+] + [
+    json.loads(text)
+    for text in sorted(
+        {
+            json.dumps(r.scope_schema, sort_keys=True)
+            for r in RULE_SET.rules.values()
+            if r.scope_schema
+        }
+    )
+]
+SCOPE_VALUES = (
+    VALUES
+    + [
+        {"mode": "o2o"},
+        {"mode": "online"},
+        {"c": [1]},
+        {"c": [2]},
+        {"c": [2], "complete": ["c"]},
+        {"c": [1, 2]},
+        {"c": [1], "complete": ["c"]},
+        {"x": 1},
+        {"y": 1},
+        {"y": 2},
+        {"age": 13},
+        {"age": 14},
+        {"age": "x"},
+        {"age": 2.0},
+        {"a": 1},
+        {"a": 1, "b": 0},
+        {"a": 2, "c": 0},
+        {"q": 1},
+        {"o": {"k": 1.0}},
+        {"o": {"k": True}},
+    ]
+    + [json.loads(p.read_text(encoding="utf-8")) for p in FIXTURES[::7]]
+)
+
+
+@pytest.mark.parametrize("schema", SCOPES, ids=lambda s: json.dumps(s)[:60])
+def test_scopes_value_by_value(schema):
+    reference = compile_scope(schema, "test")
+    compiled = codegen.scope_function(schema)
+    for value in SCOPE_VALUES:
+        for open_lists in (True, False):
+            facts = read(value, open_lists=open_lists)
+            assert outcome(lambda: compiled(facts)) == outcome(lambda: reference(facts)), (
+                schema,
+                value,
+            )
+
+
+# Rules the bundled set does not have: errors, messages with every kind of value, deep expressions.
+
+
+def _rule(**fields: Any) -> dict[str, Any]:
+    return {
+        "id": "t.rule",
+        "severity": "high",
+        "clauses": ["t:1"],
+        "title": {"zh": "题", "en": "Title"},
+        "message": {"zh": "{a} {{x}} {b}", "en": "A={a}, B={b} {{literal}}"},
+        "remediation": {"zh": "修", "en": "Fix {a}"},
+        **fields,
+    }
+
+
+ODD_RULES = [
+    _rule(assertions=[{"expect": "a"}]),
+    _rule(assertions=[{"for_each": "items", "expect": "a"}]),
+    _rule(assertions=[{"for_each": "items", "where": "b", "expect": "a == 'x'", "at": "a"}]),
+    _rule(assertions=[{"for_each": "items", "expect": "length(a)"}]),
+    _rule(assertions=[{"for_each": "items", "expect": "join(', ', a) == 'x'"}]),
+    _rule(
+        assertions=[
+            {
+                "for_each": "groups[*].items",
+                "expect": "a != `null`",
+                "message": {"zh": "{@}", "en": "{c}"},
+            }
+        ]
+    ),
+    _rule(assertions=[{"expect": "version_compare(a, b) > `0`"}]),
+    _rule(assertions=[{"expect": "abs(a) > `1`"}]),
+    _rule(
+        scope={"required": ["a"], "properties": {"a": {"type": "string"}}},
+        assertions=[
+            {"expect": "contains(b, a) || " + " || ".join(f"c == `{n}`" for n in range(60))}
+        ],
+    ),
+    _rule(assertions=[{"expect": "!(" * 40 + "a" + ")" * 40}]),
+]
+ODD_VALUES = [
+    {},
+    {"a": "x"},
+    {"a": True},
+    {"a": [1]},
+    {"a": "1.2", "b": "1.10"},
+    {"a": "1.x", "b": "1"},
+    {"a": -3},
+    {"items": [{"a": "x"}, {"a": "y", "b": True}, {"b": False}, {"a": ["q", "r"]}, {"a": [1]}]},
+    {"items": [{"a": "y", "b": True}], "complete": ["items"]},
+    {"groups": [{"items": [{"a": None, "c": {"k": [1, 2]}}]}]},
+    {"groups": [{"items": [{"a": 1}, {}]}, {}]},
+    {"a": "q", "b": ["q"], "c": 59},
+    {"a": 1, "b": []},
+]
+
+
+@pytest.mark.parametrize("number", range(len(ODD_RULES)))
+def test_rules_the_bundled_set_lacks(number):
+    from facepolicy.compiler import compile_rule
+
+    rule = compile_rule(ODD_RULES[number], "t.toml")
+    rules = {rule.id: rule}
+    module = codegen.rules_source(rules)
+    namespace: dict[str, Any] = {}
+    exec(compile(module, "<test>", "exec"), namespace)
+    program = programs.Program(namespace, {}, "", (), b"")
+    for value in ODD_VALUES:
+        assert program.evaluate(value, TODAY) == evaluate(rules, value, today=TODAY), value
+
+
+# The deployment check.
+
+
+def _hostile(document: dict[str, Any], rng: random.Random) -> dict[str, Any]:
+    """The document with one fact made wrong: a type, an enum value, an unknown member, a duplicate item."""
+    changed = copy.deepcopy(document)
+    places = []
+    stack: list[Any] = [changed]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, dict):
+            places.extend((node, key) for key in node)
+            stack.extend(node.values())
+        elif isinstance(node, list):
+            places.extend((node, i) for i in range(len(node)))
+            stack.extend(node)
+    container, key = rng.choice(places)
+    choice = rng.randrange(7)
+    text = container[key]
+    if isinstance(text, str) and len(text) == 10 and text[4] == "-" and rng.random() < 0.8:
+        container[key] = rng.choice(["2026-02-30", "2024-02-29", "2026-13-01", "20260101", "2026-1-01",
+                                     "0000-01-01", "２０２６-01-01", "2026-02-28"])  # a date, right or wrong
+    elif choice == 0:
+        container[key] = rng.choice([1, 1.0, 1.5, True, None, "x", [], {}, -1, "1\n", "CN\n", "zz"])
+    elif choice == 1 and isinstance(container, dict):
+        container["unexpected"] = 1
+    elif choice == 2 and isinstance(container[key], list) and container[key]:
+        container[key].append(copy.deepcopy(container[key][0]))
+    elif choice == 3 and isinstance(container, dict):
+        del container[key]
+    elif choice == 4 and isinstance(container[key], str):
+        container[key] = ""
+    elif (
+        choice == 5
+        and isinstance(container[key], (int, float))
+        and not isinstance(container[key], bool)
+    ):
+        container[key] = -container[key] - 1
+    else:
+        container[key] = str(container[key])
+    return changed
+
+
+def test_the_compiled_deployment_check_agrees_with_jsonschema_rs():
+    reference = jsonschema_rs.Draft202012Validator(schemas.load("deployment"), validate_formats=True)
+    rng = random.Random(5)
+    documents = [json.loads(p.read_text(encoding="utf-8")) for p in FIXTURES] + list(
+        generate.deployments(3, 40)
+    )
+    verdicts = {True: 0, False: 0}
+    for document in documents:
+        for candidate in [document] + [_hostile(document, rng) for _ in range(8)]:
+            program = program_of(RULE_SET).select(None)
+            program._checked = 0  # the compiled check, not jsonschema-rs's
+            answer = program.is_valid(candidate)
+            assert answer is reference.is_valid(candidate), candidate
+            verdicts[answer] += 1
+    assert verdicts[True] > 100 and verdicts[False] > 100
+    for text in ["2026-02-30", "2024-02-29", "2026-13-01", "20260101", "2026-1-01", "0000-01-01",
+                 "２０２６-01-01", "2026-02-28", "2026-02-28\n", ""]:
+        document = {"schema_version": 2, "id": "d",
+                    "sites": [{"id": "s", "impact_assessment": {"reviewed_on": text}}]}
+        program = program_of(RULE_SET).select(None)
+        program._checked = 0
+        assert program.is_valid(document) is reference.is_valid(document), text
+
+
+# The program as cached and as sent to spawned workers; the source `compile --show` prints.
+
+
+def test_the_cache_entry_and_a_pickled_program_judge_alike():
+    document = json.loads(
+        (ROOT / "fixtures" / "scenarios" / "mall-cameras" / "deployment.json").read_text(
+            encoding="utf-8"
+        )
+    )
+    expected = PROGRAM.evaluate(document, TODAY)
+    assert programs.from_entry(PROGRAM.entry).evaluate(document, TODAY) == expected
+    assert pickle.loads(pickle.dumps(PROGRAM)).evaluate(document, TODAY) == expected
+    chosen = PROGRAM.select({"megvii-fr-guideline.private-spaces"})
+    assert [v.rule_id for v in pickle.loads(pickle.dumps(chosen)).evaluate(document, TODAY)] == [
+        "megvii-fr-guideline.private-spaces"
+    ]
+    assert programs.from_entry(b"not marshal") is None
+
+
+def test_a_selection_is_judged_by_the_whole_program_narrowed_and_pickles_without_it():
+    rid = "megvii-fr-guideline.private-spaces"
+    chosen = RULE_SET.select((rid,))
+    program = program_of(chosen)
+    assert list(program.rules) == [rid]
+    assert program.namespace is PROGRAM.namespace  # the whole rule set's, never rebuilt for a part
+    assert chosen.documents is RULE_SET.documents
+    model = ["catalogs", "content_digest", "extensions", "folders", "pack_of", "pack_of_document",
+             "packs", "problems", "rules", "selected_from"]
+    assert sorted(vars(RULE_SET)) == model  # no cache key, program or catalogs held by the rule set
+    again = pickle.loads(pickle.dumps(RULE_SET))
+    assert list(program_of(again.select((rid,))).rules) == [rid]
+
+
+def test_compile_show_prints_readable_source_of_one_rule():
+    result = run_line(["facepolicy", "compile", "--show", "megvii-fr-guideline.private-spaces"])
+    assert result.code == 0, result.err
+    assert "RULES['megvii-fr-guideline.private-spaces'] = compiled_rule(" in result.out
+    assert (
+        "# !contains(['hotel_room', 'dormitory', 'public_bathroom', 'changing_room', 'toilet'], area_type)"
+        in result.out
+    )
+    assert "#   /sites/*/area_type" in result.out  # the facts it reads
+    compile(result.out, "<shown>", "exec")  # what it prints is the Python that runs
+    assert run_line(["facepolicy", "compile", "--show", "no.such-rule"]).code == 2
+
+
+# Start-up: what a cached, valid `eval` imports.
+
+PROBE = """
+import sys
+from facepolicy.console import main
+sys.argv = ["facepolicy", "eval", {path!r}]
+try:
+    main()
+except SystemExit as exc:
+    code = exc.code
+heavy = sorted(m for m in ("click", "jsonschema", "jsonschema_rs", "jmespath", "referencing", "pickle") if m in sys.modules)
+print("IMPORTED " + json.dumps([heavy, code]), file=sys.stderr)
+"""
+
+
+def _imported(path: str) -> tuple[list[str], int]:
+    import os
+
+    env = {**os.environ, "FACEPOLICY_TODAY": "2026-01-01"}
+    for _ in range(2):  # the first run fills the cache
+        proc = subprocess.run(
+            [sys.executable, "-c", "import json" + PROBE.format(path=path)],
+            capture_output=True,
+            text=True,
+            cwd=ROOT,
+            env=env,
+        )
+    line = next(line for line in proc.stderr.splitlines() if line.startswith("IMPORTED "))
+    heavy, code = json.loads(line[len("IMPORTED ") :])
+    return heavy, code
+
+
+def test_a_cached_eval_of_a_valid_deployment_imports_no_click_jsonschema_or_jmespath():
+    heavy, code = _imported(
+        "fixtures/rules/megvii-fr-guideline.private-spaces/fail-hotel-room.json"
+    )
+    assert code == 1  # it failed the rule, as it should: the run did happen
+    assert heavy == []
+
+
+def test_an_invalid_deployment_loads_python_jsonschema_to_word_its_error(tmp_path):
+    bad = tmp_path / "bad.json"
+    bad.write_text('{"schema_version": 2, "id": "x", "mode": "nowhere"}', encoding="utf-8")
+    heavy, code = _imported(str(bad))
+    assert code == 2 and "jsonschema" in heavy and "click" not in heavy
+
+
+def test_a_pack_with_fact_extensions_judges_and_checks_alike():
+    """The example pack (its own facts merged into the deployment schema) through both paths."""
+    pack = ROOT / "examples" / "acme-pm"
+    try:
+        rule_set = load_rule_set((str(pack),))
+        program = program_of(rule_set).select(None)
+        paths = sorted((pack / "fixtures").rglob("*.json"))
+        assert len(paths) > 5
+        for path in paths:
+            document = json.loads(path.read_text(encoding="utf-8"))
+            assert program.evaluate(document, TODAY) == evaluate(rule_set.rules, document, today=TODAY)
+            program._checked = 0
+            wrong = copy.deepcopy(document)
+            wrong.setdefault("extensions", {}).setdefault("acme-pm", {})["unexpected"] = 1
+            for candidate in (document, wrong):
+                compiled = program.is_valid(candidate)
+                assert compiled is schemas.named_fast_validator("deployment").is_valid(candidate), path
+    finally:
+        schemas.use_extensions(())
