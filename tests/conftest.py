@@ -22,8 +22,9 @@ def _private_rule_set_cache(tmp_path_factory):
 
 
 def check_golden(golden: Path, actual: str) -> None:
-    """Compare with the golden file. UPDATE_GOLDEN=1 rewrites a golden that differs and still fails, so
-    an update never passes by comparing a file with itself: the next run, on the new golden, must pass."""
+    """Compare with the golden file. UPDATE_GOLDEN=1 rewrites a golden that differs and still
+    fails, so an update never passes by comparing a file with itself: the next run, on the new
+    golden, must pass."""
     before = golden.read_text(encoding="utf-8") if golden.is_file() else None
     if os.environ.get("UPDATE_GOLDEN") and actual != before:
         golden.parent.mkdir(parents=True, exist_ok=True)

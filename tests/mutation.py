@@ -36,8 +36,10 @@ TESTS = [
 ]
 TESTS = [t for t in TESTS if (ROOT / t).exists()]
 
-# What the tests read besides the package: the bundled pack (pack.toml beside policies/), the example pack.
-DATA = [d for d in ("pack.toml", "policies", "schemas", "fixtures", "examples", "benchmarks") if (ROOT / d).exists()]
+# What the tests read besides the package: the bundled pack (pack.toml beside policies/), the
+# example pack.
+DATA = [d for d in ("pack.toml", "policies", "schemas", "fixtures", "examples", "benchmarks")
+        if (ROOT / d).exists()]
 
 KILLED = {1, 3}  # mutmut: pytest failed, or pytest's internal error
 TIMEOUT = {36, -24, 24, 152, 255}  # a mutant that loops forever is caught too, by the time limit

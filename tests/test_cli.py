@@ -157,9 +157,11 @@ def test_explain_shows_the_three_valued_decision():
 
 
 def test_explain_without_a_deployment_shows_the_rule_and_its_verbatim_clause_only():
-    result = run_line(["facepolicy", "explain", "--no-bundled", "--policies", "tests/data/golden/policies", "golden.signs"])
+    rules = ["--no-bundled", "--policies", "tests/data/golden/policies"]
+    result = run_line(["facepolicy", "explain", *rules, "golden.signs"])
     assert result.code == 0 and result.err == ""
-    assert "golden:1" in result.out and "“在公共区域使用人脸识别的，应设置显著的提示标识。”" in result.out
+    assert "golden:1" in result.out
+    assert "“在公共区域使用人脸识别的，应设置显著的提示标识。”" in result.out
     assert "decision:" not in result.out and "status:" not in result.out
 
 
@@ -182,7 +184,8 @@ def test_the_digest_follows_the_rule_files_content_not_their_place(demo_policies
     moved = shutil.copytree(demo_policies, tmp_path / "elsewhere" / "policies")
     assert digest(moved) == first and first != run_line(["facepolicy", "digest"]).out
     rule = moved / "demo" / "signs.toml"
-    rule.write_text(rule.read_text(encoding="utf-8").replace("Post a sign", "Post a sign."), encoding="utf-8")
+    text = rule.read_text(encoding="utf-8")
+    rule.write_text(text.replace("Post a sign", "Post a sign."), encoding="utf-8")
     assert digest(moved) != first
 
 

@@ -75,12 +75,15 @@ def test_the_html_report_matches_its_golden_file(tmp_path, lang):
 
 @pytest.mark.parametrize("lang", ["en", "zh"])
 def test_explain_on_each_verdict_matches_its_golden_file(lang):
-    """`explain` for each rule: its clauses verbatim, then each step of its decision and the exit code."""
+    """`explain` for each rule: its clauses verbatim, each step of its decision, the exit code."""
     shown = []
-    for rule in ("golden.signs", "golden.private-spaces", "golden.alternatives", "golden.online-consent"):
-        result = run_line(["facepolicy", "explain", *ONLY_THESE_RULES, "--lang", lang, rule, DEPLOYMENT])
+    for rule in ("golden.signs", "golden.private-spaces", "golden.alternatives",
+                 "golden.online-consent"):
+        args = [*ONLY_THESE_RULES, "--lang", lang, rule, DEPLOYMENT]
+        result = run_line(["facepolicy", "explain", *args])
         assert result.err == ""
-        shown.append(f"$ facepolicy explain {rule} deployment.json  → exit {result.code}\n{result.out}")
+        shown.append(f"$ facepolicy explain {rule} deployment.json  → exit {result.code}\n"
+                     f"{result.out}")
     check_golden(GOLDEN / f"golden-plaza.explain.{lang}.txt", normalise("\n".join(shown)))
 
 

@@ -97,8 +97,9 @@ def evaluate_rule(rule: Rule, facts: Any, functions: Functions, trace: list[dict
         missing: set[str] = set()
         gates: set[str] = set()  # facts of filters and of unlisted items: whether an item is checked at all
         for assertion in rule.assertions:
-            # Equivalent mutant: iter_items over no steps gives the same one pair; the tuple saves a call.
-            subjects = iter_items(facts, assertion.for_each) if assertion.for_each else (("", facts),)  # pragma: no mutate
+            # iter_items over no steps gives the same one pair (the tuple saves a call): not mutated
+            steps = assertion.for_each
+            subjects = iter_items(facts, steps) if steps else (("", facts),)  # pragma: no mutate
             for base, subject in subjects:
                 outcome = _check(rule, assertion, base, subject, functions, violations, missing, gates)
                 if tracing:

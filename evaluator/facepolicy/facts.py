@@ -193,8 +193,8 @@ def read(document: Any, open_lists: bool = True) -> Any:
                     if key == "complete" and open_lists:
                         del wrapped[key]
                         continue
-                    # (escaping only where needed, and wrapping only what can hold more, are shortcuts: doing
-                    # either always gives the same facts, so neither is mutated)
+                    # (escaping only where needed, and wrapping only what can hold more, are
+                    # shortcuts: doing either always gives the same facts, so neither is mutated)
                     here = at + "/" + (_escape(key) if "~" in key or "/" in key else key)  # pragma: no mutate
                     items = [wrap(x, f"{here}/{i}") if type(x) in (dict, list) else x  # pragma: no mutate
                              for i, x in enumerate(item)]

@@ -1,9 +1,9 @@
 """JMESPath functions in three values (versions, dates, sets, root and jmespath's own).
 
 `Functions.call` is what compiled expressions call. contains, length, difference and intersection
-reason over partial lists; the duration functions over durations stated in part (a value without its
-unit); every other function (join among them) gives jmespath's own answer (facepolicy.reference) when
-its arguments are fully stated, and an unknown otherwise.
+reason over partial lists; the duration functions over durations stated in part (a value without
+its unit); every other function (join among them) gives jmespath's own answer
+(facepolicy.reference) when its arguments are fully stated, and an unknown otherwise.
 """
 
 from __future__ import annotations
@@ -11,8 +11,18 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from facepolicy.facts import (NOTHING, Facts, Partial, Range, Unknown, facts_of, is_known, length, members,
-                              partial)
+from facepolicy.facts import (
+    NOTHING,
+    Facts,
+    Partial,
+    Range,
+    Unknown,
+    facts_of,
+    is_known,
+    length,
+    members,
+    partial,
+)
 
 
 class FunctionError(ValueError):
@@ -106,8 +116,8 @@ class Functions:
             if not is_known(search):
                 return undecided(search)
             return isinstance(search, str) and search in subject
-        # A shortcut for the common case, a stated list and a stated name: the loop below gives the same
-        # answers, so a mutant that skips it cannot be told apart (hence not mutated).
+        # A shortcut for the common case, a stated list and a stated name: the loop below gives
+        # the same answers, so a mutant that skips it cannot be told apart (hence not mutated).
         if type(subject) is list and type(search) is str:  # pragma: no mutate
             if search in subject:
                 return True
@@ -146,7 +156,8 @@ class Functions:
         if type(right) is Unknown:
             if not entries and tail is None:
                 return []
-            return Partial([item for item, _ in entries], [(m or NOTHING) | right.facts for _, m in entries], tail)
+            maybe = [(m or NOTHING) | right.facts for _, m in entries]
+            return Partial([item for item, _ in entries], maybe, tail)
         _members(right, name)
         kept, maybe = [], []
         for item, membership in entries:

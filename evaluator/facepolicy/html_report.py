@@ -1,8 +1,8 @@
 """One self-contained HTML file for an auditor: verdicts, clause → rule → fixture traceability, coverage.
 
-Like every reporter it reads only what it is given (the results, the reporters' Context with each rule
-as the report words it and the provenance, and the Audit its command computed): never a rule, a
-catalog or a file."""
+Like every reporter it reads only what it is given (the results, the reporters' Context with each
+rule as the report words it and the provenance, and the Audit its command computed): never a rule,
+a catalog or a file."""
 
 from __future__ import annotations
 

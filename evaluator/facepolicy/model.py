@@ -171,9 +171,11 @@ class Summary:
         for status, count in counts.items():
             self.counts[status] += count
         if worst is not None:
-            self.worst_failure = worst if self.worst_failure is None else max(self.worst_failure, worst)
+            known = self.worst_failure
+            self.worst_failure = worst if known is None else max(known, worst)
         if worst_open is not None:
-            self.worst_incomplete = worst_open if self.worst_incomplete is None else max(self.worst_incomplete, worst_open)
+            known = self.worst_incomplete
+            self.worst_incomplete = worst_open if known is None else max(known, worst_open)
 
     def outcomes(self, fail_on: Severity, allow_incomplete: bool = False) -> list[Outcome]:
         """Failures, or verdicts left incomplete (silence is never compliance), at or above the threshold

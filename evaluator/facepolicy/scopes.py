@@ -256,5 +256,6 @@ class Compiler:
                 return undecided(held, a, b)  # a decided branch adds no fact
 
             return conditional
-        raise ScopeError(f"{where}: keyword not understood")  # pragma: no mutate (compile() passes KEYWORDS only)
+        # compile() passes KEYWORDS only, each handled above: no input reaches this (not mutated)
+        raise ScopeError(f"{where}: keyword not understood")  # pragma: no mutate
 

@@ -43,7 +43,7 @@ def load_waivers(path: Path) -> list[Waiver]:
         raise FacepolicyError(f"{shown(path)}: {key_path(place)}", bilingual("豁免文件无效", "invalid waivers file") + f": {detail}")
     waivers = []
     for i, w in enumerate(data["waivers"]):
-        expires = dt.date.fromisoformat(w["expires"])  # the schema has refused all but real YYYY-MM-DD dates
+        expires = dt.date.fromisoformat(w["expires"])  # the schema took only real YYYY-MM-DD dates
         waivers.append(Waiver(i, w["rule"], w["deployment"], w.get("pointer", ""), w["justification"], w["approver"], expires, shown(path)))
     return waivers
 

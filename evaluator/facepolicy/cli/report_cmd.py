@@ -48,7 +48,8 @@ def report_command(deployments, policies, no_bundled, lang, fail_on, allow_incom
         else:
             problems.append(item)
     summary.problems = len(problems)
-    html = render(report_context(rule_set, lang, day), results, problems, summary, audit(rule_set, [], lang))
+    context = report_context(rule_set, lang, day)
+    html = render(context, results, problems, summary, audit(rule_set, [], lang))
     write_text(output, html)
     click.echo(wrote(printable(output), summary, lang))
     sys.exit(summary.exit_code(Severity[fail_on], allow_incomplete))
