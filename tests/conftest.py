@@ -21,6 +21,19 @@ def _private_rule_set_cache(tmp_path_factory):
     os.environ["FACEPOLICY_CACHE_DIR"] = str(tmp_path_factory.mktemp("cache"))
 
 
+def check_golden(golden: Path, actual: str) -> None:
+    """Compare with the golden file. UPDATE_GOLDEN=1 rewrites a golden that differs and still
+    fails, so an update never passes by comparing a file with itself: the next run, on the new
+    golden, must pass."""
+    before = golden.read_text(encoding="utf-8") if golden.is_file() else None
+    if os.environ.get("UPDATE_GOLDEN") and actual != before:
+        golden.parent.mkdir(parents=True, exist_ok=True)
+        golden.write_text(actual, encoding="utf-8")
+        pytest.fail(f"{golden.name} rewritten: review the diff, then rerun without UPDATE_GOLDEN")
+    assert before is not None, f"{golden} is missing: run with UPDATE_GOLDEN=1 and review it"
+    assert actual == before
+
+
 @dataclass
 class Result:
     code: int

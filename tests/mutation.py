@@ -32,8 +32,14 @@ TESTS = [
     "tests/test_waivers.py",
     "tests/test_functions.py",
     "tests/test_expressions.py",
+    "tests/test_dates.py",
 ]
 TESTS = [t for t in TESTS if (ROOT / t).exists()]
+
+# What the tests read besides the package: the bundled pack (pack.toml beside policies/), the
+# example pack.
+DATA = [d for d in ("pack.toml", "policies", "schemas", "fixtures", "examples", "benchmarks")
+        if (ROOT / d).exists()]
 
 KILLED = {1, 3}  # mutmut: pytest failed, or pytest's internal error
 TIMEOUT = {36, -24, 24, 152, 255}  # a mutant that loops forever is caught too, by the time limit
@@ -47,13 +53,14 @@ def _layout(work: Path) -> None:
     shutil.copytree(ROOT / "evaluator" / "facepolicy", work / "src" / "facepolicy",
                     ignore=shutil.ignore_patterns("__pycache__", "*.pyc"))
     shutil.copytree(ROOT / "tests", work / "tests", ignore=shutil.ignore_patterns("__pycache__", "*.pyc"))
-    for data in ("policies", "schemas", "fixtures", "benchmarks"):
-        shutil.copytree(ROOT / data, work / data)
+    for data in DATA:
+        copy = shutil.copytree if (ROOT / data).is_dir() else shutil.copy2
+        copy(ROOT / data, work / data)
     pyproject = (ROOT / "pyproject.toml").read_text("utf-8")
     pyproject += "\n[tool.mutmut]\n"
     pyproject += 'source_paths = ["src"]\n'
     pyproject += f"only_mutate = {_toml_list(['src/facepolicy/' + m for m in MODULES])}\n"
-    pyproject += 'also_copy = ["policies", "schemas", "fixtures", "benchmarks"]\n'
+    pyproject += f"also_copy = {_toml_list(DATA)}\n"
     pyproject += f"pytest_add_cli_args_test_selection = {_toml_list(TESTS)}\n"
     pyproject += 'pytest_add_cli_args = ["-p", "no:cacheprovider", "-q", "-x"]\n'
     pyproject += "use_git_change_detection = false\n"

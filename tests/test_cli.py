@@ -156,11 +156,37 @@ def test_explain_shows_the_three_valued_decision():
     assert "unstated: /mode, /sites/-" in result.out
 
 
+def test_explain_without_a_deployment_shows_the_rule_and_its_verbatim_clause_only():
+    rules = ["--no-bundled", "--policies", "tests/data/golden/policies"]
+    result = run_line(["facepolicy", "explain", *rules, "golden.signs"])
+    assert result.code == 0 and result.err == ""
+    assert "golden:1" in result.out
+    assert "“在公共区域使用人脸识别的，应设置显著的提示标识。”" in result.out
+    assert "decision:" not in result.out and "status:" not in result.out
+
+
 def test_digest_prints_the_rule_set_digest_every_report_states():
     digest = run_line(["facepolicy", "digest"])
     assert digest.code == 0 and re.fullmatch(r"sha256:[0-9a-f]{64}\n", digest.out)
     report = json.loads(run_line(["facepolicy", "eval", "--format", "json", COMPLIANT]).out)
     assert report["provenance"]["rule_set_digest"] == digest.out.strip()
+
+
+def test_the_digest_follows_the_rule_files_content_not_their_place(demo_policies, tmp_path):
+    import shutil
+
+    def digest(folder) -> str:
+        result = run_line(["facepolicy", "digest", "--no-bundled", "--policies", str(folder)])
+        assert result.code == 0, result.err
+        return result.out
+
+    first = digest(demo_policies)
+    moved = shutil.copytree(demo_policies, tmp_path / "elsewhere" / "policies")
+    assert digest(moved) == first and first != run_line(["facepolicy", "digest"]).out
+    rule = moved / "demo" / "signs.toml"
+    text = rule.read_text(encoding="utf-8")
+    rule.write_text(text.replace("Post a sign", "Post a sign."), encoding="utf-8")
+    assert digest(moved) != first
 
 
 def test_tag_selects_only_the_rules_carrying_it():

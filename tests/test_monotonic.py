@@ -5,7 +5,8 @@ incomplete. (Read the other way: adding facts only resolves incomplete verdicts.
 A fact removed is an object member deleted, a list's name taken out of `complete` (the list becomes "at
 least these"), or an item taken out of a list not stated complete. `make test` runs every fixture and
 scenario with each top-level fact removed, and a fixed-seed sample of random removals; `make fuzz`
-(FACEPOLICY_FUZZ_EXAMPLES=2500) draws over 10,000 (deployment, removed facts) pairs and prints the count.
+(FACEPOLICY_FUZZ_EXAMPLES=2500) draws over 10,000 (deployment, removed facts) pairs, and prints
+the count.
 """
 
 from __future__ import annotations
@@ -110,25 +111,37 @@ def test_every_fixture_with_each_top_level_fact_removed(path):
             PAIRS["checked"] += 1
 
 
-@SETTINGS
-@given(st.data())
-def test_removing_any_facts_never_flips_a_decided_verdict(data):
-    document = data.draw(st.sampled_from(DOCUMENTS), label="deployment")
-    before = statuses(document)
-    for _ in range(REMOVALS_PER_EXAMPLE):
-        smaller = document
-        for _ in range(data.draw(st.integers(1, 6), label="facts removed")):
-            choices = places(smaller)
-            if not choices:
-                break
-            smaller = remove(smaller, data.draw(st.sampled_from(choices), label="fact"))
-        if schemas.first_error("deployment", smaller) is not None:
-            continue  # a removal that leaves an invalid document (a list emptied below its minimum) judges nothing
-        assert_only_resolves(before, statuses(smaller), "drawn facts")
-        PAIRS["checked"] += 1
+def test_removing_any_facts_never_flips_a_decided_verdict():
+    checked = []
+
+    @SETTINGS
+    @given(st.data())
+    def removals(data):
+        document = data.draw(st.sampled_from(DOCUMENTS), label="deployment")
+        before = statuses(document)
+        for _ in range(REMOVALS_PER_EXAMPLE):
+            smaller = document
+            for _ in range(data.draw(st.integers(1, 6), label="facts removed")):
+                choices = places(smaller)
+                if not choices:
+                    break
+                smaller = remove(smaller, data.draw(st.sampled_from(choices), label="fact"))
+            if schemas.first_error("deployment", smaller) is not None:
+                # a removal that leaves an invalid document (a list emptied below its minimum)
+                continue  # judges nothing
+            assert_only_resolves(before, statuses(smaller), "drawn facts")
+            checked.append(1)
+
+    removals()
+    PAIRS["checked"] += len(checked)
+    # Counted here, not by a later test reading what the others left (that passed or failed with
+    # the order tests ran in): at least half the drawn removals must leave a document to judge.
+    floor = EXAMPLES * REMOVALS_PER_EXAMPLE // 2
+    assert len(checked) >= floor, f"only {len(checked)} drawn pairs could be judged"
 
 
-def test_the_pairs_checked_are_counted():
-    floor = 10_000 if EXAMPLES >= 2500 else 1_000
+@pytest.fixture(autouse=True, scope="module")
+def _report_pair_count():
+    """The pairs checked, printed once the module's tests are over, in whatever order they ran."""
+    yield
     print(f"\nmonotonicity: {PAIRS['checked']} (deployment, removed facts) pairs checked")
-    assert PAIRS["checked"] >= floor

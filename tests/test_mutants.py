@@ -3,6 +3,7 @@ left unchecked, in-process, so mutmut can tell which test covers which function.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import itertools
 
@@ -215,6 +216,9 @@ def test_waiver_findings_name_unknown_rules_and_past_expiries():
     found = waiver_findings([_waiver(rule="nope", expires=dt.date(2025, 1, 2)), _waiver(1, expires=TODAY)], {"r1"}, TODAY)
     assert found == [("w.toml: waivers[0].rule", 'no rule "nope" in the rule set / 规则不存在'),
                      ("w.toml: waivers[0].expires", "expired on 2025-01-02, it covers nothing any more / 豁免已到期")]
+    near = waiver_findings([_waiver(rule="demo.sign")], {"demo.signs", "other.rule"}, TODAY)
+    assert near == [("w.toml: waivers[0].rule", 'no rule "demo.sign" in the rule set / 规则不存在'
+                                                ' — 是否应为 / did you mean "demo.signs"?')]
 
 
 WAIVER_FILE = """
@@ -262,6 +266,12 @@ def test_load_waivers_names_the_place_of_a_schema_error(tmp_path, monkeypatch):
     with pytest.raises(FacepolicyError) as caught:
         load_waivers(tmp_path / "w.toml")
     assert caught.value.where == "w.toml: waivers[1].approver" and "approver" in caught.value.message
+    odd_pointer = WAIVER_FILE.replace('pointer = "/sites/0"', 'pointer = "a: b"')
+    (tmp_path / "w.toml").write_text(odd_pointer, "utf-8")
+    with pytest.raises(FacepolicyError) as caught:
+        load_waivers(tmp_path / "w.toml")
+    assert caught.value.where == "w.toml: waivers[1].pointer"
+    assert caught.value.message.endswith('does not match ^(/.*)?$: "a: b"'), caught.value.message
 
 
 # --- expressions: on stated values every operator gives jmespath's own answer ------------------------------
@@ -343,6 +353,8 @@ def test_summary_adds_deployments_and_keeps_the_worst_across_them():
     assert summary.worst_failure is None and summary.worst_incomplete is None
     summary.add(_result(Verdict("high", Status.fail), Verdict("med", Status.incomplete)), SEVERITY_OF)
     summary.add(_result(Verdict("low", Status.fail), Verdict("low", Status.incomplete)), SEVERITY_OF)
+    # the worst so far is kept, not replaced by a lesser one
+    assert summary.worst_failure is Severity.high and summary.worst_incomplete is Severity.medium
     summary.add_tally(({"fail": 1, "error": 1}, Severity.medium, Severity.high))  # counted by a worker
     assert summary.deployments == 3
     assert summary.counts["fail"] == 3 and summary.counts["incomplete"] == 2 and summary.counts["error"] == 1
@@ -649,3 +661,670 @@ def test_contains_and_items_over_stated_members_with_unstated_facts():
     assert _compile({"properties": {"l": {"items": {"required": ["z"]}}}})(read({"l": [{"z": 1}], "complete": ["l"]})) is True
     assert set(_compile({"properties": {"l": {"contains": {"const": 1}}}})(read({"l": [2]})).facts) == {"/l/-"}
     assert _compile({"properties": {"l": {"contains": {"const": 1}}}})(read({"l": [2], "complete": ["l"]})) is False
+
+
+
+# --- evaluate: what each assertion path gives, pinned whole ---------------------------------------
+
+LATER = dt.date(2027, 6, 1)  # not Functions' default day, so a lost `today` shows
+
+
+def _assertion_rule(scope=None, **assertion):
+    from facepolicy.compiler import compile_rule
+
+    data = {
+        "id": "demo.rule",
+        "severity": "high",
+        "clauses": ["demo:1"],
+        "title": {"zh": "题", "en": "Title"},
+        "assertions": [assertion],
+        "message": {"zh": "错 {id}", "en": "Wrong {id}"},
+        "remediation": {"zh": "改 {id}", "en": "Fix {id}"},
+    }
+    if scope is not None:
+        data["scope"] = scope
+    return compile_rule(data, "demo.toml")
+
+
+def _judge(rule, document, today=LATER):
+    from facepolicy.evaluate import evaluate
+
+    (verdict,) = evaluate({rule.id: rule}, document, today=today)
+    return verdict
+
+
+def test_every_expression_of_a_rule_sees_the_day_and_the_deployment():
+    from conftest import deployment
+
+    rule = _assertion_rule(
+        for_each="sites",
+        where="root().mode == 'offline' && today() == '2027-06-01'",
+        expect="today() < '2027-01-01'",
+        at="id",
+        message={"zh": "{today()} {root().mode}", "en": "{id} on {today()} ({root().mode})"},
+        remediation={"zh": "{today()}", "en": "fix {id} by {today()}"},
+    )
+    document = deployment(mode="offline", sites=[{"id": "gate"}])
+    assert _judge(rule, document) == Verdict(
+        "demo.rule",
+        Status.fail,
+        violations=(
+            Violation(
+                "/sites/0/id",
+                Text("2027-06-01 offline", "gate on 2027-06-01 (offline)"),
+                Text("2027-06-01", "fix gate by 2027-06-01"),
+            ),
+        ),
+    )
+    assert _judge(rule, document, today=dt.date(2026, 6, 1)) == Verdict(
+        "demo.rule", Status.pass_
+    )  # skipped
+
+
+def test_an_assertion_that_no_item_can_break_needs_no_unlisted_item():
+    from conftest import deployment
+
+    rule = _assertion_rule(for_each="sites", expect="root().mode == 'offline'")
+    open_sites = deployment(mode="offline", sites=[{"id": "a"}], complete=[])
+    assert _judge(rule, open_sites) == Verdict("demo.rule", Status.pass_)
+    assert _judge(rule, deployment(mode="online", sites=[{"id": "a"}], complete=[])) == Verdict(
+        "demo.rule",
+        Status.fail,
+        violations=(Violation("/sites/0", Text("错 a", "Wrong a"), Text("改 a", "Fix a")),),
+        missing=("/sites/-",),
+        gating=1,
+    )
+
+
+def test_unknown_or_true_decides_an_item():
+    from conftest import deployment
+
+    rule = _assertion_rule(for_each="sites", expect="signage.face_recognition_sign || public")
+    assert _judge(rule, deployment(sites=[{"id": "a", "public": True}])) == Verdict(
+        "demo.rule", Status.pass_
+    )
+
+
+def test_a_violation_points_at_the_item_or_at_the_deployment_when_nothing_narrower_is_named():
+    from conftest import deployment
+
+    item = _assertion_rule(for_each="sites", expect="public")
+    whole = _assertion_rule(expect="mode == 'online'")
+    assert [
+        v.pointer for v in _judge(item, deployment(sites=[{"id": "a", "public": False}])).violations
+    ] == ["/sites/0"]
+    assert _judge(whole, deployment(mode="offline")).violations == (
+        Violation("/", Text("错 demo", "Wrong demo"), Text("改 demo", "Fix demo")),
+    )
+
+
+def test_an_expect_that_is_not_boolean_is_a_broken_rule_named_with_its_place():
+    from conftest import deployment
+
+    item = _assertion_rule(for_each="sites", expect="id")
+    whole = _assertion_rule(expect="mode")
+    assert _judge(item, deployment(sites=[{"id": "a"}])) == Verdict(
+        "demo.rule",
+        Status.error,
+        error="assertions[0].expect gave 'a', not true or false at /sites/0",
+    )
+    assert _judge(whole, deployment(mode="offline")) == Verdict(
+        "demo.rule",
+        Status.error,
+        error="assertions[0].expect gave 'offline', not true or false at /",
+    )
+
+
+def test_any_other_failure_of_a_rule_is_an_error_verdict_naming_the_exception():
+    from conftest import deployment
+
+    rule = _assertion_rule(scope={"required": ["mode"]}, expect="mode == 'offline'")
+
+    def broken_scope(facts):
+        raise ZeroDivisionError("division by zero")
+
+    rule.__dict__["scope"] = broken_scope
+    assert _judge(rule, deployment(mode="offline")) == Verdict(
+        "demo.rule", Status.error, error="ZeroDivisionError: division by zero"
+    )
+
+
+def test_an_unknown_filter_is_named_first_and_counts_as_gating():
+    from conftest import deployment
+
+    rule = _assertion_rule(
+        for_each="sites", where="public", expect="signage.face_recognition_sign", at="signage"
+    )
+    sites = [{"id": "a", "public": True, "signage": {"face_recognition_sign": True}}, {"id": "b"}]
+    assert _judge(rule, deployment(sites=sites)) == Verdict(
+        "demo.rule",
+        Status.incomplete,
+        missing=("/sites/1/public", "/sites/1/signage/face_recognition_sign"),
+        gating=1,
+    )
+
+
+def test_verdicts_name_their_rule_whatever_the_status():
+    from conftest import deployment
+
+    scoped = _assertion_rule(
+        scope={"required": ["mode"], "properties": {"mode": {"const": "online"}}}, expect="`true`"
+    )
+    assert _judge(scoped, deployment(mode="offline")) == Verdict("demo.rule", Status.not_applicable)
+    assert _judge(scoped, deployment()) == Verdict(
+        "demo.rule", Status.incomplete, missing=("/mode",), gating=1
+    )
+    assert _judge(scoped, deployment(mode="online")) == Verdict("demo.rule", Status.pass_)
+    open_rule = _assertion_rule(expect="contains(alternatives, 'card')")
+    assert _judge(open_rule, deployment(alternatives=["pin"], complete=[])) == Verdict(
+        "demo.rule", Status.incomplete, missing=("/alternatives/-",)
+    )
+
+
+def test_one_scope_shared_by_two_rules_is_asked_once_per_deployment_and_the_trace_is_kept():
+    from conftest import deployment
+    from facepolicy.evaluate import evaluate
+
+    first = _assertion_rule(scope={"required": ["mode"]}, expect="mode == 'offline'")
+    second = dataclasses.replace(
+        _assertion_rule(scope={"required": ["mode"]}, expect="mode == 'online'"), id="demo.second"
+    )
+    asked = []
+    compiled = first.scope
+
+    def counted(facts):
+        asked.append(1)
+        return compiled(facts)
+
+    first.__dict__["scope"] = second.__dict__["scope"] = counted
+    trace: list = []
+    verdicts = evaluate(
+        {"a": first, "b": second}, deployment(mode="offline"), today=LATER, trace=trace
+    )
+    assert [v.status for v in verdicts] == [Status.pass_, Status.fail] and len(asked) == 1
+    assert [step["step"] for step in trace] == ["scope", "assertions[0]", "scope", "assertions[0]"]
+    assert [step.get("at") for step in trace] == [None, "/", None, "/"]
+
+
+def test_the_trace_names_skipped_and_holding_items_and_shows_stated_lists_whole():
+    from conftest import deployment
+
+    rule = _assertion_rule(for_each="sites", where="public", expect="length(tags) > `0`")
+    sites = [
+        {"id": "a", "public": False},
+        {"id": "b", "public": True, "tags": ["x", "y"], "complete": ["tags"]},
+    ]
+    verdict, trace = _traced(rule, deployment(sites=sites))
+    assert verdict == Verdict("demo.rule", Status.pass_)
+    assert [(step["at"], step["outcome"]) for step in trace] == [
+        ("/sites/0", "skipped"),
+        ("/sites/1", "holds"),
+    ]
+    assert trace[1]["values"] == {"tags": ["x", "y"]}
+
+
+def _items(document, path, open_lists=True):
+    from facepolicy.compiler import _steps
+    from facepolicy.evaluate import iter_items
+
+    shown = []
+    for at, value in iter_items(
+        read(document, open_lists=open_lists) if open_lists is not None else document, _steps(path)
+    ):
+        if type(value) is Unknown:
+            value = ("unknown", sorted(value.facts))
+        elif isinstance(value, Facts):
+            value = dict(value)
+        shown.append((at, value))
+    return shown
+
+
+def test_iter_items_walks_nested_lists_and_carries_unlisted_items_down():
+    document = {"a": [{"b": None}, {"c": 1}, {"b": [{"c": [5]}]}]}
+    assert _items(document, "a[*].b[*].c") == [
+        (
+            None,
+            ("unknown", ["/a/1/b"]),
+        ),  # a/0/b is stated null: nothing to check; a/1/b is unstated
+        ("/a/2/b/0/c/0", 5),
+        (None, ("unknown", ["/a/2/b/0/c/-"])),
+        (None, ("unknown", ["/a/2/b/-"])),
+        (None, ("unknown", ["/a/-"])),
+    ]
+
+
+def test_iter_items_escapes_names_skips_what_is_not_an_object_and_follows_plain_steps():
+    assert _items({"a/b~c": [{"x": 1}]}, "a/b~c", open_lists=False) == [("/a~1b~0c/0", {"x": 1})]
+    assert _items({"a/b~c": [1]}, "a/b~c") == [
+        ("/a~1b~0c/0", 1),
+        (None, ("unknown", ["/a~1b~0c/-"])),
+    ]
+    assert _items({}, "a/b~c") == [(None, ("unknown", ["/a~1b~0c"]))]
+    assert _items({"l": [1, {"b": [2]}]}, "l[*].b", open_lists=False) == [("/l/1/b/0", 2)]
+    assert _items({"p": {"s": [1]}}, "p.s", open_lists=False) == [("/p/s/0", 1)]
+    assert _items({"x": None}, "x") == []
+    assert _items({"x": {}}, "x.y") == [(None, ("unknown", ["/x/y"]))]
+    assert (
+        _items({"x": {}}, "x.y", open_lists=None) == []
+    )  # plain data states what it has: nothing unknown
+
+
+def test_iter_items_places_an_item_read_once_per_combination_by_its_own_pointer():
+    component = {"name": "sdk", "integration": ["sdk", "api"], "complete": ["integration"]}
+    readings = [
+        ("/components/0", {"name": "sdk", "integration": "sdk"}),
+        ("/components/0", {"name": "sdk", "integration": "api"}),
+        ("/components/1", {"name": "app"}),
+    ]
+    closed = {"complete": ["components"], "components": [component, {"name": "app"}]}
+    assert _items(closed, "components") == readings
+    assert _items({"components": [component, {"name": "app"}]}, "components") == readings + [
+        (None, ("unknown", ["/components/-"]))
+    ]
+    assert _items({"l": ["s", "t"]}, "l") == [
+        ("/l/0", "s"),
+        ("/l/1", "t"),
+        (None, ("unknown", ["/l/-"])),
+    ]
+
+
+# --- functions: the day, the deployment, errors, set operations over unknown and partial lists ----
+
+
+def test_functions_use_their_day_and_have_no_deployment_until_given_one():
+    from facepolicy.functions import Functions
+
+    assert Functions(LATER).call("today", []) == "2027-06-01"
+    assert Functions(LATER).call("root", []) is None
+
+
+def test_a_function_jmespath_refuses_is_a_function_error_with_jmespath_s_words():
+    from facepolicy.functions import FunctionError, Functions
+
+    with pytest.raises(
+        FunctionError,
+        match=r"^In function abs\(\), invalid type for value: x, expected one of: "
+        r"\['number'\], received: \"string\"$",
+    ):
+        Functions(TODAY).call("abs", ["x"])
+    with pytest.raises(
+        FunctionError, match=r"^Expected 2 arguments for function contains\(\), received 1$"
+    ):
+        Functions(TODAY).call("contains", [["a"]])
+    with pytest.raises(
+        FunctionError, match=r"^Expected 1 argument for function length\(\), received 2$"
+    ):
+        Functions(TODAY).call("length", [["a"], ["b"]])
+
+
+@pytest.mark.parametrize(
+    "value, kind",
+    [
+        ([], "array"),
+        ("s", "string"),
+        ({}, "object"),
+        (1, "number"),
+        (None, "null"),
+        (False, "boolean"),
+    ],
+)
+def test_type_names_are_jmespath_s_and_a_length_range_is_a_number(value, kind):
+    from facepolicy.facts import Range
+    from facepolicy.functions import FunctionError, Functions, _type_name
+
+    assert _type_name(value) == kind
+    open_length = Functions(TODAY).call("length", [read({"l": [1]})["l"]])
+    assert type(open_length) is Range
+    with pytest.raises(
+        FunctionError, match=r"^length\(\) expects a string, array or object, got number$"
+    ):
+        Functions(TODAY).call("length", [open_length])
+
+
+def test_set_operations_name_themselves_in_their_type_errors_whichever_side_is_wrong():
+    from facepolicy.functions import FunctionError, Functions
+
+    call = Functions(TODAY).call
+    for name in ("difference", "intersection"):
+        with pytest.raises(FunctionError, match=rf"^{name}\(\) expects an array, got string$"):
+            call(name, ["x", [1]])
+        with pytest.raises(FunctionError, match=rf"^{name}\(\) expects an array, got number$"):
+            call(name, [[1], 2])
+
+
+def _shape(value):
+    """A result as plain data (unknowns, partial lists and ranges spelled out), to compare whole."""
+    from facepolicy.facts import Partial, Range
+
+    if type(value) is Unknown:
+        return ("unknown", sorted(value.facts), value.truth)
+    if type(value) is Partial:
+        return (
+            "partial",
+            [_shape(i) for i in value.items],
+            [None if m is None else sorted(m) for m in value.maybe],
+            None if value.tail is None else sorted(value.tail),
+        )
+    if type(value) is Range:
+        return ("range", value.lo, value.hi, sorted(value.facts))
+    if isinstance(value, dict):
+        return {k: _shape(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_shape(i) for i in value]
+    return value
+
+
+def test_set_operations_over_unknown_and_partial_lists():
+    from facepolicy.facts import Partial
+    from facepolicy.functions import Functions
+
+    call = Functions(TODAY).call
+    some, other = unstated("/some"), unstated("/other")
+    open_left = Partial(["a"], [None], frozenset({"/l/-"}))
+    for name in ("difference", "intersection"):
+        assert _shape(call(name, [some, ["a"]])) == ("unknown", ["/some"], None)
+        assert _shape(call(name, [some, other])) == ("unknown", ["/other", "/some"], None)
+        assert call(name, [[], other]) == []  # nothing to keep or drop
+        assert _shape(call(name, [["a"], other])) == ("partial", ["a"], [["/other"]], None)
+        assert _shape(call(name, [open_left, other])) == ("partial", ["a"], [["/other"]], ["/l/-"])
+        assert _shape(call(name, [Partial([], [], frozenset({"/l/-"})), other])) == (
+            "partial",
+            [],
+            [],
+            ["/l/-"],
+        )
+
+
+def test_contains_over_unknowns_open_lists_and_possible_members():
+    from facepolicy.facts import Partial
+    from facepolicy.functions import Functions
+
+    call = Functions(TODAY).call
+    assert _shape(call("contains", [unstated("/a"), unstated("/b")])) == (
+        "unknown",
+        ["/a", "/b"],
+        None,
+    )
+    assert _shape(call("contains", ["text", unstated("/s")])) == ("unknown", ["/s"], None)
+    assert _shape(call("contains", [["office", unstated("/s/1/a")], "toilet"])) == (
+        "unknown",
+        ["/s/1/a"],
+        None,
+    )
+    assert call("contains", [["office", unstated("/s/1/a")], "office"]) is True
+    assert _shape(call("contains", [Partial(["a"], [frozenset({"/m"})], None), "a"])) == (
+        "unknown",
+        ["/m"],
+        None,
+    )
+
+
+def test_join_is_jmespath_s_on_stated_values_and_unknown_otherwise():
+    from facepolicy.functions import FunctionError, Functions
+
+    call = Functions(TODAY).call
+    assert call("join", ["-", ["a", "b"]]) == "a-b"
+    assert _shape(call("join", [unstated("/g"), ["a"]])) == ("unknown", ["/g"], None)
+    assert _shape(call("join", ["-", read({"l": ["a"]})["l"]])) == ("unknown", ["/l/-"], None)
+    with pytest.raises(FunctionError):
+        call("join", ["-", [1]])
+
+
+# --- facts: what a value depends on, lengths, components read per combination ---------------------
+
+
+def test_facts_of_and_is_known_look_inside_lists_partial_lists_and_objects():
+    from facepolicy.facts import Partial, facts_of, is_known
+
+    assert facts_of(Partial([unstated("/a")], [None], None)) == frozenset({"/a"})
+    assert facts_of([1, [unstated("/b")]]) == frozenset({"/b"})
+    assert not is_known([1, unstated("/a")]) and not is_known({"k": unstated("/a")})
+    assert is_known([1, {"k": [2]}])
+
+
+def test_the_length_of_a_partial_list_is_a_number_when_certain_else_a_range():
+    from facepolicy.facts import Partial, length
+
+    assert length(Partial(["a"], [None], None)) == 1
+    assert _shape(length(Partial(["a", "b"], [None, frozenset({"/m"})], None))) == (
+        "range",
+        1,
+        2,
+        ["/m"],
+    )
+    assert _shape(length(Partial(["a"], [None], frozenset({"/l/-"})))) == (
+        "range",
+        1,
+        None,
+        ["/l/-"],
+    )
+
+
+def test_components_that_are_not_objects_are_kept_as_they_are_beside_those_read_per_combination():
+    several = {"name": "x", "integration": ["sdk", "api"], "complete": ["integration"]}
+    closed = read({"complete": ["components"], "components": [5, several]})["components"]
+    assert _shape(closed) == [
+        5,
+        {"name": "x", "integration": "sdk"},
+        {"name": "x", "integration": "api"},
+    ]
+    opened = read({"components": [several]})["components"]
+    assert _shape(opened) == (
+        "partial",
+        [{"name": "x", "integration": "sdk"}, {"name": "x", "integration": "api"}],
+        [None, None],
+        ["/components/-"],
+    )
+    assert (
+        read([1, {"a": 1}]) == [1, {"a": 1}] and read("text") == "text"
+    )  # not an object: no components
+
+
+# --- expressions: every construct over unknowns, partial lists and ranges, with functions inside --
+
+
+def _ev(text, document, value=None):
+    from facepolicy.expressions import parse
+    from facepolicy.functions import Functions
+
+    functions = Functions(LATER)
+    functions.document = facts = read(document) if value is None else value
+    return _shape(parse(text).search(facts, functions))
+
+
+CLOSED_L = {"l": [{}], "complete": ["l"]}
+CONSTRUCTS = [  # (expression, document, the whole result); `today()` is 2027-06-01
+    ("today() != 'x'", {}, True),
+    ("'x' != today()", {}, True),
+    ("!contains(l, today())", {"l": ["a"], "complete": ["l"]}, True),
+    ("a || today()", {"a": False}, "2027-06-01"),
+    ("today() || a", {}, "2027-06-01"),
+    ("[today()]", {}, ["2027-06-01"]),
+    ("{d: today()}", {}, {"d": "2027-06-01"}),
+    ("[today()][]", {}, ["2027-06-01"]),
+    ("[today()][*]", {}, ["2027-06-01"]),
+    ("l[*].contains(@, today())", {"l": [["x"]], "complete": ["l"]}, [False]),
+    ("`1` < x", {}, ("unknown", ["/x"], None)),
+    ("length(l) <= `1`", {"l": [1]}, ("unknown", ["/l/-"], None)),
+    ('"a/b"."c~d"', {"a/b": {}}, ("unknown", ["/a~1b/c~0d"], None)),
+    ('a."c/d"', {"a": {}}, ("unknown", ["/a/c~1d"], None)),
+    ("l[]", {}, ("unknown", ["/l"], None)),
+    ("l[0]", {}, ("unknown", ["/l"], None)),
+    ("l[0:1]", {}, ("unknown", ["/l"], None)),
+    ("l[0:1]", {"l": [1]}, ("unknown", ["/l/-"], None)),
+    ("l[*].a", {}, ("unknown", ["/l"], None)),
+    ("[a] == [`1`]", {}, ("unknown", ["/a"], None)),
+    ("`[1]` == l", {"l": [1]}, ("unknown", ["/l/-"], None)),
+    ("`[1, 2]` == l", {"l": [1]}, ("unknown", ["/l/-"], None)),
+    ('o == `{"a": 1, "b": 2}`', {"o": {}}, ("unknown", ["/o/a", "/o/b"], None)),
+    ('o == `{"k": [1]}`', {"o": {"k": [1]}}, ("unknown", ["/o/k/-"], None)),
+    ("a || b", {"b": True}, ("unknown", ["/a"], True)),
+    ("a || b", {}, ("unknown", ["/a", "/b"], None)),
+    (
+        "l[*].a",
+        CLOSED_L,
+        [("unknown", ["/l/0/a"], None)],
+    ),  # an unstated member: a member all the same
+    (
+        "l[*].contains(`[1]`, a)",
+        CLOSED_L,
+        ("partial", [("unknown", ["/l/0/a"], None)], [["/l/0/a"]], None),
+    ),
+    ("l[*].[a || `true`][0]", CLOSED_L, [("unknown", ["/l/0/a"], True)]),
+    ("a.{x: b}", {"a": None}, None),
+    ("a.[b]", {"a": None}, None),
+]
+
+
+@pytest.mark.parametrize("text, document, expected", CONSTRUCTS, ids=[c[0] for c in CONSTRUCTS])
+def test_each_construct_gives_its_whole_three_valued_result(text, document, expected):
+    assert _ev(text, document) == expected
+
+
+def test_flatten_index_and_filter_keep_what_decides_each_possible_member():
+    from facepolicy.facts import Partial
+
+    maybe_o, maybe_m = frozenset({"/o"}), frozenset({"/m"})
+    nested = Partial(
+        [Partial([1, 2], [None, maybe_m], frozenset({"/i/-"}))], [maybe_o], frozenset({"/l/-"})
+    )
+    assert _ev("@[]", None, nested) == ("partial", [1, 2], [["/o"], ["/m", "/o"]], ["/i/-", "/l/-"])
+    assert _ev("@[]", None, Partial(["s"], [maybe_o], None)) == ("partial", ["s"], [["/o"]], None)
+    three = Partial(["a", "b", "c"], [None, maybe_m, None], None)
+    assert _ev("@[0]", None, three) == "a" and _ev("@[2]", None, three) == ("unknown", ["/m"], None)
+    filtered = _ev("@[?a]", None, Partial([{"a": unstated("/x/a")}], [maybe_o], None))
+    assert filtered == ("partial", [{"a": ("unknown", ["/x/a"], None)}], [["/o", "/x/a"]], None)
+    computed = _ev(
+        "@[*].contains(`[1]`, a)", None, Partial([{"a": unstated("/x/a")}], [maybe_o], None)
+    )
+    assert computed == ("partial", [("unknown", ["/x/a"], None)], [["/o", "/x/a"]], None)
+
+
+def test_ranges_equal_what_they_may_be_and_nothing_else():
+    from facepolicy.facts import Range
+
+    def r(lo, hi, fact):
+        return Range(lo, hi, frozenset({fact}))
+
+    assert _ev("a == b", None, {"a": r(1, 2, "/x"), "b": r(3, 4, "/y")}) is False
+    assert _ev("a == b", None, {"a": r(1, 2, "/x"), "b": r(2, 3, "/y")}) == (
+        "unknown",
+        ["/x", "/y"],
+        None,
+    )
+    assert _ev("a == b", None, {"a": r(2, 3, "/x"), "b": r(1, 2, "/y")}) == (
+        "unknown",
+        ["/x", "/y"],
+        None,
+    )
+    assert _ev("`2` == r", None, {"r": r(1, 3, "/x")}) == ("unknown", ["/x"], None)
+    assert _ev("r == `3`", None, {"r": r(1, 3, "/x")}) == ("unknown", ["/x"], None)
+    assert _ev("r == `4`", None, {"r": r(1, 3, "/x")}) is False
+
+
+def test_truth_of_partial_lists_and_objects_stated_in_part():
+    from facepolicy.expressions import truth
+    from facepolicy.facts import Partial
+
+    assert truth(Partial([1], [None], frozenset({"/l/-"}))) is True  # one certain member: not empty
+    assert truth(Partial([1], [frozenset({"/m"})], None)) is None
+    assert truth(Partial([], [], frozenset({"/l/-"}))) is None
+    assert truth(read({"o": {"k": 1}})["o"]) is True and truth(read({"o": {}})["o"]) is None
+
+
+def test_an_expression_keeps_its_text_and_compiles_again_after_pickling():
+    import pickle
+
+    from facepolicy.expressions import parse
+
+    expression = parse("length(l) > `0`")
+    assert expression.expression == "length(l) > `0`"
+    expression.search({"l": [1]})
+    again = pickle.loads(pickle.dumps(expression))
+    assert again.expression == "length(l) > `0`" and again.parsed == expression.parsed
+    assert again.search({"l": [1]}) is True and again.search({"l": []}) is False
+
+
+@pytest.mark.parametrize("text, kind", [("*.a", "value projection"), ("sort_by(l, &a)", "expref")])
+def test_constructs_without_a_three_valued_reading_are_refused_by_name(text, kind):
+    from facepolicy.expressions import Unsupported, parse
+
+    with pytest.raises(Unsupported) as refused:
+        parse(text).search({})
+    assert str(refused.value) == (
+        f"{kind} ('*' over an object's values, or '&' expression references) "
+        "cannot be evaluated in three-valued logic"
+    )
+
+
+# --- scopes: placeless unknowns, possible members, conditionals that cannot be settled ------------
+
+
+def test_scope_keywords_on_a_value_unknown_and_without_a_place_name_its_facts():
+    somewhere = Unknown(frozenset({"/x"}))  # computed, not read: it has no pointer of its own
+    for schema in (
+        {"required": ["a"]},
+        {"properties": {"a": {"const": 1}}},
+        {"items": {"type": "null"}},
+        {"contains": {"const": 1}},
+        {"type": "object"},
+        {"minItems": 1},
+    ):
+        assert _shape(_compile(schema)(somewhere)) == ("unknown", ["/x"], None), schema
+
+
+def test_scope_contains_items_and_min_items_over_possible_members_and_open_tails():
+    from facepolicy.facts import Partial
+
+    maybe_a = Partial(["a"], [frozenset({"/m"})], None)
+    maybe_b = Partial(["b"], [frozenset({"/m"})], None)
+    open_empty = Partial([], [], frozenset({"/l/-"}))
+    assert _shape(_compile({"contains": {"const": "a"}})(maybe_a)) == ("unknown", ["/m"], None)
+    assert _shape(_compile({"items": {"const": "a"}})(maybe_b)) == ("unknown", ["/m"], None)
+    assert _shape(_compile({"contains": True})(open_empty)) == ("unknown", ["/l/-"], None)
+    assert _compile({"contains": False})(open_empty) is False
+    assert _compile({"items": True})(open_empty) is True
+    assert _shape(_compile({"items": False})(open_empty)) == ("unknown", ["/l/-"], None)
+    two_maybe_three = Partial(["a", "b"], [None, frozenset({"/m"})], None)
+    assert _shape(_compile({"minItems": 2})(two_maybe_three)) == ("unknown", ["/m"], None)
+    assert (
+        _compile({"minItems": 3})(two_maybe_three) is False
+        and _compile({"minItems": 1})(two_maybe_three) is True
+    )
+
+
+def test_one_of_with_two_matches_fails_even_when_a_third_is_open():
+    assert _compile({"oneOf": [{}, {"type": "object"}, {"required": ["k"]}]})(_facts("/o")) is False
+
+
+def test_an_unsettled_if_names_its_own_facts_and_those_of_each_open_branch():
+    both_open = _compile(
+        {"if": {"required": ["a"]}, "then": {"required": ["b"]}, "else": {"required": ["c"]}}
+    )
+    assert _shape(both_open(_facts("/o"))) == ("unknown", ["/o/a", "/o/b", "/o/c"], None)
+    then_false = _compile({"if": {"required": ["a"]}, "then": False, "else": {"required": ["c"]}})
+    assert _shape(then_false(_facts("/o"))) == ("unknown", ["/o/a", "/o/c"], None)
+    both_false = _compile({"if": {"required": ["a"]}, "then": False, "else": False})
+    assert both_false(_facts("/o")) is False
+
+
+def test_duration_functions_over_a_duration_stated_in_part_name_every_fact_they_wait_for():
+    from facepolicy.functions import Functions
+
+    stated = read({"r": {"value": 3}, "s": {"unit": "days"}})
+    call = Functions(TODAY).call
+    assert _shape(call("date_add", [unstated("/d"), stated["r"]])) == (
+        "unknown",
+        ["/d", "/r/unit"],
+        None,
+    )
+    assert _shape(call("max_days", [stated["s"]])) == ("range", 0, None, ["/s/value"])
+
+
+def test_a_misspelt_scope_keyword_is_refused_with_the_nearest_one():
+    with pytest.raises(
+        ScopeError,
+        match=r'keyword "requried" is not understood in a scope — 是否应为 / did you mean '
+        r'"required"\? \(understood: ',
+    ):
+        Compiler(lambda t: {}).compile({"requried": ["a"]})

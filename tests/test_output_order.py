@@ -5,7 +5,6 @@ from __future__ import annotations
 import datetime as dt
 import io
 import re
-from types import SimpleNamespace
 
 from facepolicy.model import DeploymentResult, RuleInfo, Severity, Status, Summary, Text, Verdict, Violation
 from facepolicy.reporters import Context, reporter
@@ -81,5 +80,5 @@ def test_the_markdown_report_lists_the_most_severe_and_pressing_first():
 def test_the_html_report_lists_the_most_severe_and_pressing_first():
     from facepolicy.html_report import verdict_table
 
-    html = verdict_table(SimpleNamespace(rules=RULES), result(), "en")
+    html = verdict_table(RULES, result(), "en")
     assert unique(re.findall(r'href="#rule-([^"]+)"', html)) == ["c.critical-fail", "b.critical-incomplete", "g.critical-pass", *EXPECTED[2:]]

@@ -5,9 +5,12 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
-from facepolicy.ruleset import RuleSet
+from facepolicy.model import Text
+
+if TYPE_CHECKING:  # the HTML report reads the value types below: importing them loads no rule
+    from facepolicy.ruleset import RuleSet
 
 
 @dataclass
@@ -64,6 +67,45 @@ def measure(rule_set: RuleSet, roots: list[Path], lang: str = "en") -> tuple[lis
         pack_roots = roots_of.get(rule_set.pack_of.get(rule.id, ""), [])
         rules.append(RuleCoverage(rule.id, list(rule.clauses), fixture_files(pack_roots, rule.id)))
     return documents, rules
+
+
+class TracedClause(NamedTuple):
+    """One catalog clause as the traceability table shows it: its words and what became of it."""
+
+    id: str
+    heading: Text
+    excerpt: str
+    rules: tuple[str, ...]
+    not_checkable: str | None
+    reason: Text | None
+
+
+class TracedDocument(NamedTuple):
+    key: str
+    title: Text
+    publisher: str
+    date: str
+    clauses: tuple[TracedClause, ...]
+
+
+class Audit(NamedTuple):
+    """What the HTML report shows besides the verdicts, computed by the command so that the report
+    reads no catalog and no fixture folder: coverage per document, fixture files per rule, and every
+    catalog's clauses."""
+
+    documents: list[DocumentCoverage]
+    fixtures: dict[str, dict[str, list[str]]]  # rule id → status word → fixture file names
+    catalogs: list[TracedDocument]
+
+
+def audit(rule_set: RuleSet, roots: list[Path], lang: str) -> Audit:
+    documents, rules = measure(rule_set, roots, lang)
+    catalogs = []
+    for d in sorted(rule_set.documents.values(), key=lambda d: d.key):
+        clauses = tuple(TracedClause(c.id, c.heading, c.excerpt, c.rules, c.not_checkable, c.reason)
+                        for c in d.clauses)
+        catalogs.append(TracedDocument(d.key, d.title, d.publisher, d.date, clauses))
+    return Audit(documents, {r.id: r.fixtures for r in rules}, catalogs)
 
 
 def as_dict(documents: list[DocumentCoverage], rules: list[RuleCoverage]) -> dict[str, Any]:

@@ -97,18 +97,20 @@ def evaluate_rule(rule: Rule, facts: Any, functions: Functions, trace: list[dict
         missing: set[str] = set()
         gates: set[str] = set()  # facts of filters and of unlisted items: whether an item is checked at all
         for assertion in rule.assertions:
-            subjects = iter_items(facts, assertion.for_each) if assertion.for_each else (("", facts),)
+            # iter_items over no steps gives the same one pair (the tuple saves a call): not mutated
+            steps = assertion.for_each
+            subjects = iter_items(facts, steps) if steps else (("", facts),)  # pragma: no mutate
             for base, subject in subjects:
                 outcome = _check(rule, assertion, base, subject, functions, violations, missing, gates)
                 if tracing:
                     trace.append({"step": f"assertions[{assertion.number}]", "at": "/" if base == "" else base or "(unlisted items)",
                                   "expect": assertion.expect.expression, "outcome": outcome,
-                                  "values": _fields_seen(assertion, subject, functions)})
+                                  "values": _fields_seen(assertion, subject)})
     except (RuleError, FunctionError) as exc:
         return Verdict(rule.id, Status.error, error=str(exc))
     except Exception as exc:  # a broken rule must not stop the others; it is reported as `error`
         return Verdict(rule.id, Status.error, error=f"{type(exc).__name__}: {exc}")
-    scope_facts = facts_of(in_scope) if in_scope is not True else frozenset()
+    scope_facts = facts_of(in_scope)
     gates = (gates | scope_facts) & (missing | scope_facts)
     named = tuple(sorted(gates)) + tuple(sorted(missing - gates))
     if in_scope is not True:  # in scope or not, the stated facts cannot say: that decides first
@@ -143,15 +145,15 @@ def _check(rule: Rule, assertion: Assertion, base: str | None, subject: Any, fun
     if base is None:
         missing.update(subject.facts)  # the unlisted items themselves
         gates.update(subject.facts)
-    if where is not True:
-        missing.update(facts_of(where))
-        gates.update(facts_of(where))
-    missing.update(facts_of(held) if held is not False else ())
+    missing.update(facts_of(where))  # nothing when the filter held
+    gates.update(facts_of(where))
+    missing.update(facts_of(held))
     return "open"
 
 
-def _fields_seen(assertion: Assertion, subject: Any, functions: Functions) -> dict[str, Any]:
-    """The values of the plain field paths an assertion reads, for explaining a decision."""
+def _fields_seen(assertion: Assertion, subject: Any) -> dict[str, Any]:
+    """The values of the plain field paths an assertion reads, for explaining a decision (a path of
+    fields calls no function, so it needs neither the date nor the deployment)."""
     from facepolicy.expressions import parse
 
     paths: dict[str, Any] = {}
@@ -170,12 +172,12 @@ def _fields_seen(assertion: Assertion, subject: Any, functions: Functions) -> di
     def walk(node: dict[str, Any]) -> None:
         kind = node.get("type")
         if kind == "field":
-            paths[node["value"]] = show(parse(node["value"]).search(subject, functions))
+            paths[node["value"]] = show(parse(node["value"]).search(subject))
         elif kind == "subexpression" and all(c.get("type") == "field" for c in node["children"]):
             name = ".".join(c["value"] for c in node["children"])
-            paths[name] = show(parse(name).search(subject, functions))
+            paths[name] = show(parse(name).search(subject))
         else:
-            for child in node.get("children", []):
+            for child in node["children"]:  # jmespath gives every node its children, if only []
                 if isinstance(child, dict):
                     walk(child)
 

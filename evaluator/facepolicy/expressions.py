@@ -77,11 +77,8 @@ def equal(x: Any, y: Any) -> Any:
         if not _is_number(other):
             return False
         return undecided(r) if r.lo <= other and (r.hi is None or other <= r.hi) else False
-    x_list, y_list = isinstance(x, (list, Partial)), isinstance(y, (list, Partial))
-    if x_list or y_list:
-        if not (x_list and y_list):
-            return False
-        return _lists_equal(x, y)
+    if isinstance(x, (list, Partial)) and isinstance(y, (list, Partial)):
+        return _lists_equal(x, y)  # a list and anything else: unequal, as _equals says below
     if isinstance(x, dict) and isinstance(y, dict):
         return _objects_equal(x, y)
     return _equals(x, y)
@@ -165,11 +162,11 @@ def _comparator(op: str, left: Run, right: Run) -> Run:
         if type(a) is Range or type(b) is Range:
             if op == "gt":
                 return _greater(a, b, True)
-            if op == "gte":
-                return _greater(a, b, False)
+            if op == "gte":  # strict=None would read as False: not mutated
+                return _greater(a, b, False)  # pragma: no mutate
             if op == "lt":
                 return _greater(b, a, True)
-            return _greater(b, a, False)
+            return _greater(b, a, False)  # pragma: no mutate
         if not (_is_comparable(a) and _is_comparable(b)) or (type(a) is str) != (type(b) is str):
             return None  # ordering is defined for two numbers (or two strings) only; the JMESPath spec says null
         return compare(a, b)
@@ -381,7 +378,7 @@ class Unsupported(ValueError):
 def build(node: dict[str, Any]) -> Run:
     """The closure for one node of jmespath's parse tree."""
     kind = node["type"]
-    children = node.get("children", [])
+    children = node["children"]  # jmespath gives every node its children, if only []
     if kind == "field":
         return _field(node["value"])
     if kind in ("subexpression", "index_expression", "pipe"):

@@ -193,14 +193,17 @@ def read(document: Any, open_lists: bool = True) -> Any:
                     if key == "complete" and open_lists:
                         del wrapped[key]
                         continue
-                    here = at + "/" + (_escape(key) if "~" in key or "/" in key else key)
-                    items = [wrap(x, f"{here}/{i}") if type(x) in (dict, list) else x for i, x in enumerate(item)]
+                    # (escaping only where needed, and wrapping only what can hold more, are
+                    # shortcuts: doing either always gives the same facts, so neither is mutated)
+                    here = at + "/" + (_escape(key) if "~" in key or "/" in key else key)  # pragma: no mutate
+                    items = [wrap(x, f"{here}/{i}") if type(x) in (dict, list) else x  # pragma: no mutate
+                             for i, x in enumerate(item)]
                     if complete is None or key in complete:
                         wrapped[key] = items
                     else:
                         wrapped[key] = Partial(items, [None] * len(items), frozenset((here + "/-",)))
                 elif kind is dict:
-                    wrapped[key] = wrap(item, at + "/" + (_escape(key) if "~" in key or "/" in key else key))
+                    wrapped[key] = wrap(item, at + "/" + (_escape(key) if "~" in key or "/" in key else key))  # pragma: no mutate
             return wrapped
         if kind is list:  # a list inside a list: stated as written
             return [wrap(x, f"{at}/{i}") for i, x in enumerate(value)]

@@ -1,17 +1,22 @@
-"""One self-contained HTML file for an auditor: verdicts, clause → rule → fixture traceability, coverage."""
+"""One self-contained HTML file for an auditor: verdicts, clause → rule → fixture traceability, coverage.
+
+Like every reporter it reads only what it is given (the results, the reporters' Context with each
+rule as the report words it and the provenance, and the Audit its command computed): never a rule,
+a catalog or a file."""
 
 from __future__ import annotations
 
 from html import escape
-from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from facepolicy.coverage import measure
 from facepolicy.errors import printable
-from facepolicy.model import STATUS_ORDER, DeploymentResult, Problem, Status, Summary
+from facepolicy.model import STATUS_ORDER, DeploymentResult, Problem, RuleInfo, Status, Summary
 from facepolicy.reporters.order import by_importance
 from facepolicy.reporters.text import LABELS
-from facepolicy.ruleset import RuleSet
+
+if TYPE_CHECKING:
+    from facepolicy.coverage import Audit
+    from facepolicy.reporters import Context
 
 # The font stack names a CJK face on every common system (macOS, Windows, Linux with Noto, Source Han or
 # WenQuanYi), so that Chinese never falls back to boxes where such a font is installed; nothing is downloaded.
@@ -95,9 +100,9 @@ def header_row(lang: str, *keys: str) -> str:
     return "<table><tr>" + "".join(f"<th>{escape(WORDS[lang][key])}</th>" for key in keys) + "</tr>"
 
 
-def verdict_table(rule_set: RuleSet, result: DeploymentResult, lang: str) -> str:
+def verdict_table(rules: dict[str, RuleInfo], result: DeploymentResult, lang: str) -> str:
     """One deployment's verdicts, most severe and most pressing first; passed and not applicable hidden until asked for."""
-    words, labels, rules = WORDS[lang], LABELS[lang], rule_set.rules
+    words, labels = WORDS[lang], LABELS[lang]
     rows = [header_row(lang, "status", "rule", "severity", "clauses", "details")]
     for verdict in by_importance(result.verdicts, lambda v: rules[v.rule_id].severity):
         rule = rules[verdict.rule_id]
@@ -124,15 +129,16 @@ document.getElementById('show-all').addEventListener('change', function (event) 
 """
 
 
-def render(rule_set: RuleSet, results: list[DeploymentResult], problems: list[Problem], summary: Summary,
-           provenance: dict[str, Any], fixture_roots: list[Path], lang: str) -> str:
+def render(context: Context, results: list[DeploymentResult], problems: list[Problem],
+           summary: Summary, audit: Audit) -> str:
+    lang = context.lang
     out: list[str] = []
     add = out.append
     add(f'<!DOCTYPE html>\n<html lang="{"zh-Hans" if lang == "zh" else "en"}"><head><meta charset="utf-8">')
     add('<meta name="viewport" content="width=device-width, initial-scale=1">')
     add(f"<title>{escape(WORDS[lang]['title'])}</title><style>{STYLE}</style></head><body>")
     add("<h1>facepolicy — 人脸识别部署合规报告 / face-recognition compliance report</h1>")
-    add(provenance_list(provenance, lang))
+    add(provenance_list(context.provenance, lang))
     add('<h2 id="verdicts">Verdicts / 结论</h2>')
     add(counts_line(summary, lang))
     add(f'<label><input type="checkbox" id="show-all"> {escape(WORDS[lang]["show_all"])}</label>')
@@ -140,16 +146,15 @@ def render(rule_set: RuleSet, results: list[DeploymentResult], problems: list[Pr
         add(f'<p class="error">{escape(problem.line())}</p>')
     for result in results:
         add(f"<h3>{escape(result.source)} <small>({escape(result.deployment_id)})</small></h3>")
-        add(verdict_table(rule_set, result, lang))
-    documents, rules = measure(rule_set, fixture_roots, lang)
-    fixtures_of = {r.id: r.fixtures for r in rules}
+        add(verdict_table(context.rules, result, lang))
+    fixtures_of = audit.fixtures
     add('<h2 id="coverage">Coverage / 覆盖</h2>' + header_row(lang, "document", "clause_count", "encoded", "not_checkable", "unaccounted"))
-    for d in documents:
+    for d in audit.documents:
         add(f'<tr class="coverage" data-document="{escape(d.key)}"><td>{escape(d.key)}<br>{escape(d.title)}</td><td>{d.total}</td><td>{d.encoded}</td>'
             f"<td>{sum(d.not_checkable.values())}</td><td>{len(d.unaccounted)}</td></tr>")
     add("</table>")
     add('<h2 id="traceability">Traceability / 条款 → 规则 → 夹具</h2>')
-    for document in sorted(rule_set.documents.values(), key=lambda d: d.key):
+    for document in audit.catalogs:
         add(f"<h3>{escape(document.title(lang))} <small>({escape(document.key)}, {escape(document.publisher)}, {escape(document.date)})</small></h3>")
         add(header_row(lang, "clause", "excerpt", "disposition", "fixtures"))
         for clause in document.clauses:

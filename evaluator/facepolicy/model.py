@@ -110,12 +110,10 @@ def tally(result: DeploymentResult, severity_of: dict[str, Severity]) -> Tally:
         counts[verdict.status.value] = counts.get(verdict.status.value, 0) + 1
         if verdict.status is Status.fail:
             severity = severity_of[verdict.rule_id]
-            if worst is None or severity > worst:
-                worst = severity
+            worst = severity if worst is None else max(worst, severity)
         elif verdict.status is Status.incomplete:
             severity = severity_of[verdict.rule_id]
-            if worst_open is None or severity > worst_open:
-                worst_open = severity
+            worst_open = severity if worst_open is None else max(worst_open, severity)
     return counts, worst, worst_open
 
 
@@ -148,13 +146,9 @@ EXIT_CODES: dict[Outcome, int] = {
 
 def exit_code(outcomes: "Iterable[Outcome]") -> int:
     """The exit code of a run: the gravest of its outcomes (0 when there is none), by the one table."""
-    gravest = Outcome.clean
     order = [Outcome.clean, Outcome.violations, Outcome.undecided, Outcome.unmet, Outcome.bad_input, Outcome.broken_rule,
              Outcome.bug, Outcome.interrupted, Outcome.closed_output]
-    for outcome in outcomes:
-        if order.index(outcome) > order.index(gravest):
-            gravest = outcome
-    return EXIT_CODES[gravest]
+    return EXIT_CODES[max([Outcome.clean, *outcomes], key=order.index)]
 
 
 class Summary:
@@ -176,10 +170,12 @@ class Summary:
         self.deployments += 1
         for status, count in counts.items():
             self.counts[status] += count
-        if worst is not None and (self.worst_failure is None or worst > self.worst_failure):
-            self.worst_failure = worst
-        if worst_open is not None and (self.worst_incomplete is None or worst_open > self.worst_incomplete):
-            self.worst_incomplete = worst_open
+        if worst is not None:
+            known = self.worst_failure
+            self.worst_failure = worst if known is None else max(known, worst)
+        if worst_open is not None:
+            known = self.worst_incomplete
+            self.worst_incomplete = worst_open if known is None else max(known, worst_open)
 
     def outcomes(self, fail_on: Severity, allow_incomplete: bool = False) -> list[Outcome]:
         """Failures, or verdicts left incomplete (silence is never compliance), at or above the threshold

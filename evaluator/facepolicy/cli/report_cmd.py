@@ -24,6 +24,7 @@ from facepolicy.cli import load_rules, options
 def report_command(deployments, policies, no_bundled, lang, fail_on, allow_incomplete, today, output, waivers_file, max_size):
     """生成自包含的 HTML 报告（结论、可追溯性、覆盖率）；退出码同 eval / Write one self-contained HTML report: verdicts, traceability,
     coverage; exits like eval (1 for failures or incomplete verdicts at or above --fail-on)."""
+    from facepolicy.coverage import audit
     from facepolicy.engine import Run
     from facepolicy.errors import printable
     from facepolicy.html_report import render, wrote
@@ -47,8 +48,8 @@ def report_command(deployments, policies, no_bundled, lang, fail_on, allow_incom
         else:
             problems.append(item)
     summary.problems = len(problems)
-    provenance = report_context(rule_set, lang, day).provenance
-    html = render(rule_set, results, problems, summary, provenance, [], lang)
+    context = report_context(rule_set, lang, day)
+    html = render(context, results, problems, summary, audit(rule_set, [], lang))
     write_text(output, html)
     click.echo(wrote(printable(output), summary, lang))
     sys.exit(summary.exit_code(Severity[fail_on], allow_incomplete))
