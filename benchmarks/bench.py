@@ -1,9 +1,10 @@
-"""facepolicy's benchmark: cold start, throughput, scaling over processes and peak memory, in one run.
+"""facepolicy's benchmark: cold start, throughput, scaling over processes and peak memory, in one
+run.
 
     python benchmarks/bench.py [--seed N] [--repeat N] [--quick]
 
-Prints medians over repeated runs with their spread (min–max), and each ratio the project holds itself to
-(issue 14), with its target and whether it is met:
+Prints medians over repeated runs with their spread (min–max), and each ratio the project holds
+itself to (issue 14), with its target and whether it is met:
   cold start, cache warm   one `facepolicy eval` ÷ `python -c "import json"`, whole processes        ≤ 2.5
   cold start, cache cold   the same after a rule edit (an empty cache: rules loaded and compiled)  ≤ 6
   bulk                     deployments per second per core, one `eval --jobs 1` of 10,000           ≥ 2,500
@@ -11,8 +12,8 @@ Prints medians over repeated runs with their spread (min–max), and each ratio 
   straightforward          compiled rules ÷ the straightforward way (benchmarks/straightforward.py)  ≥ 80×
   processes                2 jobs ÷ 1 job on 10,000 deployments                                     ≤ 55%
   memory                   peak RSS at 100,000 deployments ÷ at 1,000, streamed through stdin        ≤ 1.10
-Machines here are noisy and shared: read the ratios, which compare runs made side by side, rather than
-the seconds. --quick measures memory at 10,000 instead of 100,000 and repeats less.
+Machines here are noisy and shared: read the ratios, which compare runs made side by side, rather
+than the seconds. --quick measures memory at 10,000 instead of 100,000 and repeats less.
 """
 
 from __future__ import annotations
@@ -56,11 +57,12 @@ def run_process(
     feed: Iterator[bytes] | None = None,
     env: dict[str, str] | None = None,
 ) -> tuple[float, int]:
-    """Wall seconds and peak RSS (KiB) of one whole process; its output is thrown away. `feed`: lines written to
-    its standard input as it reads them (generated lazily: neither side holds them all).
+    """Wall seconds and peak RSS (KiB) of one whole process; its output is thrown away. `feed`:
+    lines written to its standard input as it reads them (generated lazily: neither side holds them
+    all).
 
-    The peak is read from /proc/PID/status (VmHWM) while the process runs: the rusage of a child also
-    counts the memory it shared with this (large) benchmark process between fork and exec.
+    The peak is read from /proc/PID/status (VmHWM) while the process runs: the rusage of a child
+    also counts the memory it shared with this (large) benchmark process between fork and exec.
     """
     start = time.perf_counter()
     process = subprocess.Popen(
@@ -97,7 +99,10 @@ def run_process(
 
 
 def spread(values: list[float], unit: str, scale: float = 1.0) -> str:
-    return f"{statistics.median(values) * scale:.1f} {unit} (min {min(values) * scale:.1f}, max {max(values) * scale:.1f}, n={len(values)})"
+    return (
+        f"{statistics.median(values) * scale:.1f} {unit} (min {min(values) * scale:.1f}, max "
+        f"{max(values) * scale:.1f}, n={len(values)})"
+    )
 
 
 class Targets:
@@ -110,7 +115,8 @@ class Targets:
         met = value >= target if at_least else value <= target
         self.found.append((name, met))
         print(
-            f"             {shown}  (target {'≥' if at_least else '≤'} {target:g}) {'met' if met else 'MISSED'}"
+            f"             {shown}  (target {'≥' if at_least else '≤'} {target:g}) "
+            f"{'met' if met else 'MISSED'}"
         )
 
 
@@ -137,7 +143,8 @@ def cold_start(one: Path, repeat: int, targets: Targets, scratch: Path) -> None:
         f"ratio {statistics.median(warm) / base:.2f}",
     )
     print(
-        f"             facepolicy eval, cache cold    {spread(cold, 'ms', 1000)}  (after a rule edit: rules loaded and compiled)"
+        f"             facepolicy eval, cache cold    {spread(cold, 'ms', 1000)}  (after a rule "
+        "edit: rules loaded and compiled)"
     )
     targets.check(
         "cold start, cache cold",
@@ -149,7 +156,8 @@ def cold_start(one: Path, repeat: int, targets: Targets, scratch: Path) -> None:
 
 
 def in_process(path: Path, count: int, slow_count: int, repeat: int, targets: Targets) -> None:
-    """The compiled rules, the interpreted reference and the straightforward way on the same documents."""
+    """The compiled rules, the interpreted reference and the straightforward way on the same
+    documents."""
     from facepolicy import api
     from facepolicy.engine import Run
     from facepolicy.loader import iter_raw
@@ -189,7 +197,8 @@ def in_process(path: Path, count: int, slow_count: int, repeat: int, targets: Ta
         p for p in plain if p is not None
     ]:
         raise SystemExit(
-            "bench: the straightforward evaluator and the engine disagree; the comparison would mean nothing"
+            "bench: the straightforward evaluator and the engine disagree; the comparison would "
+            "mean nothing"
         )
     rates = {
         name: n / statistics.median(times)
@@ -200,16 +209,20 @@ def in_process(path: Path, count: int, slow_count: int, repeat: int, targets: Ta
         )
     }
     print(
-        f"engine       in one process (parse, schema check, evaluate, locate), {len(raw_rules)} rules"
+        f"engine       in one process (parse, schema check, evaluate, locate), {len(raw_rules)} "
+        "rules"
     )
     print(
-        f"             compiled rules          {spread(compiled, 's')} for {count:,}  = {rates['compiled']:,.0f} docs/s"
+        f"             compiled rules          {spread(compiled, 's')} for {count:,}  = "
+        f"{rates['compiled']:,.0f} docs/s"
     )
     print(
-        f"             interpreted reference   {spread(reference, 's')} for {count:,}  = {rates['reference']:,.0f} docs/s"
+        f"             interpreted reference   {spread(reference, 's')} for {count:,}  = "
+        f"{rates['reference']:,.0f} docs/s"
     )
     print(
-        f"             straightforward way     {spread(slow, 's')} for {slow_count:,}  = {rates['straightforward']:,.1f} docs/s"
+        f"             straightforward way     {spread(slow, 's')} for {slow_count:,}  = "
+        f"{rates['straightforward']:,.1f} docs/s"
     )
     targets.check(
         "compiled ≥ 8× the interpreted engine",
@@ -244,7 +257,8 @@ def bulk(path: Path, count: int, repeat: int, rules: int, targets: Targets) -> N
         walls[jobs] = [run_process(argv)[0] for _ in range(repeat)]
         median = statistics.median(walls[jobs])
         print(
-            f"bulk         {count:,} docs, {jobs} job(s): {spread(walls[jobs], 's')}  {count / median:,.0f} docs/s"
+            f"bulk         {count:,} docs, {jobs} job(s): {spread(walls[jobs], 's')}  "
+            f"{count / median:,.0f} docs/s"
             f"  {count * rules / median:,.0f} rule evaluations/s"
         )
     per_core = count / statistics.median(walls[1])
@@ -256,7 +270,8 @@ def bulk(path: Path, count: int, repeat: int, rules: int, targets: Targets) -> N
 
 
 def _stream(seed: int, pool: list[bytes], count: int) -> Iterator[bytes]:
-    """`count` NDJSON lines made from a pool of generated deployments, each a little different (an id)."""
+    """`count` NDJSON lines made from a pool of generated deployments, each a little different (an
+    id)."""
     for number in range(count):
         line = pool[number % len(pool)]
         yield line.replace(b'"id": "', f'"id": "{seed}-{number}-'.encode(), 1)
@@ -268,7 +283,8 @@ def memory(pool: list[bytes], seed: int, counts: list[int], targets: Targets) ->
     for count in counts:
         wall, peaks[count] = run_process(argv, watch_memory=True, feed=_stream(seed, pool, count))
         print(
-            f"memory       {count:>7,} docs through stdin, 1 job: {wall:.1f} s  peak RSS {peaks[count] / 1024:.1f} MiB"
+            f"memory       {count:>7,} docs through stdin, 1 job: {wall:.1f} s  peak RSS "
+            f"{peaks[count] / 1024:.1f} MiB"
         )
     ratio = peaks[counts[-1]] / peaks[counts[0]]
     targets.check(
@@ -300,7 +316,8 @@ def main() -> int:
         path = folder / f"deployments-{large}.ndjson"
         sizes = generate.write_ndjson(path, args.seed, large)
         print(
-            f"generated    {large:,} deployments (seed {args.seed}): {min(sizes) / 1000:.1f}–{max(sizes) / 1000:.1f} KB, "
+            f"generated    {large:,} deployments (seed {args.seed}): "
+            f"{min(sizes) / 1000:.1f}–{max(sizes) / 1000:.1f} KB, "
             f"median {statistics.median(sizes) / 1000:.1f} KB"
         )
         one = folder / "one.json"

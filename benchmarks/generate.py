@@ -1,9 +1,10 @@
 """Realistic deployment descriptions from a seed, for the benchmark.
 
-Each one starts from a scenario fixture (every mode: online, offline, O2O; apps, kiosks, gates, cameras)
-and grows to a size drawn between 2 and 50 KB by adding sites, components (SDKs, servers in several
-regions) and consents, with their facts drawn at random, so that every rule meets passing, failing and
-incomplete cases. Every document is checked against the deployment schema before it is used.
+Each one starts from a scenario fixture (every mode: online, offline, O2O; apps, kiosks, gates,
+cameras) and grows to a size drawn between 2 and 50 KB by adding sites, components (SDKs, servers in
+several regions) and consents, with their facts drawn at random, so that every rule meets passing,
+failing and incomplete cases. Every document is checked against the deployment schema before it is
+used.
 """
 
 from __future__ import annotations
@@ -34,7 +35,12 @@ def _flip_booleans(node: Any, rng: random.Random, rate: float) -> None:
             _flip_booleans(item, rng, rate)
 
 
-def _grow(document: dict[str, Any], templates: dict[str, list[dict[str, Any]]], rng: random.Random, target: int) -> None:
+def _grow(
+    document: dict[str, Any],
+    templates: dict[str, list[dict[str, Any]]],
+    rng: random.Random,
+    target: int,
+) -> None:
     serial = 0
     while len(json.dumps(document, ensure_ascii=False)) < target:
         kinds = [k for k, items in templates.items() if items]

@@ -1,4 +1,5 @@
-"""Shared helpers: run the CLI like a shell line, and a small rule set built in a temporary folder."""
+"""Shared helpers: run the CLI like a shell line, and a small rule set built in a temporary
+folder."""
 
 from __future__ import annotations
 
@@ -41,12 +42,20 @@ class Result:
     err: str
 
 
-def run_line(args: list[str], stdin: bytes | None = None, cwd: Path = ROOT, env: dict[str, str] | None = None) -> Result:
+def run_line(
+    args: list[str], stdin: bytes | None = None, cwd: Path = ROOT, env: dict[str, str] | None = None
+) -> Result:
     """Run `facepolicy ARGS…` in a fresh process, as a user's shell would."""
     assert args[0] == "facepolicy"
     full_env = {**os.environ, "FACEPOLICY_TODAY": "2026-01-01", **(env or {})}
     full_env.pop("FACEPOLICY_LANG", None)
-    proc = subprocess.run([sys.executable, "-m", "facepolicy", *args[1:]], input=stdin, capture_output=True, cwd=cwd, env=full_env)
+    proc = subprocess.run(
+        [sys.executable, "-m", "facepolicy", *args[1:]],
+        input=stdin,
+        capture_output=True,
+        cwd=cwd,
+        env=full_env,
+    )
     return Result(proc.returncode, proc.stdout.decode("utf-8"), proc.stderr.decode("utf-8"))
 
 
@@ -92,7 +101,8 @@ en = "Post a sign"
 
 
 def deployment(**facts) -> dict:
-    """A version-2 deployment; `complete` names the top-level lists stated complete (default: those given)."""
+    """A version-2 deployment; `complete` names the top-level lists stated complete (default: those
+    given)."""
     lists = [key for key, value in facts.items() if isinstance(value, list)]
     facts.setdefault("complete", lists)
     if not facts["complete"]:
@@ -102,7 +112,8 @@ def deployment(**facts) -> dict:
 
 @pytest.fixture
 def demo_policies(tmp_path: Path) -> Path:
-    """tmp/policies/demo/{document.toml,signs.toml}, tmp/fixtures/rules/demo.signs/{pass,fail}-*.json, tmp/sources/demo.txt."""
+    """tmp/policies/demo/{document.toml,signs.toml},
+    tmp/fixtures/rules/demo.signs/{pass,fail}-*.json, tmp/sources/demo.txt."""
     folder = tmp_path / "policies" / "demo"
     folder.mkdir(parents=True)
     (folder / "document.toml").write_text(textwrap.dedent(CATALOG), encoding="utf-8")
@@ -110,9 +121,13 @@ def demo_policies(tmp_path: Path) -> Path:
     cases = tmp_path / "fixtures" / "rules" / "demo.signs"
     cases.mkdir(parents=True)
     signed = {"id": "a", "public": True, "signage": {"face_recognition_sign": True}}
-    (cases / "pass-signed.json").write_text(json.dumps(deployment(sites=[signed])), encoding="utf-8")
+    (cases / "pass-signed.json").write_text(
+        json.dumps(deployment(sites=[signed])), encoding="utf-8"
+    )
     unsigned = {"id": "b", "public": True, "signage": {"face_recognition_sign": False}}
-    (cases / "fail-unsigned.json").write_text(json.dumps(deployment(sites=[signed, unsigned])), encoding="utf-8")
+    (cases / "fail-unsigned.json").write_text(
+        json.dumps(deployment(sites=[signed, unsigned])), encoding="utf-8"
+    )
     (tmp_path / "sources").mkdir()
     (tmp_path / "sources" / "demo.txt").write_text("一、公共区域应设置\n标识。", encoding="utf-8")
     return tmp_path / "policies"

@@ -1,9 +1,11 @@
-"""`make mutation`: mutmut over the evaluation, expression, model and waiver modules, one score per module.
+"""`make mutation`: mutmut over the evaluation, expression, model and waiver modules, one score per
+module.
 
-mutmut 3 names a mutant's module after its file path, stripping only a leading `src/`; with this checkout's
-`evaluator/` layout its trampolines never match the imported `facepolicy` package. So the run happens in a
-temporary copy laid out as `src/facepolicy` (the working tree is never touched), and PYTHONPATH points at
-mutmut's mutated copy so the CLI subprocesses some tests start import the mutants too.
+mutmut 3 names a mutant's module after its file path, stripping only a leading `src/`; with this
+checkout's `evaluator/` layout its trampolines never match the imported `facepolicy` package. So the
+run happens in a temporary copy laid out as `src/facepolicy` (the working tree is never touched),
+and PYTHONPATH points at mutmut's mutated copy so the CLI subprocesses some tests start import the
+mutants too.
 
 Usage: python tests/mutation.py [--keep] [--max-children N]
 """
@@ -21,9 +23,18 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 
-MODULES = ["evaluate.py", "expressions.py", "facts.py", "functions.py", "scopes.py", "model.py", "waivers.py"]
+MODULES = [
+    "evaluate.py",
+    "expressions.py",
+    "facts.py",
+    "functions.py",
+    "scopes.py",
+    "model.py",
+    "waivers.py",
+]
 
-# A fast, focused selection: the tests that exercise these modules directly (about 15 s for the whole set).
+# A fast, focused selection: the tests that exercise these modules directly (about 15 s for the
+# whole set).
 TESTS = [
     "tests/test_mutants.py",
     "tests/test_three_valued.py",
@@ -38,8 +49,11 @@ TESTS = [t for t in TESTS if (ROOT / t).exists()]
 
 # What the tests read besides the package: the bundled pack (pack.toml beside policies/), the
 # example pack.
-DATA = [d for d in ("pack.toml", "policies", "schemas", "fixtures", "examples", "benchmarks")
-        if (ROOT / d).exists()]
+DATA = [
+    d
+    for d in ("pack.toml", "policies", "schemas", "fixtures", "examples", "benchmarks")
+    if (ROOT / d).exists()
+]
 
 KILLED = {1, 3}  # mutmut: pytest failed, or pytest's internal error
 TIMEOUT = {36, -24, 24, 152, 255}  # a mutant that loops forever is caught too, by the time limit
@@ -50,9 +64,14 @@ def _toml_list(items: list[str]) -> str:
 
 
 def _layout(work: Path) -> None:
-    shutil.copytree(ROOT / "evaluator" / "facepolicy", work / "src" / "facepolicy",
-                    ignore=shutil.ignore_patterns("__pycache__", "*.pyc"))
-    shutil.copytree(ROOT / "tests", work / "tests", ignore=shutil.ignore_patterns("__pycache__", "*.pyc"))
+    shutil.copytree(
+        ROOT / "evaluator" / "facepolicy",
+        work / "src" / "facepolicy",
+        ignore=shutil.ignore_patterns("__pycache__", "*.pyc"),
+    )
+    shutil.copytree(
+        ROOT / "tests", work / "tests", ignore=shutil.ignore_patterns("__pycache__", "*.pyc")
+    )
     for data in DATA:
         copy = shutil.copytree if (ROOT / data).is_dir() else shutil.copy2
         copy(ROOT / data, work / data)
@@ -80,30 +99,50 @@ def _scores(work: Path) -> tuple[list[tuple[str, int, int, list[str]]], int, int
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--keep", action="store_true", help="keep the temporary copy and print where it is")
+    parser.add_argument(
+        "--keep", action="store_true", help="keep the temporary copy and print where it is"
+    )
     parser.add_argument("--max-children", type=int, default=os.cpu_count() or 2)
-    parser.add_argument("--min", type=float, default=90.0, help="fail below this percentage killed in total")
+    parser.add_argument(
+        "--min", type=float, default=90.0, help="fail below this percentage killed in total"
+    )
     args = parser.parse_args()
 
     work = Path(tempfile.mkdtemp(prefix="facepolicy-mutation-"))
     try:
         _layout(work)
-        # It must exist before Python starts, or the import system caches it as absent and `facepolicy` is
-        # imported from wherever the virtualenv's editable install points: the unmutated working tree.
+        # It must exist before Python starts, or the import system caches it as absent and
+        # `facepolicy` is imported from wherever the virtualenv's editable install points: the
+        # unmutated working tree.
         (work / "mutants" / "src").mkdir(parents=True)
-        env = {**os.environ, "PYTHONPATH": str(work / "mutants" / "src"), "PYTHONDONTWRITEBYTECODE": "1"}
+        env = {
+            **os.environ,
+            "PYTHONPATH": str(work / "mutants" / "src"),
+            "PYTHONDONTWRITEBYTECODE": "1",
+        }
         env.pop("FACEPOLICY_LANG", None)
-        run = subprocess.run([sys.executable, "-m", "mutmut", "run", "--max-children", str(args.max_children)],
-                             cwd=work, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+        run = subprocess.run(
+            [sys.executable, "-m", "mutmut", "run", "--max-children", str(args.max_children)],
+            cwd=work,
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+        )
         if run.returncode != 0:
             print(run.stdout[-3000:], file=sys.stderr)
-            print(f"mutmut run failed ({run.returncode}); rerun with --keep to inspect {work}", file=sys.stderr)
+            print(
+                f"mutmut run failed ({run.returncode}); rerun with --keep to inspect {work}",
+                file=sys.stderr,
+            )
             return run.returncode
         rows, killed, total = _scores(work)
         print(f"{'module':<16} {'killed':>7} {'total':>6}  score")
         for module, k, t, survivors in rows:
             print(f"{module:<16} {k:>7} {t:>6}  {100 * k / t if t else 100:5.1f}%")
-        print(f"{'total':<16} {killed:>7} {total:>6}  {100 * killed / total if total else 100:5.1f}%")
+        print(
+            f"{'total':<16} {killed:>7} {total:>6}  {100 * killed / total if total else 100:5.1f}%"
+        )
         for module, _, _, survivors in rows:
             for name in survivors:
                 print(f"  not killed: {name}")

@@ -1,5 +1,6 @@
-"""facepolicy.api: load once, evaluate a deployment or many, get report objects — and the same rules mapped over
-NDJSON partitions by dask on a local cluster of worker processes, as a platform would on its own cluster."""
+"""facepolicy.api: load once, evaluate a deployment or many, get report objects — and the same rules
+mapped over NDJSON partitions by dask on a local cluster of worker processes, as a platform would on
+its own cluster."""
 
 from __future__ import annotations
 
@@ -9,8 +10,8 @@ import pickle
 import sys
 
 import pytest
-
 from conftest import ROOT
+
 from facepolicy import api
 from facepolicy.errors import FacepolicyError
 from facepolicy.evaluate import evaluate

@@ -1,16 +1,18 @@
-"""Bulk evaluation: NDJSON in and out a line at a time, --jobs keeps the order, the rule-set cache is never stale."""
+"""Bulk evaluation: NDJSON in and out a line at a time, --jobs keeps the order, the rule-set cache
+is never stale."""
 
 from __future__ import annotations
 
 import json
 from pathlib import Path
 
+from conftest import ROOT, run_line
 from jsonschema import Draft202012Validator
 
-from conftest import ROOT, run_line
-
-LINE = Draft202012Validator({"$ref": "urn:facepolicy:report#/$defs/ndjson_line"},
-                            registry=__import__("facepolicy.schemas", fromlist=["registry"]).registry())
+LINE = Draft202012Validator(
+    {"$ref": "urn:facepolicy:report#/$defs/ndjson_line"},
+    registry=__import__("facepolicy.schemas", fromlist=["registry"]).registry(),
+)
 
 
 def _ndjson(tmp_path: Path, count: int) -> Path:
@@ -32,8 +34,12 @@ def test_ndjson_out_has_one_valid_line_per_deployment_and_problem_then_a_summary
     lines = [json.loads(line) for line in result.out.splitlines()]
     for line in lines:
         LINE.validate(line)
-    assert [line["id"] for line in lines[:30]] == [f"{json.loads(l)['id']}" for l in path.read_text(encoding="utf-8").splitlines()[:30]]
-    assert lines[30] == {"problem": {"source": str(path), "message": lines[30]["problem"]["message"]}}
+    assert [line["id"] for line in lines[:30]] == [
+        f"{json.loads(l)['id']}" for l in path.read_text(encoding="utf-8").splitlines()[:30]
+    ]
+    assert lines[30] == {
+        "problem": {"source": str(path), "message": lines[30]["problem"]["message"]}
+    }
     assert "line 31" in lines[30]["problem"]["message"]
     assert lines[31]["summary"]["deployments"] == 30 and lines[31]["summary"]["problems"] == 1
 
@@ -52,13 +58,17 @@ def test_a_changed_rule_file_is_never_served_from_the_cache(tmp_path):
     (policies / "demo" / "document.toml").write_bytes((source / "document.toml").read_bytes())
     rule = (source / "private-spaces.toml").read_text(encoding="utf-8")
     target = policies / "demo" / "private-spaces.toml"
-    failing = ROOT / "fixtures" / "rules" / "megvii-fr-guideline.private-spaces" / "fail-hotel-room.json"
+    failing = (
+        ROOT / "fixtures" / "rules" / "megvii-fr-guideline.private-spaces" / "fail-hotel-room.json"
+    )
     args = ["facepolicy", "eval", "--no-bundled", "--policies", str(policies), str(failing)]
     cache = {"FACEPOLICY_CACHE_DIR": str(tmp_path / "cache")}
     target.write_text(rule, encoding="utf-8")
     assert run_line(args, env=cache).code == 1
     assert run_line(args, env=cache).code == 1  # now from the cache
-    target.write_text(rule.replace("'hotel_room', ", ""), encoding="utf-8")  # same size class, different bytes
+    target.write_text(
+        rule.replace("'hotel_room', ", ""), encoding="utf-8"
+    )  # same size class, different bytes
     assert run_line(args, env=cache).code == 0
     for stale in (tmp_path / "cache").glob("*.pickle"):
         stale.write_bytes(b"not a pickle")

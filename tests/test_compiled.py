@@ -1,8 +1,9 @@
-"""The compiled rules (codegen.py, runtime.py) against the reference implementation (expressions.py, scopes.py,
-evaluate.py): identical verdicts — status, violations and their messages, missing facts, errors — on every
-fixture, every scenario and 10,000 generated deployments; identical values for every expression and scope
-on stated, unstated and partial facts; the compiled deployment check identical to jsonschema-rs; and the
-cached `eval` path importing neither click nor jsonschema nor jmespath."""
+"""The compiled rules (codegen.py, runtime.py) against the reference implementation (expressions.py,
+scopes.py, evaluate.py): identical verdicts — status, violations and their messages, missing facts,
+errors — on every fixture, every scenario and 10,000 generated deployments; identical values for
+every expression and scope on stated, unstated and partial facts; the compiled deployment check
+identical to jsonschema-rs; and the cached `eval` path importing neither click nor jsonschema nor
+jmespath."""
 
 from __future__ import annotations
 
@@ -17,9 +18,10 @@ from typing import Any
 
 import jsonschema_rs
 import pytest
-
 from conftest import ROOT, run_line
-from facepolicy import codegen, program as programs, schemas
+
+from facepolicy import codegen, schemas
+from facepolicy import program as programs
 from facepolicy.compiler import compile_expression, compile_scope
 from facepolicy.evaluate import evaluate
 from facepolicy.facts import Facts, Partial, Range, Unknown, read
@@ -38,7 +40,8 @@ GENERATED = 10_000  # deployments judged both ways in test_generated_deployments
 
 
 def canonical(value: Any) -> Any:
-    """A value with everything three-valued evaluation can tell apart made comparable (1 is not true)."""
+    """A value with everything three-valued evaluation can tell apart made comparable (1 is not
+    true)."""
     kind = type(value)
     if kind is Unknown:
         return ("unknown", sorted(value.facts), value.at, value.truth)
@@ -87,7 +90,8 @@ def test_every_fixture_and_scenario(path):
     same_verdicts(json.loads(path.read_text(encoding="utf-8")))
 
 
-# Generated deployments, and the same with facts taken away, lists declared complete, or read as version 1.
+# Generated deployments, and the same with facts taken away, lists declared complete, or read as
+# version 1.
 
 
 def _vary(document: dict[str, Any], rng: random.Random) -> dict[str, Any]:
@@ -121,7 +125,8 @@ def generate_list_names() -> set[str]:
 
 
 def test_generated_deployments(monkeypatch):
-    """GENERATED deployments (a quarter varied: facts removed, lists complete, version 1), judged both ways."""
+    """GENERATED deployments (a quarter varied: facts removed, lists complete, version 1), judged
+    both ways."""
     monkeypatch.setattr(generate, "MAX_BYTES", 4_000)  # small ones, to judge many within a minute
     rng = random.Random(14)
     checked = 0
@@ -422,7 +427,8 @@ def test_rules_the_bundled_set_lacks(number):
 
 
 def _hostile(document: dict[str, Any], rng: random.Random) -> dict[str, Any]:
-    """The document with one fact made wrong: a type, an enum value, an unknown member, a duplicate item."""
+    """The document with one fact made wrong: a type, an enum value, an unknown member, a duplicate
+    item."""
     changed = copy.deepcopy(document)
     places = []
     stack: list[Any] = [changed]
@@ -438,8 +444,18 @@ def _hostile(document: dict[str, Any], rng: random.Random) -> dict[str, Any]:
     choice = rng.randrange(7)
     text = container[key]
     if isinstance(text, str) and len(text) == 10 and text[4] == "-" and rng.random() < 0.8:
-        container[key] = rng.choice(["2026-02-30", "2024-02-29", "2026-13-01", "20260101", "2026-1-01",
-                                     "0000-01-01", "２０２６-01-01", "2026-02-28"])  # a date, right or wrong
+        container[key] = rng.choice(
+            [
+                "2026-02-30",
+                "2024-02-29",
+                "2026-13-01",
+                "20260101",
+                "2026-1-01",
+                "0000-01-01",
+                "２０２６-01-01",
+                "2026-02-28",
+            ]
+        )  # a date, right or wrong
     elif choice == 0:
         container[key] = rng.choice([1, 1.0, 1.5, True, None, "x", [], {}, -1, "1\n", "CN\n", "zz"])
     elif choice == 1 and isinstance(container, dict):
@@ -462,7 +478,9 @@ def _hostile(document: dict[str, Any], rng: random.Random) -> dict[str, Any]:
 
 
 def test_the_compiled_deployment_check_agrees_with_jsonschema_rs():
-    reference = jsonschema_rs.Draft202012Validator(schemas.load("deployment"), validate_formats=True)
+    reference = jsonschema_rs.Draft202012Validator(
+        schemas.load("deployment"), validate_formats=True
+    )
     rng = random.Random(5)
     documents = [json.loads(p.read_text(encoding="utf-8")) for p in FIXTURES] + list(
         generate.deployments(3, 40)
@@ -476,10 +494,23 @@ def test_the_compiled_deployment_check_agrees_with_jsonschema_rs():
             assert answer is reference.is_valid(candidate), candidate
             verdicts[answer] += 1
     assert verdicts[True] > 100 and verdicts[False] > 100
-    for text in ["2026-02-30", "2024-02-29", "2026-13-01", "20260101", "2026-1-01", "0000-01-01",
-                 "２０２６-01-01", "2026-02-28", "2026-02-28\n", ""]:
-        document = {"schema_version": 2, "id": "d",
-                    "sites": [{"id": "s", "impact_assessment": {"reviewed_on": text}}]}
+    for text in [
+        "2026-02-30",
+        "2024-02-29",
+        "2026-13-01",
+        "20260101",
+        "2026-1-01",
+        "0000-01-01",
+        "２０２６-01-01",
+        "2026-02-28",
+        "2026-02-28\n",
+        "",
+    ]:
+        document = {
+            "schema_version": 2,
+            "id": "d",
+            "sites": [{"id": "s", "impact_assessment": {"reviewed_on": text}}],
+        }
         program = program_of(RULE_SET).select(None)
         program._checked = 0
         assert program.is_valid(document) is reference.is_valid(document), text
@@ -511,8 +542,18 @@ def test_a_selection_is_judged_by_the_whole_program_narrowed_and_pickles_without
     assert list(program.rules) == [rid]
     assert program.namespace is PROGRAM.namespace  # the whole rule set's, never rebuilt for a part
     assert chosen.documents is RULE_SET.documents
-    model = ["catalogs", "content_digest", "extensions", "folders", "pack_of", "pack_of_document",
-             "packs", "problems", "rules", "selected_from"]
+    model = [
+        "catalogs",
+        "content_digest",
+        "extensions",
+        "folders",
+        "pack_of",
+        "pack_of_document",
+        "packs",
+        "problems",
+        "rules",
+        "selected_from",
+    ]
     assert sorted(vars(RULE_SET)) == model  # no cache key, program or catalogs held by the rule set
     again = pickle.loads(pickle.dumps(RULE_SET))
     assert list(program_of(again.select((rid,))).rules) == [rid]
@@ -523,8 +564,8 @@ def test_compile_show_prints_readable_source_of_one_rule():
     assert result.code == 0, result.err
     assert "RULES['megvii-fr-guideline.private-spaces'] = compiled_rule(" in result.out
     assert (
-        "# !contains(['hotel_room', 'dormitory', 'public_bathroom', 'changing_room', 'toilet'], area_type)"
-        in result.out
+        "# !contains(['hotel_room', 'dormitory', 'public_bathroom', 'changing_room', 'toilet'], "
+        "area_type)" in result.out
     )
     assert "#   /sites/*/area_type" in result.out  # the facts it reads
     compile(result.out, "<shown>", "exec")  # what it prints is the Python that runs
@@ -588,12 +629,16 @@ def test_a_pack_with_fact_extensions_judges_and_checks_alike():
         assert len(paths) > 5
         for path in paths:
             document = json.loads(path.read_text(encoding="utf-8"))
-            assert program.evaluate(document, TODAY) == evaluate(rule_set.rules, document, today=TODAY)
+            assert program.evaluate(document, TODAY) == evaluate(
+                rule_set.rules, document, today=TODAY
+            )
             program._checked = 0
             wrong = copy.deepcopy(document)
             wrong.setdefault("extensions", {}).setdefault("acme-pm", {})["unexpected"] = 1
             for candidate in (document, wrong):
                 compiled = program.is_valid(candidate)
-                assert compiled is schemas.named_fast_validator("deployment").is_valid(candidate), path
+                assert compiled is schemas.named_fast_validator("deployment").is_valid(candidate), (
+                    path
+                )
     finally:
         schemas.use_extensions(())

@@ -1,5 +1,6 @@
-"""Dates and durations: the calendar (months counted as the Civil Code counts them), the functions rules call,
-their answers in three values, their agreement with jmespath's reference, and dates the schema refuses."""
+"""Dates and durations: the calendar (months counted as the Civil Code counts them), the functions
+rules call, their answers in three values, their agreement with jmespath's reference, and dates the
+schema refuses."""
 
 from __future__ import annotations
 
@@ -9,10 +10,10 @@ import json
 
 import jmespath
 import pytest
+from conftest import ROOT, deployment, run_line
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from conftest import ROOT, deployment, run_line
 from facepolicy import reference
 from facepolicy.compiler import compile_expression
 from facepolicy.errors import FacepolicyError
@@ -36,7 +37,8 @@ def theirs(expression: str, document=None, today: dt.date = TODAY):
     return jmespath.search(expression, document if document is not None else {}, options=options)
 
 
-# --- the calendar --------------------------------------------------------------------------------------------
+# --- the calendar
+# --------------------------------------------------------------------------------------------
 
 
 @pytest.mark.parametrize(
@@ -99,7 +101,8 @@ def test_date_add_past_the_year_9999_is_an_error_not_a_crash():
 
 
 def _spans(months: int, years=range(1999, 2031)) -> set[int]:
-    """Every length `months` calendar months have, started on every day of 32 years (the slow, plain way)."""
+    """Every length `months` calendar months have, started on every day of 32 years (the slow, plain
+    way)."""
     day, last, found = dt.date(years[0], 1, 1), dt.date(years[-1], 12, 31), set()
     while day <= last:
         found.add((reference.add_months(day, months) - day).days)
@@ -133,7 +136,8 @@ DURATIONS = [
 
 
 def _always_shorter(left: str, right: str) -> bool:
-    """left < right from every start day of 32 years, counting each on the calendar (the slow, plain way)."""
+    """left < right from every start day of 32 years, counting each on the calendar (the slow, plain
+    way)."""
 
     def length(text: str, start: dt.date) -> float:
         number, unit = reference.duration(text)
@@ -175,7 +179,8 @@ def test_shorter_and_longer_than(left, right, shorter, longer):
     assert ours(f"longer_than('{left}', '{right}')") is longer
 
 
-# --- the day counts against --today ----------------------------------------------------------------------------
+# --- the day counts against --today
+# ----------------------------------------------------------------------------
 
 
 def test_days_since_and_until_count_from_the_evaluation_date():
@@ -224,7 +229,8 @@ def test_a_malformed_duration_object_is_an_error(value):
         ours("min_days(p)", {"p": value})
 
 
-# --- three values ---------------------------------------------------------------------------------------------
+# --- three values
+# ---------------------------------------------------------------------------------------------
 
 
 def test_an_unstated_date_or_duration_is_unknown_naming_its_pointer():
@@ -320,7 +326,8 @@ def test_removing_part_of_a_duration_never_changes_a_decided_answer(
         assert partial == stated
 
 
-# --- agreement with jmespath's reference on stated values ------------------------------------------------------
+# --- agreement with jmespath's reference on stated values
+# ------------------------------------------------------
 
 DATES = st.dates(min_value=dt.date(1990, 1, 1), max_value=dt.date(2100, 12, 31)).map(
     dt.date.isoformat
@@ -367,11 +374,14 @@ def test_every_date_function_gives_jmespaths_answer_on_stated_values(a, b, p, q,
     )
 
 
-# --- rules that use them --------------------------------------------------------------------------------------
+# --- rules that use them
+# --------------------------------------------------------------------------------------
 
 OLD_SIX_MONTHS = (  # vendor-logs-six-months before it used shorter_than: the same verdicts, unit by unit
-    "period == 'indefinite' || (period.unit == 'months' && period.value >= `6`) || (period.unit == 'years' && "
-    "period.value >= `0.5`) || (period.unit == 'days' && period.value >= `181`) || (period.unit == 'weeks' && "
+    "period == 'indefinite' || (period.unit == 'months' && period.value >= `6`) || (period.unit == "
+    "'years' && "
+    "period.value >= `0.5`) || (period.unit == 'days' && period.value >= `181`) || (period.unit == "
+    "'weeks' && "
     "period.value >= `25.857142857142858`) || (period.unit == 'hours' && period.value >= `4344`)"
 )
 
@@ -439,8 +449,8 @@ def test_a_deployment_with_an_impossible_date_is_refused_in_one_line(tmp_path):
     assert result.code == 2
     [line] = [l for l in result.err.splitlines() if "reviewed_on" in l]
     assert (
-        '/sites/0/impact_assessment/reviewed_on: 不是有效日期 / not a valid date (YYYY-MM-DD): "2026-02-30"'
-        in line
+        "/sites/0/impact_assessment/reviewed_on: 不是有效日期 / not a valid date (YYYY-MM-DD): "
+        '"2026-02-30"' in line
     )
 
 

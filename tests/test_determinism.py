@@ -3,10 +3,16 @@
 from __future__ import annotations
 
 import pytest
-
 from conftest import run_line
 
-ARGS = ["facepolicy", "eval", "--format", "json", "fixtures/scenarios", "fixtures/rules/megvii-fr-guideline.private-spaces"]
+ARGS = [
+    "facepolicy",
+    "eval",
+    "--format",
+    "json",
+    "fixtures/scenarios",
+    "fixtures/rules/megvii-fr-guideline.private-spaces",
+]
 
 
 @pytest.fixture(scope="module")
@@ -17,14 +23,17 @@ def reference() -> str:
     return result.out
 
 
-@pytest.mark.parametrize("env, extra", [
-    ({"PYTHONHASHSEED": "1"}, []),
-    ({"PYTHONHASHSEED": "4242"}, []),
-    ({"PYTHONHASHSEED": "random", "LC_ALL": "C"}, []),
-    ({"PYTHONHASHSEED": "7", "LC_ALL": "zh_CN.UTF-8", "LANG": "zh_CN.UTF-8"}, []),
-    ({"PYTHONHASHSEED": "9"}, ["--jobs", "2"]),
-    ({"PYTHONHASHSEED": "11"}, ["--jobs", "3"]),
-])
+@pytest.mark.parametrize(
+    "env, extra",
+    [
+        ({"PYTHONHASHSEED": "1"}, []),
+        ({"PYTHONHASHSEED": "4242"}, []),
+        ({"PYTHONHASHSEED": "random", "LC_ALL": "C"}, []),
+        ({"PYTHONHASHSEED": "7", "LC_ALL": "zh_CN.UTF-8", "LANG": "zh_CN.UTF-8"}, []),
+        ({"PYTHONHASHSEED": "9"}, ["--jobs", "2"]),
+        ({"PYTHONHASHSEED": "11"}, ["--jobs", "3"]),
+    ],
+)
 def test_the_report_is_byte_identical(reference, env, extra):
     result = run_line(ARGS[:2] + extra + ARGS[2:], env=env)
     assert result.code in (0, 1), result.err

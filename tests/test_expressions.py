@@ -1,5 +1,6 @@
-"""Compiled expressions give jmespath's own answers on fully stated values: every rule expression, on every
-fixture and its items. (Their three-valued answers are held to the monotonicity property in test_monotonic.py.)"""
+"""Compiled expressions give jmespath's own answers on fully stated values: every rule expression,
+on every fixture and its items. (Their three-valued answers are held to the monotonicity property in
+test_monotonic.py.)"""
 
 from __future__ import annotations
 
@@ -10,8 +11,8 @@ from pathlib import Path
 
 import jmespath
 import pytest
-
 from conftest import ROOT
+
 from facepolicy.compiler import compile_expression
 from facepolicy.evaluate import iter_items
 from facepolicy.functions import Functions
@@ -49,11 +50,17 @@ def _compare(document, rules) -> int:
     checked = 0
     for rule in rules:
         for assertion, expressions in _expressions(rule):
-            subjects = [item for at, item in iter_items(document, assertion.for_each) if at is not None] if assertion.for_each else [document]
+            subjects = (
+                [item for at, item in iter_items(document, assertion.for_each) if at is not None]
+                if assertion.for_each
+                else [document]
+            )
             for subject in subjects:
                 for expression in expressions:
                     ours = _outcome(lambda: expression.search(subject, functions))
-                    theirs = _outcome(lambda: jmespath.search(expression.expression, subject, options=options))
+                    theirs = _outcome(
+                        lambda: jmespath.search(expression.expression, subject, options=options)
+                    )
                     assert ours == theirs, (rule.id, expression.expression, subject)
                     checked += 1
     return checked
@@ -75,18 +82,40 @@ def _compare_all(documents) -> int:
     return sum(_compare(document, RULES.values()) for document in documents)
 
 
-@pytest.mark.parametrize("text, data", [
-    ("a == `1`", {"a": True}), ("a == `0`", {"a": False}), ("a != `1`", {"a": True}),
-    ("a < 'b'", {"a": "a"}), ("!a", {"a": 0}), ("!a", {"a": []}), ("a || b", {"a": "", "b": 2}), ("a && b", {"a": {}, "b": 1}),
-    ("a[?b].c", {"a": [{"b": 1, "c": 2}, {"b": 0, "c": 3}, {"b": None, "c": 4}]}), ("a[*].b", {"a": [{"b": 1}, {}, 3]}),
-    ("a[]", {"a": [[1, 2], 3, [4]]}), ("a[1]", {"a": [1]}), ("a[-1]", {"a": [1, 2]}), ("a[::2]", {"a": [1, 2, 3]}),
-    ("[a, b]", {"a": 1}), ("{x: a, y: b}", {"a": 1}), ("[a, b]", None),
-    ("sort_by(a, 'b')", {"a": [1]}), ("length(a)", {"a": None}), ("max(a)", {"a": [1, 3]}), ("a | b", {"a": {"b": 5}}),
-    ("contains(a, `1`)", {"a": [True]}), ("@", 3), ("a.b.c", {"a": "s"}),
-])
+@pytest.mark.parametrize(
+    "text, data",
+    [
+        ("a == `1`", {"a": True}),
+        ("a == `0`", {"a": False}),
+        ("a != `1`", {"a": True}),
+        ("a < 'b'", {"a": "a"}),
+        ("!a", {"a": 0}),
+        ("!a", {"a": []}),
+        ("a || b", {"a": "", "b": 2}),
+        ("a && b", {"a": {}, "b": 1}),
+        ("a[?b].c", {"a": [{"b": 1, "c": 2}, {"b": 0, "c": 3}, {"b": None, "c": 4}]}),
+        ("a[*].b", {"a": [{"b": 1}, {}, 3]}),
+        ("a[]", {"a": [[1, 2], 3, [4]]}),
+        ("a[1]", {"a": [1]}),
+        ("a[-1]", {"a": [1, 2]}),
+        ("a[::2]", {"a": [1, 2, 3]}),
+        ("[a, b]", {"a": 1}),
+        ("{x: a, y: b}", {"a": 1}),
+        ("[a, b]", None),
+        ("sort_by(a, 'b')", {"a": [1]}),
+        ("length(a)", {"a": None}),
+        ("max(a)", {"a": [1, 3]}),
+        ("a | b", {"a": {"b": 5}}),
+        ("contains(a, `1`)", {"a": [True]}),
+        ("@", 3),
+        ("a.b.c", {"a": "s"}),
+    ],
+)
 def test_the_corners_of_the_language(text, data):
     expression = compile_expression(text, "test")
-    assert _outcome(lambda: expression.search(data)) == _outcome(lambda: jmespath.search(text, data))
+    assert _outcome(lambda: expression.search(data)) == _outcome(
+        lambda: jmespath.search(text, data)
+    )
 
 
 @pytest.mark.parametrize("text", ["*.b", "sort_by(a, &b)"])

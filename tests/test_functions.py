@@ -16,7 +16,16 @@ def search(expression, data=None):
     return jmespath.search(expression, data or {}, options=OPTIONS)
 
 
-@pytest.mark.parametrize("a, b, expected", [("9", "10", -1), ("10", "10.0", 0), ("10.1", "10", 1), ("4.4.2", "10", -1), ("12", "9.9.9", 1)])
+@pytest.mark.parametrize(
+    "a, b, expected",
+    [
+        ("9", "10", -1),
+        ("10", "10.0", 0),
+        ("10.1", "10", 1),
+        ("4.4.2", "10", -1),
+        ("12", "9.9.9", 1),
+    ],
+)
 def test_version_compare_orders_dotted_versions_numerically(a, b, expected):
     assert search(f"version_compare('{a}', '{b}')") == expected
 

@@ -16,9 +16,8 @@ import re
 
 import pytest
 import xmlschema
-from jsonschema import Draft4Validator, Draft202012Validator
-
 from conftest import ROOT, check_golden, run_line
+from jsonschema import Draft4Validator, Draft202012Validator
 
 RULES = ROOT / "tests" / "data" / "golden"
 DEPLOYMENT = "tests/data/golden/deployment.json"
@@ -77,13 +76,18 @@ def test_the_html_report_matches_its_golden_file(tmp_path, lang):
 def test_explain_on_each_verdict_matches_its_golden_file(lang):
     """`explain` for each rule: its clauses verbatim, each step of its decision, the exit code."""
     shown = []
-    for rule in ("golden.signs", "golden.private-spaces", "golden.alternatives",
-                 "golden.online-consent"):
+    for rule in (
+        "golden.signs",
+        "golden.private-spaces",
+        "golden.alternatives",
+        "golden.online-consent",
+    ):
         args = [*ONLY_THESE_RULES, "--lang", lang, rule, DEPLOYMENT]
         result = run_line(["facepolicy", "explain", *args])
         assert result.err == ""
-        shown.append(f"$ facepolicy explain {rule} deployment.json  → exit {result.code}\n"
-                     f"{result.out}")
+        shown.append(
+            f"$ facepolicy explain {rule} deployment.json  → exit {result.code}\n{result.out}"
+        )
     check_golden(GOLDEN / f"golden-plaza.explain.{lang}.txt", normalise("\n".join(shown)))
 
 

@@ -1,6 +1,7 @@
 """Issue 10, "nothing lost, nothing hidden": files, streams, numbers and text.
 
-Each test is one reproduction from the issue. Permission cases run as `nobody` (tests/unprivileged.py).
+Each test is one reproduction from the issue. Permission cases run as `nobody`
+(tests/unprivileged.py).
 """
 
 from __future__ import annotations
@@ -14,7 +15,6 @@ import xml.etree.ElementTree as ET
 from pathlib import Path
 
 import pytest
-
 from conftest import ROOT, deployment, run_line
 from unprivileged import run_unprivileged, shared_folder
 
@@ -31,7 +31,8 @@ def _one_line_error(result, *words: str) -> None:
         assert word in result.err, result.err
 
 
-# --- output files ---------------------------------------------------------------------------------------
+# --- output files
+# ---------------------------------------------------------------------------------------
 
 
 def test_the_output_may_not_be_an_input(tmp_path):
@@ -48,7 +49,9 @@ def test_the_output_may_not_lie_inside_a_scanned_folder(tmp_path):
     deps = tmp_path / "deps"
     deps.mkdir()
     (deps / "a.json").write_bytes(MALL.read_bytes())
-    result = run_line(["facepolicy", "eval", "--format", "json", "-o", str(deps / "r.json"), str(deps)])
+    result = run_line(
+        ["facepolicy", "eval", "--format", "json", "-o", str(deps / "r.json"), str(deps)]
+    )
     _one_line_error(result, "inside a folder being scanned")
     assert sorted(p.name for p in deps.iterdir()) == ["a.json"]
 
@@ -56,7 +59,19 @@ def test_the_output_may_not_lie_inside_a_scanned_folder(tmp_path):
 def test_a_failed_run_leaves_the_previous_report_and_no_partial_file(tmp_path):
     report = tmp_path / "report.json"
     report.write_text("previous", encoding="utf-8")
-    result = run_line(["facepolicy", "eval", "--format", "json", "--rule", "no.such-rule", "-o", str(report), str(MALL)])
+    result = run_line(
+        [
+            "facepolicy",
+            "eval",
+            "--format",
+            "json",
+            "--rule",
+            "no.such-rule",
+            "-o",
+            str(report),
+            str(MALL),
+        ]
+    )
     assert result.code == 2
     assert report.read_text(encoding="utf-8") == "previous"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["report.json"]
@@ -90,7 +105,9 @@ def test_output_into_a_folder_the_user_cannot_write_is_an_input_error():
     locked = folder / "locked"
     locked.mkdir(mode=0o555)
     locked.chmod(0o555)
-    result = run_unprivileged(["facepolicy", "eval", "-o", str(locked / "out.txt"), str(folder / "d.json")], cwd=folder)
+    result = run_unprivileged(
+        ["facepolicy", "eval", "-o", str(locked / "out.txt"), str(folder / "d.json")], cwd=folder
+    )
     _one_line_error(result, "Permission denied")
 
 
@@ -99,12 +116,15 @@ def test_a_read_only_output_file_is_refused(tmp_path):
     (folder / "d.json").write_bytes(PASSING.read_bytes())
     (folder / "out.txt").write_text("theirs", encoding="utf-8")
     (folder / "out.txt").chmod(0o444)
-    result = run_unprivileged(["facepolicy", "eval", "-o", str(folder / "out.txt"), str(folder / "d.json")], cwd=folder)
+    result = run_unprivileged(
+        ["facepolicy", "eval", "-o", str(folder / "out.txt"), str(folder / "d.json")], cwd=folder
+    )
     assert result.code == 2 and "Traceback" not in result.err
     assert (folder / "out.txt").read_text(encoding="utf-8") == "theirs"
 
 
-# --- reading --------------------------------------------------------------------------------------------
+# --- reading
+# --------------------------------------------------------------------------------------------
 
 
 def test_an_unreadable_subfolder_is_an_input_error_not_skipped():
@@ -154,7 +174,7 @@ def test_a_huge_file_is_refused_before_it_is_read(tmp_path):
     """A 2 GB file was read whole before being refused at line 1."""
     big = tmp_path / "big.json"
     with big.open("wb") as handle:
-        handle.truncate(2 * 1024 ** 3)  # sparse: no disk used
+        handle.truncate(2 * 1024**3)  # sparse: no disk used
     result = run_line(["facepolicy", "eval", str(big)])
     _one_line_error(result, "big.json", "larger than the limit of 33554432 bytes")
 
@@ -162,7 +182,9 @@ def test_a_huge_file_is_refused_before_it_is_read(tmp_path):
 def test_max_size_applies_to_files_and_ndjson_lines(tmp_path):
     line = json.dumps(json.loads(PASSING.read_text(encoding="utf-8")))
     fleet = tmp_path / "fleet.ndjson"
-    fleet.write_text(line + "\n" + json.dumps(deployment(name="x" * 5000)) + "\n" + line + "\n", encoding="utf-8")
+    fleet.write_text(
+        line + "\n" + json.dumps(deployment(name="x" * 5000)) + "\n" + line + "\n", encoding="utf-8"
+    )
     result = run_line(["facepolicy", "eval", "--format", "ndjson", "--max-size", "4K", str(fleet)])
     assert result.code == 2
     assert "line 2: " in result.err and "larger than the limit of 4096 bytes" in result.err
@@ -178,20 +200,30 @@ _MEASURE = (
 )
 
 
-def _rusage_run(args: list[str], stdin, tmp_path: Path, timeout: float = 60) -> tuple[int, int, bytes, bytes]:
-    """Exit code, peak resident memory in KiB, stdout and stderr of one facepolicy process (measured by a
-    wrapper process of its own, so that other tests' children do not count)."""
+def _rusage_run(
+    args: list[str], stdin, tmp_path: Path, timeout: float = 60
+) -> tuple[int, int, bytes, bytes]:
+    """Exit code, peak resident memory in KiB, stdout and stderr of one facepolicy process (measured
+    by a wrapper process of its own, so that other tests' children do not count)."""
     env = {**os.environ, "FACEPOLICY_TODAY": "2026-01-01"}
     peak_file = tmp_path / "peak-rss"
-    proc = subprocess.run([sys.executable, "-c", _MEASURE, str(peak_file), sys.executable, "-m", "facepolicy", *args],
-                          stdin=stdin, capture_output=True, env=env, cwd=ROOT, timeout=timeout)
+    proc = subprocess.run(
+        [sys.executable, "-c", _MEASURE, str(peak_file), sys.executable, "-m", "facepolicy", *args],
+        stdin=stdin,
+        capture_output=True,
+        env=env,
+        cwd=ROOT,
+        timeout=timeout,
+    )
     return proc.returncode, int(peak_file.read_text()), proc.stdout, proc.stderr
 
 
 def test_stdin_from_dev_zero_is_refused_with_flat_memory(tmp_path):
     """`eval - < /dev/zero` grew without bound (6 GB in 12 s)."""
     with open("/dev/zero", "rb") as zero:
-        code, peak_kib, out, err = _rusage_run(["eval", "--max-size", "1M", "-"], zero, tmp_path, timeout=60)
+        code, peak_kib, out, err = _rusage_run(
+            ["eval", "--max-size", "1M", "-"], zero, tmp_path, timeout=60
+        )
     assert code == 2 and b"larger than the limit" in err
     assert peak_kib < 400 * 1024
 
@@ -204,7 +236,20 @@ def test_stdin_ndjson_is_streamed_a_line_at_a_time(tmp_path):
         for _ in range(12000):  # ~48 MB
             handle.write(line)
     with fleet.open("rb") as stdin:
-        code, peak_kib, out, err = _rusage_run(["eval", "--format", "ndjson", "--allow-incomplete", "--rule", "megvii-fr-guideline.private-spaces", "-"], stdin, tmp_path, timeout=300)
+        code, peak_kib, out, err = _rusage_run(
+            [
+                "eval",
+                "--format",
+                "ndjson",
+                "--allow-incomplete",
+                "--rule",
+                "megvii-fr-guideline.private-spaces",
+                "-",
+            ],
+            stdin,
+            tmp_path,
+            timeout=300,
+        )
     assert code == 0, err[-500:]
     assert out.count(b'"verdicts"') == 12000
     assert peak_kib < 200 * 1024, peak_kib  # well below the 48 MB input held twice
@@ -213,7 +258,9 @@ def test_stdin_ndjson_is_streamed_a_line_at_a_time(tmp_path):
 def test_a_broken_first_line_of_stdin_ndjson_drops_nothing():
     """A broken first line dropped every deployment and was reported at the wrong line."""
     good = json.dumps(json.loads(MALL.read_text(encoding="utf-8")))
-    data = ("{broken\n" + good + "\n\n" + good.replace('"mall-cameras"', '"two"', 1) + "\n").encode()
+    data = (
+        "{broken\n" + good + "\n\n" + good.replace('"mall-cameras"', '"two"', 1) + "\n"
+    ).encode()
     result = run_line(["facepolicy", "eval", "--format", "ndjson", "-"], stdin=data)
     assert result.code == 2
     assert "<stdin>: line 1, column 2" in result.err
@@ -227,29 +274,44 @@ def test_one_pretty_printed_document_on_stdin_is_still_one_document():
     assert result.code == 1 and json.loads(result.out)["deployments"][0]["source"] == "<stdin>"
 
 
-# --- numbers and text ------------------------------------------------------------------------------------
+# --- numbers and text
+# ------------------------------------------------------------------------------------
 
 
 def test_a_near_integer_is_refused_not_rounded(tmp_path):
-    """`"min_age": 13.99999999999999999` was read as 14.0, accepted as an integer, and a critical rule passed."""
+    """`"min_age": 13.99999999999999999` was read as 14.0, accepted as an integer, and a critical
+    rule passed."""
     case = tmp_path / "kids.json"
-    case.write_text('{"schema_version": 1, "id": "kids",\n "data_subjects": {"min_age": 13.99999999999999999}}', encoding="utf-8")
+    case.write_text(
+        '{"schema_version": 1, "id": "kids",\n "data_subjects": {"min_age": 13.99999999999999999}}',
+        encoding="utf-8",
+    )
     result = run_line(["facepolicy", "eval", str(case)])
-    _one_line_error(result, "kids.json: line 2, column 31", "13.99999999999999999", "not an integer")
-    case.write_text('{"schema_version": 1, "id": "kids", "data_subjects": {"min_age": 14.0}}', encoding="utf-8")
+    _one_line_error(
+        result, "kids.json: line 2, column 31", "13.99999999999999999", "not an integer"
+    )
+    case.write_text(
+        '{"schema_version": 1, "id": "kids", "data_subjects": {"min_age": 14.0}}', encoding="utf-8"
+    )
     assert run_line(["facepolicy", "eval", str(case)]).code in (0, 1)
 
 
 def test_a_near_integer_in_a_rule_file_is_refused(tmp_path, demo_policies):
     rule = demo_policies / "demo" / "signs.toml"
-    rule.write_text(rule.read_text(encoding="utf-8").replace('severity = "high"', 'severity = "high"\nweight = 13.99999999999999999'), encoding="utf-8")
+    rule.write_text(
+        rule.read_text(encoding="utf-8").replace(
+            'severity = "high"', 'severity = "high"\nweight = 13.99999999999999999'
+        ),
+        encoding="utf-8",
+    )
     result = run_line(["facepolicy", "lint", "--no-bundled", "--policies", str(demo_policies)])
     assert result.code != 0 and "13.99999999999999999" in result.out + result.err
 
 
 @pytest.mark.parametrize("fmt", ["text", "json", "ndjson", "sarif", "junit", "github", "markdown"])
 def test_a_lone_surrogate_is_an_input_error_and_later_deployments_are_judged(tmp_path, fmt):
-    """`"East\\ud800entrance"` ended every format with exit 3; later deployments were never judged."""
+    """`"East\\ud800entrance"` ended every format with exit 3; later deployments were never
+    judged."""
     good = json.dumps(json.loads(MALL.read_text(encoding="utf-8")))
     bad = json.dumps(deployment(name="East\ud800entrance"))
     assert "\\ud800" in bad
@@ -259,7 +321,9 @@ def test_a_lone_surrogate_is_an_input_error_and_later_deployments_are_judged(tmp
     assert result.code == 2, result.err
     assert "fleet.ndjson: line 1, column" in result.err and "surrogate" in result.err
     assert "Traceback" not in result.err and "internal error" not in result.err
-    assert json.loads(good)["id"] in result.out or "1 deployment(s)" in result.out  # judged (github names files, not ids)
+    assert (
+        json.loads(good)["id"] in result.out or "1 deployment(s)" in result.out
+    )  # judged (github names files, not ids)
 
 
 def test_paired_surrogate_escapes_are_characters():
@@ -273,7 +337,15 @@ HOSTILE = "Lobby\x1b[8mHIDDEN\x1b[0m\u202eevil\x00nul</name><script>alert(1)</sc
 
 @pytest.fixture
 def hostile(tmp_path) -> Path:
-    document = json.loads((ROOT / "fixtures" / "rules" / "megvii-fr-guideline.private-spaces" / "fail-hotel-room.json").read_text(encoding="utf-8"))
+    document = json.loads(
+        (
+            ROOT
+            / "fixtures"
+            / "rules"
+            / "megvii-fr-guideline.private-spaces"
+            / "fail-hotel-room.json"
+        ).read_text(encoding="utf-8")
+    )
     document["id"] = HOSTILE
     for site in document["sites"]:
         site["name"] = HOSTILE
@@ -299,24 +371,46 @@ def test_the_html_report_escapes_names(tmp_path, hostile):
     out = tmp_path / "r.html"
     result = run_line(["facepolicy", "report", "-o", str(out), str(hostile)])
     html = out.read_text(encoding="utf-8")
-    assert "<script>alert" not in html and "\x1b" not in html and "\x00" not in html and "\u202e" not in html
+    assert (
+        "<script>alert" not in html
+        and "\x1b" not in html
+        and "\x00" not in html
+        and "\u202e" not in html
+    )
     assert "\x1b" not in result.out + result.err
 
 
 def test_an_unquoted_toml_date_is_accepted_where_a_date_is_meant(tmp_path, demo_policies):
     catalog = demo_policies / "demo" / "document.toml"
-    catalog.write_text(catalog.read_text(encoding="utf-8").replace('date = "undated"', "date = 2021-10-01"), encoding="utf-8")
+    catalog.write_text(
+        catalog.read_text(encoding="utf-8").replace('date = "undated"', "date = 2021-10-01"),
+        encoding="utf-8",
+    )
     waivers = tmp_path / "w.toml"
-    waivers.write_text(textwrap.dedent("""
+    waivers.write_text(
+        textwrap.dedent("""
         [[waivers]]
         rule = "demo.signs"
         deployment = "demo"
         justification = "Signs are on order"
         approver = "Li Wei (DPO)"
         expires = 2099-12-31
-    """), encoding="utf-8")
+    """),
+        encoding="utf-8",
+    )
     case = demo_policies.parent / "fixtures" / "rules" / "demo.signs" / "fail-unsigned.json"
-    result = run_line(["facepolicy", "eval", "--no-bundled", "--policies", str(demo_policies), "--waivers", str(waivers), str(case)])
+    result = run_line(
+        [
+            "facepolicy",
+            "eval",
+            "--no-bundled",
+            "--policies",
+            str(demo_policies),
+            "--waivers",
+            str(waivers),
+            str(case),
+        ]
+    )
     assert result.code == 0 and "WAIVED" in result.out, result.err
 
 
@@ -324,33 +418,72 @@ def test_an_unquoted_toml_date_is_accepted_where_a_date_is_meant(tmp_path, demo_
 def test_an_unquoted_toml_date_elsewhere_names_its_file_and_key(tmp_path, demo_policies, place):
     """An unquoted TOML date in a waiver, catalog or rule ended with exit 3, no file named."""
     waivers = tmp_path / "w.toml"
-    waivers.write_text('[[waivers]]\nrule = "demo.signs"\ndeployment = "demo"\njustification = "Signs are on order"\n'
-                       'approver = "Li Wei (DPO)"\nexpires = "2099-12-31"\n', encoding="utf-8")
+    waivers.write_text(
+        '[[waivers]]\nrule = "demo.signs"\ndeployment = "demo"\njustification = '
+        '"Signs are on order"\n'
+        'approver = "Li Wei (DPO)"\nexpires = "2099-12-31"\n',
+        encoding="utf-8",
+    )
     if place == "rule":
         target = demo_policies / "demo" / "signs.toml"
-        target.write_text(target.read_text(encoding="utf-8").replace('[message]', 'reviewed = 2024-01-01\n[message]'), encoding="utf-8")
+        target.write_text(
+            target.read_text(encoding="utf-8").replace(
+                "[message]", "reviewed = 2024-01-01\n[message]"
+            ),
+            encoding="utf-8",
+        )
         key = "assertions[0].reviewed"
     elif place == "catalog":
         target = demo_policies / "demo" / "document.toml"
-        target.write_text(target.read_text(encoding="utf-8").replace('excerpt = ', 'adopted = 2024-01-01\nexcerpt = '), encoding="utf-8")
+        target.write_text(
+            target.read_text(encoding="utf-8").replace(
+                "excerpt = ", "adopted = 2024-01-01\nexcerpt = "
+            ),
+            encoding="utf-8",
+        )
         key = "clauses[0].adopted"
     else:
         target = waivers
-        target.write_text(target.read_text(encoding="utf-8").replace('approver = "Li Wei (DPO)"', "approver = 2024-01-01"), encoding="utf-8")
+        target.write_text(
+            target.read_text(encoding="utf-8").replace(
+                'approver = "Li Wei (DPO)"', "approver = 2024-01-01"
+            ),
+            encoding="utf-8",
+        )
         key = "waivers[0].approver"
     case = demo_policies.parent / "fixtures" / "rules" / "demo.signs" / "fail-unsigned.json"
-    result = run_line(["facepolicy", "eval", "--no-bundled", "--policies", str(demo_policies), "--waivers", str(waivers), str(case)])
+    result = run_line(
+        [
+            "facepolicy",
+            "eval",
+            "--no-bundled",
+            "--policies",
+            str(demo_policies),
+            "--waivers",
+            str(waivers),
+            str(case),
+        ]
+    )
     assert result.code == 2, result.err
     assert f"{target.name}: {key}" in result.err, result.err
     assert "internal error" not in result.err and "Traceback" not in result.err
 
 
-@pytest.mark.parametrize("text, line, column", [
-    ('{"schema_version": 1, "id": "a",\n "sites": [{"id": "s", "id": "t"}]}', 2, 24),
-    ('{"schema_version": 1, "sites": [{"id": "s"}],\n "id": "a", "id": "b"}', 2, 13),
-    ('{"schema_version": 1, "id": "a", "sites": [{"id": "s"}, {"id": "t",\n "name": "n", "name": "m"}]}', 2, 15),
-    ('{"schema_version": 1, "id": "a", "sites": [{"id": "s"}], "\\u0069d": "b"}', 1, 58),
-])
+@pytest.mark.parametrize(
+    "text, line, column",
+    [
+        ('{"schema_version": 1, "id": "a",\n "sites": [{"id": "s", "id": "t"}]}', 2, 24),
+        ('{"schema_version": 1, "sites": [{"id": "s"}],\n "id": "a", "id": "b"}', 2, 13),
+        (
+            '{"schema_version": 1, "id": "a", "sites": [{"id": "s"}, {"id": "t",\n "name": "n", '
+            '"name": '
+            '"m"}]}',
+            2,
+            15,
+        ),
+        ('{"schema_version": 1, "id": "a", "sites": [{"id": "s"}], "\\u0069d": "b"}', 1, 58),
+    ],
+)
 def test_a_duplicate_key_is_placed_where_it_repeats(tmp_path, text, line, column):
     """Duplicate keys were refused but placed at the wrong line in 3 of 4 cases."""
     case = tmp_path / "dup.json"

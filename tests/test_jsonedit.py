@@ -14,11 +14,14 @@ from hypothesis import strategies as st
 
 from facepolicy.jsonedit import EditError, add_to_array, set_value
 
-SCENARIOS = sorted((Path(__file__).resolve().parent.parent / "fixtures" / "scenarios").glob("*/deployment.json"))
+SCENARIOS = sorted(
+    (Path(__file__).resolve().parent.parent / "fixtures" / "scenarios").glob("*/deployment.json")
+)
 
 
 def inserted(original: str, result: str) -> str:
-    """The text added to `original` to give `result`, asserting that it is one contiguous insertion."""
+    """The text added to `original` to give `result`, asserting that it is one contiguous
+    insertion."""
     prefix = len(os.path.commonprefix([original, result]))
     suffix = 0
     while suffix < len(original) - prefix and original[-1 - suffix] == result[-1 - suffix]:
@@ -40,7 +43,8 @@ def check_replace(original: str, result: str, old: str, new: str, expected: obje
     assert result == original[:at] + new + original[at + len(old) :]
 
 
-# --- replacing -------------------------------------------------------------------------------------
+# --- replacing
+# -------------------------------------------------------------------------------------
 
 
 def test_an_existing_scalar_is_replaced_and_nothing_else_moves():
@@ -65,7 +69,8 @@ def test_the_root_pointer_replaces_the_whole_value_but_not_surrounding_space():
     assert set_value('  {"a": 1}\n', "", [1]) == "  [1]\n"
 
 
-# --- adding members to objects ----------------------------------------------------------------------
+# --- adding members to objects
+# ----------------------------------------------------------------------
 
 
 @pytest.mark.parametrize("indent", [2, 4, "\t"])
@@ -77,7 +82,7 @@ def test_a_member_is_added_on_its_own_line_like_its_siblings(indent, newline):
     expected = copy.deepcopy(original)
     expected["nested"]["new"] = "v"
     pad = indent if isinstance(indent, str) else " " * indent
-    assert check_insert(text, result, expected) == f",{newline}{pad * 2}\"new\": \"v\""
+    assert check_insert(text, result, expected) == f',{newline}{pad * 2}"new": "v"'
     assert result == json.dumps(expected, indent=indent).replace("\n", newline) + newline
 
 
@@ -85,15 +90,23 @@ def test_a_member_is_added_on_its_own_line_like_its_siblings(indent, newline):
 def test_a_member_is_added_after_an_only_sibling(newline):
     text = '{\n    "a": {\n        "only": 1\n    }\n}'.replace("\n", newline)
     result = set_value(text, "/a/more", 2)
-    assert result == '{\n    "a": {\n        "only": 1,\n        "more": 2\n    }\n}'.replace("\n", newline)
+    assert result == '{\n    "a": {\n        "only": 1,\n        "more": 2\n    }\n}'.replace(
+        "\n", newline
+    )
 
 
 def test_a_member_is_added_inline_to_a_one_line_object():
     text = '{\n  "sites": [{"id": "a", "x": 1}, {"id": "b"}]\n}'
     result = set_value(text, "/sites/0/y", True)
-    assert check_insert(text, result, {"sites": [{"id": "a", "x": 1, "y": True}, {"id": "b"}]}) == ', "y": true'
+    assert (
+        check_insert(text, result, {"sites": [{"id": "a", "x": 1, "y": True}, {"id": "b"}]})
+        == ', "y": true'
+    )
     result = set_value(text, "/sites/1/y", True)
-    assert check_insert(text, result, {"sites": [{"id": "a", "x": 1}, {"id": "b", "y": True}]}) == ', "y": true'
+    assert (
+        check_insert(text, result, {"sites": [{"id": "a", "x": 1}, {"id": "b", "y": True}]})
+        == ', "y": true'
+    )
 
 
 def test_a_compact_document_keeps_its_compact_separators():
@@ -121,7 +134,9 @@ def test_a_member_is_added_to_an_empty_object(text, want):
 
 
 def test_missing_intermediate_objects_are_created():
-    text = '{\n  "sites": [\n    {\n      "id": "a"\n    },\n    {\n      "id": "b"\n    }\n  ]\n}\n'
+    text = (
+        '{\n  "sites": [\n    {\n      "id": "a"\n    },\n    {\n      "id": "b"\n    }\n  ]\n}\n'
+    )
     result = set_value(text, "/sites/1/signage/face_recognition_sign", True)
     want = {"sites": [{"id": "a"}, {"id": "b", "signage": {"face_recognition_sign": True}}]}
     assert check_insert(text, result, want) == ',\n      "signage": {"face_recognition_sign": true}'
@@ -130,7 +145,8 @@ def test_missing_intermediate_objects_are_created():
     assert check_insert(text, result, want) == ',\n  "operator": {"contact": {"email": "a@b"}}'
 
 
-# --- arrays -----------------------------------------------------------------------------------------
+# --- arrays
+# -----------------------------------------------------------------------------------------
 
 
 def test_dash_appends_to_a_multi_line_array():
@@ -160,21 +176,26 @@ def test_add_to_array_appends_or_creates(text, want):
 def test_a_missing_array_is_created_by_a_pointer_ending_in_dash():
     text = '{\n  "a": {\n    "b": 1\n  }\n}'
     result = set_value(text, "/a/list/-", {"k": "v"})
-    assert check_insert(text, result, {"a": {"b": 1, "list": [{"k": "v"}]}}) == ',\n    "list": [{"k": "v"}]'
+    assert check_insert(text, result, {"a": {"b": 1, "list": [{"k": "v"}]}}) == (
+        ',\n    "list": [{"k": "v"}]'
+    )
 
 
 def test_add_to_array_is_a_no_op_for_an_equal_value_only():
     text = '{"p": [1, {"b": 2, "a": 1}, "x"]}'
     assert add_to_array(text, "/p", {"a": 1, "b": 2}) == text
     assert add_to_array(text, "/p", 1) == text
-    assert add_to_array(text, "/p", True) == '{"p": [1, {"b": 2, "a": 1}, "x", true]}'  # true is not 1
+    assert (
+        add_to_array(text, "/p", True) == '{"p": [1, {"b": 2, "a": 1}, "x", true]}'
+    )  # true is not 1
 
 
 def test_dash_then_a_key_appends_a_new_object():
     assert set_value('{"l": [{"a": 1}]}', "/l/-/a", 2) == '{"l": [{"a": 1}, {"a": 2}]}'
 
 
-# --- keys, escapes and tricky strings ---------------------------------------------------------------
+# --- keys, escapes and tricky strings
+# ---------------------------------------------------------------
 
 
 def test_pointer_escapes_name_keys_with_slashes_and_tildes():
@@ -191,14 +212,16 @@ def test_strings_with_brackets_quotes_slashes_and_chinese_do_not_confuse_the_sca
         '  "nested": {\n    "s": "]}\\"{["\n  }\n}\n'
     )
     original = json.loads(text)
-    result = set_value(text, "/nested/说明", "已告知 \"顾客\"")
+    result = set_value(text, "/nested/说明", '已告知 "顾客"')
     expected = copy.deepcopy(original)
     expected["nested"]["说明"] = '已告知 "顾客"'
     assert check_insert(text, result, expected) == ',\n    "说明": "已告知 \\"顾客\\""'
     result = set_value(text, '/q"k}', "新")
     check_replace(text, result, '"\\u4e2d\\\\"', '"新"', {**original, 'q"k}': "新"})
     result = set_value(text, "/名称", "脸")
-    check_replace(text, result, '"人脸识别 } ] { [ , : \\" // /* */"', '"脸"', {**original, "名称": "脸"})
+    check_replace(
+        text, result, '"人脸识别 } ] { [ , : \\" // /* */"', '"脸"', {**original, "名称": "脸"}
+    )
 
 
 def test_an_escaped_key_in_the_text_matches_its_decoded_pointer():
@@ -206,7 +229,8 @@ def test_an_escaped_key_in_the_text_matches_its_decoded_pointer():
     assert set_value(text, "/中", 2) == '{"\\u4e2d": 2}'
 
 
-# --- errors -----------------------------------------------------------------------------------------
+# --- errors
+# -----------------------------------------------------------------------------------------
 
 
 @pytest.mark.parametrize(
@@ -238,7 +262,8 @@ def test_an_existing_numeric_key_on_an_object_is_followed():
     assert set_value('{"o": {"0": 1}}', "/o/0", 2) == '{"o": {"0": 2}}'
 
 
-# --- realistic deployment descriptions --------------------------------------------------------------
+# --- realistic deployment descriptions
+# --------------------------------------------------------------
 
 
 @pytest.mark.parametrize("path", SCENARIOS, ids=[path.parent.name for path in SCENARIOS])
@@ -260,14 +285,31 @@ def test_scenario_deployments_take_new_facts_without_other_changes(path):
     assert check_insert(text, result, expected) == ',\n      "answers": {"given": ["x"]}'
     result = set_value(text, "/designed_for_children", "unknown")
     old = f'"designed_for_children": {json.dumps(data["designed_for_children"])}'
-    check_replace(text, result, old, '"designed_for_children": "unknown"', {**data, "designed_for_children": "unknown"})
+    check_replace(
+        text,
+        result,
+        old,
+        '"designed_for_children": "unknown"',
+        {**data, "designed_for_children": "unknown"},
+    )
 
 
-# --- property: any document, any pointer ------------------------------------------------------------
+# --- property: any document, any pointer
+# ------------------------------------------------------------
 
 KEYS = st.text(st.sampled_from('ab/~"\\{}[],: 中文é\t\n0'), max_size=4)
-SCALARS = st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False, allow_infinity=False) | st.text(max_size=5)
-VALUES = st.recursive(SCALARS, lambda inner: st.lists(inner, max_size=3) | st.dictionaries(KEYS, inner, max_size=3), max_leaves=12)
+SCALARS = (
+    st.none()
+    | st.booleans()
+    | st.integers()
+    | st.floats(allow_nan=False, allow_infinity=False)
+    | st.text(max_size=5)
+)
+VALUES = st.recursive(
+    SCALARS,
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(KEYS, inner, max_size=3),
+    max_leaves=12,
+)
 PLACEHOLDER = "\ue000placeholder\ue001"
 
 
@@ -284,21 +326,34 @@ def escape(key: str) -> str:
     new=VALUES,
     data=st.data(),
 )
-def test_property_any_edit_parses_as_expected_and_keeps_the_other_bytes(document, indent, crlf, trailing, new, data):
+def test_property_any_edit_parses_as_expected_and_keeps_the_other_bytes(
+    document, indent, crlf, trailing, new, data
+):
     newline = "\r\n" if crlf else "\n"
 
     def dump(value: object) -> str:
-        return json.dumps(value, indent=indent, ensure_ascii=False).replace("\n", newline) + (newline if trailing else "")
+        return json.dumps(value, indent=indent, ensure_ascii=False).replace("\n", newline) + (
+            newline if trailing else ""
+        )
 
     text = dump(document)
-    # Walk down existing members, then maybe step off into a new key (or "-" in an array) and a few more.
+    # Walk down existing members, then maybe step off into a new key (or "-" in an array) and a few
+    # more.
     expected = copy.deepcopy(document)
     parent, key, segments = None, None, []
     current = expected
     while True:
-        children = list(current) if isinstance(current, dict) else range(len(current)) if isinstance(current, list) else []
+        children = (
+            list(current)
+            if isinstance(current, dict)
+            else range(len(current))
+            if isinstance(current, list)
+            else []
+        )
         options = [*(["stop"] if segments else []), "new", *(["down"] if children else [])]
-        choice = data.draw(st.sampled_from(options) if isinstance(current, (dict, list)) else st.just("stop"))
+        choice = data.draw(
+            st.sampled_from(options) if isinstance(current, (dict, list)) else st.just("stop")
+        )
         if choice == "down":
             child = data.draw(st.sampled_from(list(children)))
             parent, key, current = current, child, current[child]
@@ -308,7 +363,13 @@ def test_property_any_edit_parses_as_expected_and_keeps_the_other_bytes(document
             parent[key] = PLACEHOLDER
             built, is_insert, parent_was_empty = new, False, False
         else:
-            first = "-" if isinstance(current, list) else data.draw(KEYS.filter(lambda k: k not in current and not k.isdigit() and k != "-"))
+            first = (
+                "-"
+                if isinstance(current, list)
+                else data.draw(
+                    KEYS.filter(lambda k: k not in current and not k.isdigit() and k != "-")
+                )
+            )
             rest = data.draw(st.lists(st.sampled_from(["-", "x", "中"]), max_size=2))
             built = new
             for later in reversed(rest):
@@ -326,8 +387,12 @@ def test_property_any_edit_parses_as_expected_and_keeps_the_other_bytes(document
     placeholder = json.dumps(PLACEHOLDER, ensure_ascii=False)
     want = dump(expected)
     assert want.count(placeholder) == 1
-    assert json.loads(result) == json.loads(want.replace(placeholder, json.dumps(built, ensure_ascii=False)))
+    assert json.loads(result) == json.loads(
+        want.replace(placeholder, json.dumps(built, ensure_ascii=False))
+    )
     if is_insert:
         inserted(text, result)
-    if not (parent_was_empty and indent is not None):  # json.dumps writes `{}`/`[]` inline even when indented
+    if not (
+        parent_was_empty and indent is not None
+    ):  # json.dumps writes `{}`/`[]` inline even when indented
         assert result == want.replace(placeholder, json.dumps(built, ensure_ascii=False))

@@ -1,4 +1,5 @@
-"""Reading deployments: good documents come through, every kind of bad input is a one-line Problem."""
+"""Reading deployments: good documents come through, every kind of bad input is a one-line
+Problem."""
 
 from __future__ import annotations
 
@@ -22,7 +23,11 @@ def test_json_and_ndjson_documents_come_through_in_order(tmp_path):
     one = _write(tmp_path, "one.json", b'{"id": "a"}')
     many = _write(tmp_path, "many.ndjson", b'{"id": "b"}\n\n{"id": "c"}\n')
     loaded = list(iter_deployments([one, many]))
-    assert [(d.source, d.value, d.line_offset) for d in loaded] == [(one, {"id": "a"}, 0), (f"{many}:1", {"id": "b"}, 0), (f"{many}:3", {"id": "c"}, 2)]
+    assert [(d.source, d.value, d.line_offset) for d in loaded] == [
+        (one, {"id": "a"}, 0),
+        (f"{many}:1", {"id": "b"}, 0),
+        (f"{many}:3", {"id": "c"}, 2),
+    ]
 
 
 def test_folders_are_searched_for_json_and_ndjson(tmp_path):
@@ -67,7 +72,11 @@ def test_a_bad_ndjson_line_names_its_line_and_the_others_are_kept(tmp_path):
     loaded = list(iter_deployments([path]))
     assert (loaded[0].source, loaded[0].value) == (f"{path}:1", {"id": "a"})
     assert isinstance(loaded[1], Problem) and loaded[1].message.startswith("line 2, column 2")
-    assert (loaded[2].source, loaded[2].value, loaded[2].line_offset) == (f"{path}:3", {"id": "c"}, 2)
+    assert (loaded[2].source, loaded[2].value, loaded[2].line_offset) == (
+        f"{path}:3",
+        {"id": "c"},
+        2,
+    )
 
 
 def test_parse_json_keeps_depth_within_the_limit():

@@ -1,6 +1,6 @@
-"""Errors that lead the way: every schema and lint error is one line in Chinese and English, shows values as
-JSON (never a Python repr), offers the closest name or value, and cuts long lists between items. And `new`
-links clause and rule both ways, so lint is clean right after it."""
+"""Errors that lead the way: every schema and lint error is one line in Chinese and English, shows
+values as JSON (never a Python repr), offers the closest name or value, and cuts long lists between
+items. And `new` links clause and rule both ways, so lint is clean right after it."""
 
 from __future__ import annotations
 
@@ -8,9 +8,9 @@ import json
 import re
 
 import pytest
+from conftest import ROOT, deployment, run_line
 from jsonschema import Draft202012Validator
 
-from conftest import ROOT, deployment, run_line
 from facepolicy.messages import closest, describe, key_path, listing, show
 from facepolicy.schemas import first_error, load
 
@@ -37,14 +37,15 @@ def evaluated(tmp_path, document) -> str:
     return one_clear_line(result.err.splitlines()[0])
 
 
-# --- deployments ----------------------------------------------------------------------------------------------
+# --- deployments
+# ----------------------------------------------------------------------------------------------
 
 
 def test_an_unknown_property_names_itself_and_the_closest_known_one(tmp_path):
     line = evaluated(tmp_path, deployment(sites=[{"id": "a", "area_typ": "office"}]))
     assert (
-        '/sites/0/area_typ: 未知属性 / unknown property "area_typ" — 是否应为 / did you mean "area_type"?'
-        in line
+        '/sites/0/area_typ: 未知属性 / unknown property "area_typ" — 是否应为 / did you mean '
+        '"area_type"?' in line
     )
 
 
@@ -58,8 +59,8 @@ def test_an_unknown_property_far_from_every_name_lists_what_is_allowed(tmp_path)
 def test_an_unknown_enum_value_gets_the_closest_one_and_the_list_cut_between_items(tmp_path):
     line = evaluated(tmp_path, deployment(sites=[{"id": "a", "area_type": "hotel-room"}]))
     assert (
-        '/sites/0/area_type: 不是允许的值 / not an allowed value: "hotel-room" — 是否应为 / did you mean "hotel_room"?'
-        in line
+        '/sites/0/area_type: 不是允许的值 / not an allowed value: "hotel-room" — 是否应为 / did '
+        'you mean "hotel_room"?' in line
     )
     choices = re.search(r"choices: (.*?)\) \(不符合", line).group(1)
     enum = load("deployment")["$defs"]["site"]["properties"]["area_type"]["enum"]
@@ -94,7 +95,8 @@ def test_a_long_value_is_shortened_and_shown_as_json(tmp_path):
     assert '"' + "x" * 57 + '…"' in line and len(line) < 400
 
 
-# --- rule files, catalogs, waivers and lint -------------------------------------------------------------------
+# --- rule files, catalogs, waivers and lint
+# -------------------------------------------------------------------
 
 
 def lint(policies, *extra) -> list[str]:
@@ -131,7 +133,8 @@ def edit(path, old, new):
         (
             'expect = "signage.face_recognition_sign"',
             'expect = "lenght(signage)"',
-            'signs.toml: assertions[0].expect: 未知函数 / unknown function lenght() — 是否应为 / did you mean "length"?',
+            "signs.toml: assertions[0].expect: 未知函数 / unknown function lenght() — 是否应为 / "
+            'did you mean "length"?',
         ),
         (
             'expect = "signage.face_recognition_sign"',
@@ -146,13 +149,15 @@ def edit(path, old, new):
         (
             'clauses = ["demo:1"]',
             'clauses = ["acme:1"]',
-            'document "acme" has no catalog (policies/acme/document.toml; see policies/catalog-format.md, '
+            'document "acme" has no catalog (policies/acme/document.toml; see '
+            "policies/catalog-format.md, "
             "or facepolicy new --title)",
         ),
         (
             'where = "public"',
             'where = "publik"',
-            'field "publik" is not in the deployment schema, so it is always null / 部署 schema 中没有该字段'
+            'field "publik" is not in the deployment schema, so it is always null / 部署 schema '
+            "中没有该字段"
             ' — 是否应为 / did you mean "public"?',
         ),
     ],
@@ -183,25 +188,30 @@ def test_a_misspelt_scope_keyword_gets_the_closest_keyword(demo_policies):
         (
             'rules = ["demo.signs"]',
             'rule = ["demo.signs"]',
-            "document.toml: clauses[0].rule: 目录文件不符合目录 schema / catalog breaks the catalog schema: "
+            "document.toml: clauses[0].rule: 目录文件不符合目录 schema / catalog breaks the "
+            "catalog schema: "
             '未知属性 / unknown property "rule" — 是否应为 / did you mean "rules"?',
         ),
         (
             'rules = ["demo.signs"]',
             'rules = ["demo.signs"]\nnot_checkable = "too-general"',
-            "document.toml: clauses[0]: 目录文件不符合目录 schema / catalog breaks the catalog schema: 只能具备其中一组属性 / needs exactly one of these: "
+            "document.toml: clauses[0]: 目录文件不符合目录 schema / catalog breaks the catalog "
+            "schema: 只能具备其中一组属性 / needs exactly one of these: "
             '"rules"; or "not_checkable" and "reason"',
         ),
         (
             'rules = ["demo.signs"]',
             'modal = "应"',
-            "document.toml: clauses[0]: 目录文件不符合目录 schema / catalog breaks the catalog schema: "
-            '只能具备其中一组属性 / needs exactly one of these: "rules"; or "not_checkable" and "reason"',
+            "document.toml: clauses[0]: 目录文件不符合目录 schema / catalog breaks the catalog "
+            "schema: "
+            '只能具备其中一组属性 / needs exactly one of these: "rules"; or "not_checkable" and '
+            '"reason"',
         ),
         (
             'binds = "deployer"',
             'binds = "deployers"',
-            'not an allowed value: "deployers" — 是否应为 / did you mean "deployer"? (可选 / choices: '
+            'not an allowed value: "deployers" — 是否应为 / did you mean "deployer"? (可选 / '
+            "choices: "
             '"deployer", "vendor", "both", "none")',
         ),
         (
@@ -223,14 +233,16 @@ def test_a_catalog_error_leads_the_way(demo_policies, old, new, expected):
 def test_a_waiver_for_a_misspelt_rule_gets_the_closest_rule(tmp_path):
     path = tmp_path / "w.toml"
     path.write_text(
-        '[[waivers]]\nrule = "megvii-fr-guideline.private-space"\ndeployment = "d"\njustification = "the cameras are replaced in May"\n'
+        '[[waivers]]\nrule = "megvii-fr-guideline.private-space"\ndeployment = "d"\njustification '
+        '= "the cameras are replaced in May"\n'
         'approver = "a"\nexpires = "2099-01-01"\n',
         encoding="utf-8",
     )
     result = run_line(["facepolicy", "lint", "--waivers", str(path)])
     [line] = [one_clear_line(l) for l in result.out.splitlines() if "waivers[0]" in l]
     assert (
-        'no rule "megvii-fr-guideline.private-space" in the rule set / 规则不存在 — 是否应为 / did you mean '
+        'no rule "megvii-fr-guideline.private-space" in the rule set / 规则不存在 — 是否应为 / did '
+        "you mean "
         '"megvii-fr-guideline.private-spaces"?' in line
     )
 
@@ -252,7 +264,8 @@ def test_an_unknown_rule_id_gets_the_closest_rule(args, where):
     )
 
 
-# --- the message builders alone -------------------------------------------------------------------------------
+# --- the message builders alone
+# -------------------------------------------------------------------------------
 
 
 @pytest.mark.parametrize(
@@ -329,7 +342,8 @@ def test_first_error_points_at_the_place_to_fix():
     )
 
 
-# --- new: clause and rule linked both ways --------------------------------------------------------------------
+# --- new: clause and rule linked both ways
+# --------------------------------------------------------------------
 
 
 def new(root, *args):
@@ -403,7 +417,8 @@ def test_new_without_a_catalog_says_how_to_make_one_and_makes_it_with_a_title(tm
     "clause",
     [
         'not_checkable = "too-general"\n',  # a reason-less clause (the catalog schema refuses it: lint says so)
-        'not_checkable = "too-general"\nreason.zh = "待定"\nreason.en = """\\\n  to be\\\n  decided"""\n',
+        'not_checkable = "too-general"\nreason.zh = "待定"\nreason.en = """\\\n  to be\\\n  '
+        'decided"""\n',
         'rules = [\n  "demo.signs",\n]\n',  # demo.signs does not cite demo:2 back: lint says so, about demo.signs
     ],
 )
@@ -411,8 +426,8 @@ def test_new_links_a_clause_however_its_disposal_was_written(demo_policies, clau
     catalog = demo_policies / "demo" / "document.toml"
     catalog.write_text(
         catalog.read_text(encoding="utf-8") + '\n[[clauses]]\nid = "2"\nsection = "2"\n'
-        'heading = { zh = "政策", en = "Policy" }\nbinds = "deployer"\nkind = "obligation"\nexcerpt = "标识"\n'
-        + clause,
+        'heading = { zh = "政策", en = "Policy" }\nbinds = "deployer"\nkind = '
+        '"obligation"\nexcerpt = "标识"\n' + clause,
         encoding="utf-8",
     )
     result = new(demo_policies.parent, "demo:2", "policy-published")

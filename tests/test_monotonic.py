@@ -1,12 +1,12 @@
-"""The guarantee: verdicts stay true as facts are added. Removing facts from a deployment never turns pass
-into fail or back, never turns either into not_applicable: each verdict stays what it was or becomes
-incomplete. (Read the other way: adding facts only resolves incomplete verdicts.)
+"""The guarantee: verdicts stay true as facts are added. Removing facts from a deployment never
+turns pass into fail or back, never turns either into not_applicable: each verdict stays what it was
+or becomes incomplete. (Read the other way: adding facts only resolves incomplete verdicts.)
 
-A fact removed is an object member deleted, a list's name taken out of `complete` (the list becomes "at
-least these"), or an item taken out of a list not stated complete. `make test` runs every fixture and
-scenario with each top-level fact removed, and a fixed-seed sample of random removals; `make fuzz`
-(FACEPOLICY_FUZZ_EXAMPLES=2500) draws over 10,000 (deployment, removed facts) pairs, and prints
-the count.
+A fact removed is an object member deleted, a list's name taken out of `complete` (the list becomes
+"at least these"), or an item taken out of a list not stated complete. `make test` runs every
+fixture and scenario with each top-level fact removed, and a fixed-seed sample of random removals;
+`make fuzz` (FACEPOLICY_FUZZ_EXAMPLES=2500) draws over 10,000 (deployment, removed facts) pairs, and
+prints the count.
 """
 
 from __future__ import annotations
@@ -19,10 +19,10 @@ import sys
 from typing import Any, Iterator
 
 import pytest
+from conftest import ROOT
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from conftest import ROOT
 from facepolicy import schemas
 from facepolicy.evaluate import evaluate
 from facepolicy.model import Status
@@ -33,12 +33,18 @@ import generate  # noqa: E402
 
 EXAMPLES = int(os.environ.get("FACEPOLICY_FUZZ_EXAMPLES", "150"))
 REMOVALS_PER_EXAMPLE = 5
-SETTINGS = settings(max_examples=EXAMPLES, deadline=None, derandomize=not os.environ.get("FACEPOLICY_FUZZ_RANDOM"),
-                    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+SETTINGS = settings(
+    max_examples=EXAMPLES,
+    deadline=None,
+    derandomize=not os.environ.get("FACEPOLICY_FUZZ_RANDOM"),
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+)
 RULES = load_rule_set().rules
 TODAY = dt.date(2026, 1, 1)
 FIXTURES = sorted((ROOT / "fixtures").rglob("*.json"))
-DOCUMENTS = [json.loads(p.read_text(encoding="utf-8")) for p in FIXTURES] + list(generate.deployments(20261130, 40))
+DOCUMENTS = [json.loads(p.read_text(encoding="utf-8")) for p in FIXTURES] + list(
+    generate.deployments(20261130, 40)
+)
 PAIRS = {"checked": 0}
 KEEP = {"schema_version", "id"}  # required: without them there is no deployment to judge
 
@@ -48,8 +54,8 @@ def statuses(document: Any) -> dict[str, Status]:
 
 
 def places(document: Any) -> list[tuple[str, tuple, Any]]:
-    """Every fact that can be taken away: ("member", path to the object, key), ("complete", path, name),
-    ("item", path to the list, index)."""
+    """Every fact that can be taken away: ("member", path to the object, key), ("complete", path,
+    name), ("item", path to the list, index)."""
     found: list[tuple[str, tuple, Any]] = []
 
     def walk(node: Any, path: tuple) -> None:
@@ -91,7 +97,9 @@ def assert_only_resolves(before: dict[str, Status], after: dict[str, Status], wh
     for rule_id, status in before.items():
         assert after[rule_id] is not Status.error, (rule_id, what)
         if after[rule_id] is not status:
-            assert after[rule_id] is Status.incomplete, f"{rule_id}: {status.value} → {after[rule_id].value} after removing {what}"
+            assert after[rule_id] is Status.incomplete, (
+                f"{rule_id}: {status.value} → {after[rule_id].value} after removing {what}"
+            )
 
 
 def _top_level_removals(document: Any) -> Iterator[tuple[str, tuple, Any]]:

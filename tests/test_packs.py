@@ -9,7 +9,6 @@ import shutil
 from pathlib import Path
 
 import pytest
-
 from conftest import ROOT, run_line
 
 EXAMPLE = ROOT / "examples" / "acme-pm"
@@ -137,8 +136,7 @@ def test_a_scenario_states_other_packs_verdicts_under_their_table_only(tmp_path)
     assert result.code == 1
     assert (
         "megvii-fr-guideline.private-spaces: rule of pack facepolicy: "
-        "state its verdict under [packs.facepolicy]"
-        in result.out
+        "state its verdict under [packs.facepolicy]" in result.out
     )
     edit(
         expected,
@@ -194,7 +192,10 @@ def test_a_packs_fixtures_are_checked_against_its_own_family_schema(tmp_path):
         ["facepolicy", "test", "--policies", "first", "--policies", "second"], cwd=tmp_path
     )
     assert result.code == 2
-    assert "pass-approved.json" in result.err and '/extensions/first: 未知属性 / unknown property "first"' in result.err
+    assert (
+        "pass-approved.json" in result.err
+        and ('/extensions/first: 未知属性 / unknown property "first"') in result.err
+    )
 
 
 # ---------- pack.toml checks
@@ -246,7 +247,10 @@ def test_a_broken_pack_toml_names_the_key(tmp_path):
     edit(tmp_path / "own" / "pack.toml", 'version = "0.1.0"', "version = 1")
     line = one_error_line(run_line(["facepolicy", "test", "--policies", "own"], cwd=tmp_path))
     assert line.startswith("facepolicy: own/pack.toml: ")
-    assert "pack.toml breaks its schema: /version: 类型不对 / wrong type: 整数 integer, 应为 / expected 字符串 string" in line
+    assert (
+        "pack.toml breaks its schema: /version: 类型不对 / wrong type: 整数 integer, 应为 / "
+        "expected 字符串 string"
+    ) in line
 
 
 def test_two_packs_with_one_name_are_refused(tmp_path):
@@ -324,8 +328,7 @@ def test_a_fact_named_like_a_core_fact_or_another_packs_is_refused(tmp_path):
     )
     assert (
         "fact 'security_officer_approved' is also a fact of pack first "
-        "(/extensions/first/security_officer_approved)"
-        in line
+        "(/extensions/first/security_officer_approved)" in line
     )
 
 
@@ -417,10 +420,7 @@ def test_a_deployment_stating_facts_of_a_pack_not_loaded_is_refused(tmp_path):
     case = EXAMPLE / "fixtures" / "rules" / "acme-pm.template-deletion" / "pass-14-days.json"
     result = run_line(["facepolicy", "eval", str(case)], cwd=tmp_path)
     assert result.code == 2
-    assert (
-        '/extensions/acme-pm: 未知属性 / unknown property "acme-pm"'
-        in result.err
-    )
+    assert '/extensions/acme-pm: 未知属性 / unknown property "acme-pm"' in result.err
 
 
 def test_an_edited_extension_is_never_served_stale_from_the_cache(tmp_path):
@@ -441,7 +441,10 @@ def test_an_edited_extension_is_never_served_stale_from_the_cache(tmp_path):
         cwd=tmp_path,
         env=env,
     )
-    assert second.code == 2 and "wrong type: 布尔值 boolean, 应为 / expected 字符串 string" in second.err
+    assert (
+        second.code == 2
+        and "wrong type: 布尔值 boolean, 应为 / expected 字符串 string" in second.err
+    )
 
 
 def test_workers_read_the_merged_schema_too(tmp_path):
@@ -511,8 +514,7 @@ def test_a_missing_pack_folder_says_what_policies_takes(tmp_path):
     assert line.startswith("facepolicy: nowhere: ")
     assert (
         "no such policies folder; --policies takes a pack folder (with pack.toml) "
-        "or a folder of rules"
-        in line
+        "or a folder of rules" in line
     )
 
 

@@ -1,4 +1,5 @@
-"""`eval` shows a progress line on stderr for long runs, only when stderr is a terminal and not in CI."""
+"""`eval` shows a progress line on stderr for long runs, only when stderr is a terminal and not in
+CI."""
 
 from __future__ import annotations
 
@@ -11,11 +12,15 @@ import subprocess
 import sys
 
 import pytest
-
 from conftest import ROOT
+
 from facepolicy.progress import AFTER_DEPLOYMENTS, Progress, guard
 
-PASSING = json.loads((ROOT / "fixtures" / "scenarios" / "mall-cameras" / "deployment.json").read_text(encoding="utf-8"))
+PASSING = json.loads(
+    (ROOT / "fixtures" / "scenarios" / "mall-cameras" / "deployment.json").read_text(
+        encoding="utf-8"
+    )
+)
 
 
 class Terminal(io.StringIO):
@@ -88,7 +93,9 @@ def test_output_to_the_same_terminal_wipes_the_line_first():
     assert guard(io.StringIO(), progress).__class__ is io.StringIO
 
 
-# The real command, its stderr on a pseudo-terminal or a pipe. A fleet large enough to pass AFTER_DEPLOYMENTS.
+# The real command, its stderr on a pseudo-terminal or a pipe. A fleet large enough to pass
+# AFTER_DEPLOYMENTS.
+
 
 @pytest.fixture(scope="module")
 def fleet(tmp_path_factory):
@@ -106,12 +113,21 @@ def _env(**extra: str) -> dict[str, str]:
 def _eval_with_stderr_on_a_pty(fleet, env, tmp_path) -> tuple[int, bytes, bytes]:
     master, slave = pty.openpty()
     stdout = tmp_path / "stdout"
-    with stdout.open("wb") as sink:  # a file, not a pipe: the command never waits on a reader of its output
-        proc = subprocess.Popen([sys.executable, "-m", "facepolicy", "eval", "-f", "json", str(fleet)],
-                                stdout=sink, stderr=slave, env=env, cwd=ROOT)
+    with stdout.open(
+        "wb"
+    ) as sink:  # a file, not a pipe: the command never waits on a reader of its output
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "facepolicy", "eval", "-f", "json", str(fleet)],
+            stdout=sink,
+            stderr=slave,
+            env=env,
+            cwd=ROOT,
+        )
     os.close(slave)
     seen = b""
-    while True:  # read the terminal while the command runs, so that it never blocks on a full pty buffer
+    while (
+        True
+    ):  # read the terminal while the command runs, so that it never blocks on a full pty buffer
         ready, _, _ = select.select([master], [], [], 0.1)
         if ready:
             try:
@@ -143,8 +159,11 @@ def test_no_progress_on_a_terminal_in_ci(fleet, tmp_path):
 
 
 def test_no_progress_when_stderr_is_a_pipe(fleet):
-    proc = subprocess.run([sys.executable, "-m", "facepolicy", "eval", "-f", "json", str(fleet)], capture_output=True, env=_env(), cwd=ROOT)
+    proc = subprocess.run(
+        [sys.executable, "-m", "facepolicy", "eval", "-f", "json", str(fleet)],
+        capture_output=True,
+        env=_env(),
+        cwd=ROOT,
+    )
     assert proc.returncode == 1
     assert proc.stderr == b""
-
-

@@ -1,5 +1,5 @@
-"""The facts a rule reads are derived from its scope and expressions; every fact an incomplete verdict names
-is one of them (a list's `-` is "the items it may have besides those listed")."""
+"""The facts a rule reads are derived from its scope and expressions; every fact an incomplete
+verdict names is one of them (a list's `-` is "the items it may have besides those listed")."""
 
 from __future__ import annotations
 
@@ -7,8 +7,8 @@ import datetime as dt
 import json
 
 import pytest
-
 from conftest import ROOT
+
 from facepolicy.evaluate import evaluate
 from facepolicy.reads import facts_read
 from facepolicy.ruleset import load_rule_set
@@ -18,8 +18,9 @@ FIXTURES = sorted((ROOT / "fixtures").rglob("*.json"))
 
 
 def _covered(pointer: str, reads: list[str]) -> bool:
-    """Whether the pointer names a fact the rule reads, one above it (an unstated object or list), or one
-    below it (an item of a list it reads; `-`: the items a list may have besides those listed)."""
+    """Whether the pointer names a fact the rule reads, one above it (an unstated object or list),
+    or one below it (an item of a list it reads; `-`: the items a list may have besides those
+    listed)."""
     parts = pointer.split("/")[1:]
     for path in reads:
         pattern = path.split("/")[1:]
@@ -38,4 +39,8 @@ def test_every_missing_fact_is_one_the_rule_reads(path):
 
 
 def test_explain_lists_the_facts_a_rule_reads():
-    assert facts_read(RULES["megvii-fr-guideline.private-spaces"]) == ["/components/*/product", "/mode", "/sites/*/area_type"]
+    assert facts_read(RULES["megvii-fr-guideline.private-spaces"]) == [
+        "/components/*/product",
+        "/mode",
+        "/sites/*/area_type",
+    ]

@@ -15,8 +15,8 @@ import sys
 from collections import Counter
 
 import pytest
-
 from conftest import ROOT, check_golden
+
 from facepolicy.model import (
     DeploymentResult,
     Problem,

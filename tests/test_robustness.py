@@ -1,11 +1,12 @@
-"""Property-based robustness: whatever the input, no traceback, exit 0/1/2 only, and valid JSON reports.
+"""Property-based robustness: whatever the input, no traceback, exit 0/1/2 only, and valid JSON
+reports.
 
-`make test` runs a small fixed-seed sample; `make fuzz` is the full run (FACEPOLICY_FUZZ_EXAMPLES=2500:
-each property test draws that many examples, and each runs eval on a JSON and an NDJSON file in two
-formats; broken rule sets, each run through lint, test and eval, are capped at 300, hostile cache folders
-at 200 — about 27,000 cases in all; the count is printed when the module's tests are over).
-Strings include lone surrogates, NUL, ANSI escapes and bidirectional overrides; numbers include
-near-integers such as 13.99999999999999999.
+`make test` runs a small fixed-seed sample; `make fuzz` is the full run
+(FACEPOLICY_FUZZ_EXAMPLES=2500: each property test draws that many examples, and each runs eval on a
+JSON and an NDJSON file in two formats; broken rule sets, each run through lint, test and eval, are
+capped at 300, hostile cache folders at 200 — about 27,000 cases in all; the count is printed when
+the module's tests are over). Strings include lone surrogates, NUL, ANSI escapes and bidirectional
+overrides; numbers include near-integers such as 13.99999999999999999.
 """
 
 from __future__ import annotations
@@ -13,7 +14,6 @@ from __future__ import annotations
 import contextlib
 import io
 import json
-import math
 import os
 import random
 import re
@@ -22,18 +22,28 @@ import tempfile
 from pathlib import Path
 
 import pytest
+from conftest import ROOT
 from hypothesis import HealthCheck, given, seed, settings
 from hypothesis import strategies as st
 from jsonschema import Draft202012Validator
 
-from conftest import ROOT
 from facepolicy import schemas
 from facepolicy.cli import run
 
 EXAMPLES = int(os.environ.get("FACEPOLICY_FUZZ_EXAMPLES", "150"))
-SETTINGS = settings(max_examples=EXAMPLES, deadline=None, derandomize=not os.environ.get("FACEPOLICY_FUZZ_RANDOM"),
-                    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow, HealthCheck.data_too_large])
-REPORT = Draft202012Validator(json.loads((ROOT / "schemas" / "report.schema.json").read_text(encoding="utf-8")))
+SETTINGS = settings(
+    max_examples=EXAMPLES,
+    deadline=None,
+    derandomize=not os.environ.get("FACEPOLICY_FUZZ_RANDOM"),
+    suppress_health_check=[
+        HealthCheck.function_scoped_fixture,
+        HealthCheck.too_slow,
+        HealthCheck.data_too_large,
+    ],
+)
+REPORT = Draft202012Validator(
+    json.loads((ROOT / "schemas" / "report.schema.json").read_text(encoding="utf-8"))
+)
 DEPLOYMENT = json.loads((ROOT / "schemas" / "deployment.schema.json").read_text(encoding="utf-8"))
 FIXTURES = sorted((ROOT / "fixtures").rglob("*.json"))
 COUNTER = {"cases": 0}
@@ -52,25 +62,57 @@ def check(code: int, out: str, err: str, json_report: bool = False) -> None:
     assert "Traceback" not in out + err
     assert "internal error" not in err, err
     for line in err.strip().splitlines():
-        assert line.startswith("facepolicy: ") or line.startswith("Error: ") or line.startswith("Usage: ") or line.startswith("Try "), line
+        assert (
+            line.startswith("facepolicy: ")
+            or line.startswith("Error: ")
+            or line.startswith("Usage: ")
+            or line.startswith("Try ")
+        ), line
     if json_report:
         REPORT.validate(json.loads(out))
 
 
-# Text as hostile input has it: lone surrogates (json.dumps writes them as \\udXXX escapes), NUL, ANSI escapes,
-# bidirectional overrides and the rest of the control characters, beside ordinary text.
+# Text as hostile input has it: lone surrogates (json.dumps writes them as \\udXXX escapes), NUL,
+# ANSI escapes, bidirectional overrides and the rest of the control characters, beside ordinary
+# text.
 hostile_text = st.text(alphabet=st.characters(exclude_categories=()), max_size=50) | st.lists(
-    st.sampled_from(["\x00", "\x1b[8m", "\u202e", "\ud800", "\udfff", "\x85", "\u2028", "\ufffe", "<script>", "`", "|", "a", "中"]),
-    max_size=12).map("".join)
+    st.sampled_from(
+        [
+            "\x00",
+            "\x1b[8m",
+            "\u202e",
+            "\ud800",
+            "\udfff",
+            "\x85",
+            "\u2028",
+            "\ufffe",
+            "<script>",
+            "`",
+            "|",
+            "a",
+            "中",
+        ]
+    ),
+    max_size=12,
+).map("".join)
 
 json_values = st.recursive(
-    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=50) | hostile_text,
-    lambda children: st.lists(children, max_size=5) | st.dictionaries(st.text(max_size=12), children, max_size=6),
+    st.none()
+    | st.booleans()
+    | st.integers()
+    | st.floats(allow_nan=False)
+    | st.text(max_size=50)
+    | hostile_text,
+    lambda children: (
+        st.lists(children, max_size=5) | st.dictionaries(st.text(max_size=12), children, max_size=6)
+    ),
     max_leaves=40,
 )
 
 
-NDJSON_LINE = Draft202012Validator({"$ref": "urn:facepolicy:report#/$defs/ndjson_line"}, registry=schemas.registry())
+NDJSON_LINE = Draft202012Validator(
+    {"$ref": "urn:facepolicy:report#/$defs/ndjson_line"}, registry=schemas.registry()
+)
 
 
 def eval_bytes(tmp_path: Path, data: bytes, suffix: str = ".json") -> None:
@@ -95,11 +137,17 @@ def _paths(schema: dict, prefix: tuple = ()) -> list[tuple[tuple, dict]]:
     found = []
     for name, sub in schema.get("properties", {}).items():
         if "$ref" in sub:
-            sub = DEPLOYMENT["$defs"][sub["$ref"].split("/")[-1]] | {k: v for k, v in sub.items() if k != "$ref"}
+            sub = DEPLOYMENT["$defs"][sub["$ref"].split("/")[-1]] | {
+                k: v for k, v in sub.items() if k != "$ref"
+            }
         found.append((prefix + (name,), sub))
         if sub.get("type") == "object":
             found.extend(_paths(sub, prefix + (name,)))
-        if sub.get("type") == "array" and isinstance(sub.get("items"), dict) and "$ref" in sub["items"]:
+        if (
+            sub.get("type") == "array"
+            and isinstance(sub.get("items"), dict)
+            and "$ref" in sub["items"]
+        ):
             item = DEPLOYMENT["$defs"][sub["items"]["$ref"].split("/")[-1]]
             found.extend(_paths(item, prefix + (name, 0)))
     return found
@@ -118,7 +166,12 @@ def _set(document, path, value):
         else:
             if not isinstance(node, dict):
                 return document
-            node = node.setdefault(part, [{"id": "x"}] if part in ("components", "sites", "consents", "cross_border_transfers") else {})
+            node = node.setdefault(
+                part,
+                [{"id": "x"}]
+                if part in ("components", "sites", "consents", "cross_border_transfers")
+                else {},
+            )
     if isinstance(node, dict):
         node[path[-1]] = value
     return document
@@ -126,8 +179,14 @@ def _set(document, path, value):
 
 @SETTINGS
 @seed(2)
-@given(index=st.integers(0, len(FIXTURES) - 1), target=st.sampled_from(PROPERTY_PATHS), value=json_values)
-def test_wrong_types_at_every_schema_property_of_real_fixtures(tmp_path_factory, index, target, value):
+@given(
+    index=st.integers(0, len(FIXTURES) - 1),
+    target=st.sampled_from(PROPERTY_PATHS),
+    value=json_values,
+)
+def test_wrong_types_at_every_schema_property_of_real_fixtures(
+    tmp_path_factory, index, target, value
+):
     document = json.loads(FIXTURES[index].read_text(encoding="utf-8"))
     if not isinstance(document, dict):
         return
@@ -144,18 +203,29 @@ def test_truncated_and_corrupted_files(tmp_path_factory, index, cut, junk):
     eval_bytes(tmp_path_factory.mktemp("n"), data, ".ndjson")
 
 
-# Numbers whose float is not what the text says: integral once rounded, out of range, or exactly integral.
+# Numbers whose float is not what the text says: integral once rounded, out of range, or exactly
+# integral.
 near_integers = st.one_of(
     st.builds(lambda i, n: f"{i}.{'9' * n}", st.integers(-20, 20), st.integers(14, 30)),
     st.builds(lambda i, n: f"{i}.{'0' * n}1", st.integers(-20, 20), st.integers(14, 30)),
-    st.builds(lambda i, e: f"{i}e{e}", st.integers(-9, 9), st.sampled_from([-400, -1, 0, 1, 2, 308, 309, 400])),
-    st.sampled_from(["14.0", "-0.0", "0.5", "13.999999999999999", "1.0000000000000002", "1E2", "2e-1"]),
+    st.builds(
+        lambda i, e: f"{i}e{e}",
+        st.integers(-9, 9),
+        st.sampled_from([-400, -1, 0, 1, 2, 308, 309, 400]),
+    ),
+    st.sampled_from(
+        ["14.0", "-0.0", "0.5", "13.999999999999999", "1.0000000000000002", "1E2", "2e-1"]
+    ),
 )
 
 
 @SETTINGS
 @seed(5)
-@given(index=st.integers(0, len(FIXTURES) - 1), target=st.sampled_from(PROPERTY_PATHS), number=near_integers)
+@given(
+    index=st.integers(0, len(FIXTURES) - 1),
+    target=st.sampled_from(PROPERTY_PATHS),
+    number=near_integers,
+)
 def test_near_integer_numbers_at_every_schema_property(tmp_path_factory, index, target, number):
     document = json.loads(FIXTURES[index].read_text(encoding="utf-8"))
     if not isinstance(document, dict):
@@ -175,7 +245,9 @@ SPECIALS = [
     b"\x00\x00\x00",
     b'{"schema_version": 1e400, "id": "x"}',
     b'{"schema_version": 1, "id": "x", "data_subjects": {"min_age": 1e308}}',
-    b'{"schema_version": 1, "id": "x", "components": [{"id": "c", "runs_on": {"os_version": "' + b"9." * 5000 + b'9"}}]}',
+    b'{"schema_version": 1, "id": "x", "components": [{"id": "c", "runs_on": {"os_version": "'
+    + b"9." * 5000
+    + b'9"}}]}',
 ]
 
 
@@ -184,12 +256,25 @@ def test_hostile_inputs(tmp_path, number):
     eval_bytes(tmp_path, SPECIALS[number])
 
 
-TOML_MUTATIONS = ["", "[", "id = ", '"\\u', "expect = \"sites[?\"", "scope = 5", "[[assertions]]\nexpect = 1",
-                  'scope = { "$ref" = "https://example.com/x.json" }', "\x00", "severity = \"urgent\"",
-                  'evidence = { "type" = "nothing" }', "[message]\nzh = 1"]
+TOML_MUTATIONS = [
+    "",
+    "[",
+    "id = ",
+    '"\\u',
+    'expect = "sites[?"',
+    "scope = 5",
+    "[[assertions]]\nexpect = 1",
+    'scope = { "$ref" = "https://example.com/x.json" }',
+    "\x00",
+    'severity = "urgent"',
+    'evidence = { "type" = "nothing" }',
+    "[message]\nzh = 1",
+]
 
 
-@settings(SETTINGS, max_examples=min(EXAMPLES, 300))  # each example runs lint, test (every fixture) and eval
+@settings(
+    SETTINGS, max_examples=min(EXAMPLES, 300)
+)  # each example runs lint, test (every fixture) and eval
 @seed(4)
 @given(mutation=st.sampled_from(TOML_MUTATIONS), position=st.floats(0, 1), drop=st.integers(0, 40))
 def test_broken_rule_files_for_lint_test_and_eval(tmp_path_factory, mutation, position, drop):
@@ -200,14 +285,31 @@ def test_broken_rule_files_for_lint_test_and_eval(tmp_path_factory, mutation, po
     folder.mkdir(parents=True)
     text = rule.read_text(encoding="utf-8")
     cut = int(len(text) * position)
-    (folder / rule.name).write_text(text[:cut] + mutation + text[cut + drop:], encoding="utf-8")
+    (folder / rule.name).write_text(text[:cut] + mutation + text[cut + drop :], encoding="utf-8")
     catalog = rule.parent / "document.toml"
     if catalog.is_file():
         shutil.copy(catalog, folder / "document.toml")
     fixture = FIXTURES[drop % len(FIXTURES)]
-    for argv in (["lint", "--no-bundled", "--policies", str(root / "policies")],
-                 ["test", "--no-bundled", "--policies", str(root / "policies"), "--fixtures", str(ROOT / "fixtures")],
-                 ["eval", "--no-bundled", "--policies", str(root / "policies"), "--format", "json", str(fixture)]):
+    for argv in (
+        ["lint", "--no-bundled", "--policies", str(root / "policies")],
+        [
+            "test",
+            "--no-bundled",
+            "--policies",
+            str(root / "policies"),
+            "--fixtures",
+            str(ROOT / "fixtures"),
+        ],
+        [
+            "eval",
+            "--no-bundled",
+            "--policies",
+            str(root / "policies"),
+            "--format",
+            "json",
+            str(fixture),
+        ],
+    ):
         code, out, err = invoke(argv)
         check(code, out, err, json_report=argv[0] == "eval")
 
@@ -237,18 +339,29 @@ def _cache_dir(folder: Path):
 
 
 ENTRY_NAMES = _real_entry_names()
-PLANTED_NAMES = ENTRY_NAMES + [f"fp-{'0' * 64}.pickle", "model.pickle", "fp-short.pickle", "notes.txt",
-                               f"{ENTRY_NAMES[0]}.{os.getpid()}.000000000000.tmp"]
-planted = st.lists(st.tuples(
-    st.sampled_from(PLANTED_NAMES),
-    st.sampled_from(["junk", "magic", "pickle", "symlink", "folder"]),
-    st.sampled_from([0o600, 0o644, 0o664, 0o666, 0o000]),
-    st.booleans(),  # given to another user (where the tests run as root)
-    st.binary(max_size=48),
-), max_size=6, unique_by=lambda t: t[0])
+PLANTED_NAMES = ENTRY_NAMES + [
+    f"fp-{'0' * 64}.pickle",
+    "model.pickle",
+    "fp-short.pickle",
+    "notes.txt",
+    f"{ENTRY_NAMES[0]}.{os.getpid()}.000000000000.tmp",
+]
+planted = st.lists(
+    st.tuples(
+        st.sampled_from(PLANTED_NAMES),
+        st.sampled_from(["junk", "magic", "pickle", "symlink", "folder"]),
+        st.sampled_from([0o600, 0o644, 0o664, 0o666, 0o000]),
+        st.booleans(),  # given to another user (where the tests run as root)
+        st.binary(max_size=48),
+    ),
+    max_size=6,
+    unique_by=lambda t: t[0],
+)
 
 
-def _plant(folder: Path, name: str, kind: str, mode: int, foreign: bool, data: bytes, outside: Path) -> None:
+def _plant(
+    folder: Path, name: str, kind: str, mode: int, foreign: bool, data: bytes, outside: Path
+) -> None:
     import pickle
 
     from facepolicy import cache
@@ -261,9 +374,15 @@ def _plant(folder: Path, name: str, kind: str, mode: int, foreign: bool, data: b
         path.mkdir()
     elif kind == "magic":
         path.write_bytes(cache.MAGIC + data)
-    elif kind == "pickle":  # all an attacker can forge: the right name, both digests, and a payload that acts
+    elif (
+        kind == "pickle"
+    ):  # all an attacker can forge: the right name, both digests, and a payload that acts
         payload = pickle.dumps(_Exploit(str(outside)))
-        key_digest = bytes.fromhex(name[3:67]) if re.fullmatch(r"fp-[0-9a-f]{64}\.pickle", name) else data[:32].ljust(32, b"\0")
+        key_digest = (
+            bytes.fromhex(name[3:67])
+            if re.fullmatch(r"fp-[0-9a-f]{64}\.pickle", name)
+            else data[:32].ljust(32, b"\0")
+        )
         path.write_bytes(cache.MAGIC + key_digest + cache._digest(payload) + payload)
     else:
         path.write_bytes(data)
@@ -285,13 +404,20 @@ class _Exploit:
 BASELINE: dict[str, str] = {}
 
 
-@settings(SETTINGS, max_examples=min(EXAMPLES // 3, 200))  # each example loads the rule set four times
+@settings(
+    SETTINGS, max_examples=min(EXAMPLES // 3, 200)
+)  # each example loads the rule set four times
 @seed(6)
-@given(folder_mode=st.sampled_from([0o700, 0o755, 0o775, 0o777, 0o1777]), foreign_folder=st.booleans(), entries=planted,
-       fmt=st.sampled_from(["json", "text"]))
+@given(
+    folder_mode=st.sampled_from([0o700, 0o755, 0o775, 0o777, 0o1777]),
+    foreign_folder=st.booleans(),
+    entries=planted,
+    fmt=st.sampled_from(["json", "text"]),
+)
 def test_hostile_cache_folders(tmp_path_factory, folder_mode, foreign_folder, entries, fmt):
-    """Whatever another user left in the cache folder, the report is the one a run without a cache gives, nothing
-    planted is executed, and nothing that is not facepolicy's own entry is removed."""
+    """Whatever another user left in the cache folder, the report is the one a run without a cache
+    gives, nothing planted is executed, and nothing that is not facepolicy's own entry is
+    removed."""
     root = tmp_path_factory.mktemp("hostile-cache")
     folder, outside = root / "cache", root / "outside.txt"
     folder.mkdir()
@@ -305,7 +431,11 @@ def test_hostile_cache_folders(tmp_path_factory, folder_mode, foreign_folder, en
     folder.chmod(folder_mode)
     if foreign_folder and os.geteuid() == 0:
         os.chown(folder, 65534, 65534)
-    theirs = {name for name, *_ in entries if name not in ENTRY_NAMES and not re.fullmatch(r"fp-[0-9a-f]{64}\.pickle", name)}
+    theirs = {
+        name
+        for name, *_ in entries
+        if name not in ENTRY_NAMES and not re.fullmatch(r"fp-[0-9a-f]{64}\.pickle", name)
+    }
     argv = ["eval", "--format", fmt, str(FIXTURES[0])]
     if fmt not in BASELINE:
         with _cache_dir(root / "no-cache"):

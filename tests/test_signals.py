@@ -1,7 +1,8 @@
-"""Issue 10: Ctrl-C and a closed standard output, driven by a real SIGINT to a real process group and a real pipe.
+"""Issue 10: Ctrl-C and a closed standard output, driven by a real SIGINT to a real process group
+and a real pipe.
 
-Ctrl-C during `--jobs 2` printed worker tracebacks in 15 of 30 runs, hung in 4 of 30, and left a truncated
-report under its final name; `eval … | head -1` made a clean run exit 1.
+Ctrl-C during `--jobs 2` printed worker tracebacks in 15 of 30 runs, hung in 4 of 30, and left a
+truncated report under its final name; `eval … | head -1` made a clean run exit 1.
 """
 
 from __future__ import annotations
@@ -15,7 +16,6 @@ import time
 from pathlib import Path
 
 import pytest
-
 from conftest import ROOT
 
 MALL = ROOT / "fixtures" / "scenarios" / "mall-cameras" / "deployment.json"
@@ -55,8 +55,14 @@ def _alive(group: int) -> bool:
 
 def _interrupt(args: list[str], cwd: Path, delay: float) -> tuple[int, str, float, int]:
     env = {**os.environ, "FACEPOLICY_TODAY": "2026-01-01"}
-    proc = subprocess.Popen([sys.executable, "-m", "facepolicy", *args], cwd=cwd, env=env, stdout=subprocess.PIPE,
-                            stderr=subprocess.PIPE, start_new_session=True)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "facepolicy", *args],
+        cwd=cwd,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        start_new_session=True,
+    )
     time.sleep(delay)
     assert proc.poll() is None, "finished before the interrupt: make the fleet larger"
     started = time.monotonic()
@@ -70,10 +76,16 @@ def _interrupt(args: list[str], cwd: Path, delay: float) -> tuple[int, str, floa
     return proc.returncode, err.decode("utf-8", "replace"), time.monotonic() - started, proc.pid
 
 
-@pytest.mark.parametrize("fmt, delay", [("json", 1.5), ("sarif", 1.0), ("junit", 0.6), ("ndjson", 2.0), ("text", 0.25)])
-def test_ctrl_c_stops_every_worker_quietly_and_leaves_no_partial_report(fleet, tmp_path, fmt, delay):
+@pytest.mark.parametrize(
+    "fmt, delay", [("json", 1.5), ("sarif", 1.0), ("junit", 0.6), ("ndjson", 2.0), ("text", 0.25)]
+)
+def test_ctrl_c_stops_every_worker_quietly_and_leaves_no_partial_report(
+    fleet, tmp_path, fmt, delay
+):
     report = tmp_path / f"report.{fmt}"
-    code, err, took, group = _interrupt(["eval", "--jobs", "2", "--format", fmt, "-o", str(report), str(fleet)], tmp_path, delay)
+    code, err, took, group = _interrupt(
+        ["eval", "--jobs", "2", "--format", fmt, "-o", str(report), str(fleet)], tmp_path, delay
+    )
     assert code == 130, err
     assert err == "facepolicy: interrupted / 已中断\n", err
     assert took < 1.0
@@ -85,26 +97,51 @@ def test_ctrl_c_stops_every_worker_quietly_and_leaves_no_partial_report(fleet, t
 
 
 def test_ctrl_c_in_a_single_process_run(fleet, tmp_path):
-    code, err, _, _ = _interrupt(["eval", "--format", "json", "-o", str(tmp_path / "r.json"), str(fleet)], tmp_path, 1.0)
+    code, err, _, _ = _interrupt(
+        ["eval", "--format", "json", "-o", str(tmp_path / "r.json"), str(fleet)], tmp_path, 1.0
+    )
     assert code == 130 and err == "facepolicy: interrupted / 已中断\n"
     assert list(tmp_path.iterdir()) == []
 
 
 @pytest.mark.parametrize("jobs", ["1", "2"])
 def test_a_closed_stdout_ends_the_run_quietly(fleet, jobs):
-    """`eval … | head -1` exited 1 (the violations code) on a clean input: a reader that goes away is not a finding."""
-    command = f"{sys.executable} -m facepolicy eval --jobs {jobs} --format ndjson {fleet} | head -1 >/dev/null; echo ${{PIPESTATUS[0]}}"
-    proc = subprocess.run(["bash", "-c", command], capture_output=True, cwd=ROOT, timeout=120,
-                          env={**os.environ, "FACEPOLICY_TODAY": "2026-01-01"})
-    assert proc.stdout.decode().strip() == "141"  # 128 + SIGPIPE, as for any writer whose reader left
+    """`eval … | head -1` exited 1 (the violations code) on a clean input: a reader that goes away
+    is not a finding."""
+    command = (
+        f"{sys.executable} -m facepolicy eval --jobs {jobs} --format ndjson {fleet} | head "
+        f"-1 >/dev/null; echo ${{PIPESTATUS[0]}}"
+    )
+    proc = subprocess.run(
+        ["bash", "-c", command],
+        capture_output=True,
+        cwd=ROOT,
+        timeout=120,
+        env={**os.environ, "FACEPOLICY_TODAY": "2026-01-01"},
+    )
+    assert (
+        proc.stdout.decode().strip() == "141"
+    )  # 128 + SIGPIPE, as for any writer whose reader left
     assert proc.stderr == b""
 
 
 def test_a_closed_stdout_on_a_small_clean_run():
-    # the one rule the fixture passes: the other rules are incomplete on it, and that exits 1 by design
-    command = (f"{sys.executable} -m facepolicy eval --verbose --rule megvii-fr-guideline.private-spaces {PASSING}"
-               " | head -1 >/dev/null; echo ${PIPESTATUS[0]}")
-    proc = subprocess.run(["bash", "-c", command], capture_output=True, cwd=ROOT, timeout=60,
-                          env={**os.environ, "FACEPOLICY_TODAY": "2026-01-01"})
-    assert proc.stdout.decode().strip() in ("0", "141")  # 0 when everything fit in the pipe before head left
+    # the one rule the fixture passes: the other rules are incomplete on it, and that exits 1 by
+    # design
+    command = (
+        f"{sys.executable} -m facepolicy eval --verbose --rule "
+        f"megvii-fr-guideline.private-spaces {PASSING}"
+        " | head -1 >/dev/null; echo ${PIPESTATUS[0]}"
+    )
+    proc = subprocess.run(
+        ["bash", "-c", command],
+        capture_output=True,
+        cwd=ROOT,
+        timeout=60,
+        env={**os.environ, "FACEPOLICY_TODAY": "2026-01-01"},
+    )
+    assert proc.stdout.decode().strip() in (
+        "0",
+        "141",
+    )  # 0 when everything fit in the pipe before head left
     assert proc.stderr == b""

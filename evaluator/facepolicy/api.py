@@ -8,12 +8,13 @@
     for report in rules.evaluate_many(open("fleet.ndjson", encoding="utf-8")):
         ...
 
-`evaluate` takes a parsed document (a dict), or its JSON text; `evaluate_many` any iterable of them (lines of
-NDJSON included) and yields one report per deployment in order, without holding them: memory stays flat.
-A report is a `DeploymentResult` (verdicts, the line and column of each violation) or, for input that
-cannot be used, a `Problem` naming the place. Rules objects pickle as the way to load them again, so that
-a data-parallel engine (dask, Spark, Ray) can ship one to its workers: see the README's "Speed" section.
-Nothing here prints, reads a terminal or exits; the CLI (`facepolicy eval`) is built on this module.
+`evaluate` takes a parsed document (a dict), or its JSON text; `evaluate_many` any iterable of them
+(lines of NDJSON included) and yields one report per deployment in order, without holding them:
+memory stays flat. A report is a `DeploymentResult` (verdicts, the line and column of each
+violation) or, for input that cannot be used, a `Problem` naming the place. Rules objects pickle as
+the way to load them again, so that a data-parallel engine (dask, Spark, Ray) can ship one to its
+workers: see the README's "Speed" section. Nothing here prints, reads a terminal or exits; the CLI
+(`facepolicy eval`) is built on this module.
 """
 
 from __future__ import annotations
@@ -62,7 +63,8 @@ class Rules:
         return [Problem(source, message) for source, message in self.program.problems]
 
     def info(self, rule_id: str) -> RuleInfo:
-        """What a report says of a rule: title, description, severity, tags, clauses, remediation."""
+        """What a report says of a rule: title, description, severity, tags, clauses,
+        remediation."""
         return self.program.info(rule_id)
 
     def severity(self, rule_id: str) -> Severity:
@@ -70,7 +72,8 @@ class Rules:
 
     @property
     def rule_set(self) -> "RuleSet":
-        """The rule set itself (rule files, catalogs): loaded on first use, from the cache when unchanged."""
+        """The rule set itself (rule files, catalogs): loaded on first use, from the cache when
+        unchanged."""
         if self._rule_set is None:
             from facepolicy.ruleset import load_rule_set
 
@@ -84,8 +87,12 @@ class Rules:
         if not rule_ids and not tags:
             return self
         if any(rid not in self.program.rules for rid in rule_ids):
-            self.rule_set.select(rule_ids, tags)  # words the error (RuleSet.select is the one place that does)
-            raise FacepolicyError("--rule", bilingual("没有该规则", "no such rule"))  # pragma: no cover
+            self.rule_set.select(
+                rule_ids, tags
+            )  # words the error (RuleSet.select is the one place that does)
+            raise FacepolicyError(
+                "--rule", bilingual("没有该规则", "no such rule")
+            )  # pragma: no cover
         chosen = {
             rid
             for rid in self.program.rules
@@ -97,7 +104,8 @@ class Rules:
     def evaluate(
         self, deployment: Any, *, today: dt.date | None = None, source: str = "<deployment>"
     ) -> DeploymentResult | Problem:
-        """The verdict of every rule on one deployment: a parsed document (dict) or its JSON text."""
+        """The verdict of every rule on one deployment: a parsed document (dict) or its JSON
+        text."""
         from facepolicy.pipeline import judge
 
         return judge(self.program, _item(deployment, source), today=today or dt.date.today())
@@ -110,8 +118,8 @@ class Rules:
         jobs: int = 1,
         source: str = "<deployment>",
     ) -> Iterator[DeploymentResult | Problem]:
-        """A report per deployment, in order, one at a time: dicts, JSON texts or NDJSON lines (blank lines are
-        skipped); `jobs` > 1 judges them in that many worker processes."""
+        """A report per deployment, in order, one at a time: dicts, JSON texts or NDJSON lines
+        (blank lines are skipped); `jobs` > 1 judges them in that many worker processes."""
         from facepolicy.engine import Run
 
         items = (_item(d, f"{source}:{n}") for n, d in enumerate(deployments, 1) if not _blank(d))
@@ -126,7 +134,8 @@ class Rules:
         jobs: int = 1,
         max_size: int | None = None,
     ) -> Iterator[DeploymentResult | Problem]:
-        """A report per deployment found in files and folders ('-': standard input), JSON or NDJSON, in order."""
+        """A report per deployment found in files and folders ('-': standard input), JSON or NDJSON,
+        in order."""
         from facepolicy.engine import Run
         from facepolicy.loader import MAX_SIZE, iter_raw
 
@@ -141,7 +150,8 @@ class Rules:
         verbose: bool = False,
         excerpts: bool = False,
     ) -> "Context":
-        """What a reporter needs besides the results (facepolicy.reporters): the rules' words and provenance."""
+        """What a reporter needs besides the results (facepolicy.reporters): the rules' words and
+        provenance."""
         from facepolicy.provenance import context_of
 
         infos = {rid: self.program.info(rid) for rid in self.program.rules}
@@ -179,9 +189,10 @@ def load(
     rule_ids: Iterable[str] = (),
     tags: Iterable[str] = (),
 ) -> Rules:
-    """The bundled rules (unless `bundled` is False) and those of each folder in `policies` (a rule with the
-    same id replaces the bundled one), compiled; from the cache when no rule file changed. `rule_ids` and
-    `tags` keep only the rules named or tagged. Raises FacepolicyError for a folder that does not exist."""
+    """The bundled rules (unless `bundled` is False) and those of each folder in `policies` (a rule
+    with the same id replaces the bundled one), compiled; from the cache when no rule file changed.
+    `rule_ids` and `tags` keep only the rules named or tagged. Raises FacepolicyError for a folder
+    that does not exist."""
     from facepolicy.rulefiles import load_program
 
     policies = tuple(str(p) for p in policies)

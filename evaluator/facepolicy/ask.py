@@ -1,10 +1,11 @@
-"""`ask`: the unstated facts whose answers would decide the most verdicts, as questions a person can answer.
+"""`ask`: the unstated facts whose answers would decide the most verdicts, as questions a person can
+answer.
 
-Each incomplete verdict names the facts that would decide it. A question is one such fact; its weight is
-the sum, over the verdicts it would help decide, of their rule's severity weight (doubled where the fact
-decides whether the rule, or an item it checks, is in play at all), so a fact that four critical rules wait
-on comes before one a single low rule does. The question's words are the deployment
-schema's own description of the property; `/…/-` asks whether a list is complete.
+Each incomplete verdict names the facts that would decide it. A question is one such fact; its
+weight is the sum, over the verdicts it would help decide, of their rule's severity weight (doubled
+where the fact decides whether the rule, or an item it checks, is in play at all), so a fact that
+four critical rules wait on comes before one a single low rule does. The question's words are the
+deployment schema's own description of the property; `/…/-` asks whether a list is complete.
 """
 
 from __future__ import annotations
@@ -15,7 +16,13 @@ from typing import Any, NamedTuple
 from facepolicy import schemas
 from facepolicy.model import Severity, Status, Text, Verdict
 
-WEIGHTS = {Severity.critical: 16, Severity.high: 8, Severity.medium: 4, Severity.low: 2, Severity.info: 1}
+WEIGHTS = {
+    Severity.critical: 16,
+    Severity.high: 8,
+    Severity.medium: 4,
+    Severity.low: 2,
+    Severity.info: 1,
+}
 
 
 class Question(NamedTuple):
@@ -27,8 +34,14 @@ class Question(NamedTuple):
     weight: int
 
     def as_dict(self) -> dict[str, Any]:
-        return {"pointer": self.pointer, "question": {"zh": self.text.zh, "en": self.text.en}, "kind": self.kind,
-                "choices": list(self.choices), "rules": list(self.rules), "weight": self.weight}
+        return {
+            "pointer": self.pointer,
+            "question": {"zh": self.text.zh, "en": self.text.en},
+            "kind": self.kind,
+            "choices": list(self.choices),
+            "rules": list(self.rules),
+            "weight": self.weight,
+        }
 
 
 def _split(description: str) -> Text:
@@ -46,7 +59,8 @@ def _resolve(node: dict[str, Any], root: dict[str, Any]) -> dict[str, Any]:
 
 
 def schema_at(pointer: str) -> tuple[dict[str, Any] | None, dict[str, Any] | None]:
-    """The deployment schema's node for the property a pointer names, and its parent object's node."""
+    """The deployment schema's node for the property a pointer names, and its parent object's
+    node."""
     root = schemas.load("deployment")
     node: Any = root
     parent = None
@@ -85,15 +99,22 @@ def _kind(node: dict[str, Any]) -> tuple[str, tuple[Any, ...]]:
 
 
 def describe(pointer: str) -> tuple[Text, str, tuple[Any, ...]]:
-    """The question's words, its kind and its choices, from the schema's description of the property."""
+    """The question's words, its kind and its choices, from the schema's description of the
+    property."""
     node, _ = schema_at(pointer)
     name = pointer.rsplit("/", 2)[-2] if pointer.endswith("/-") else pointer.rsplit("/", 1)[-1]
     if node is None:
         return Text(f"{pointer} 是什么？", f"What is {pointer}?"), "string", ()
     description = _split(node.get("description", name))
     if pointer.endswith("/-"):
-        return (Text(f"「{name}」（{description.zh}）是否已全部列出？", f"Is the list '{name}' ({description.en}) complete: nothing else belongs to it?"),
-                "complete", ())
+        return (
+            Text(
+                f"「{name}」（{description.zh}）是否已全部列出？",
+                f"Is the list '{name}' ({description.en}) complete: nothing else belongs to it?",
+            ),
+            "complete",
+            (),
+        )
     kind, choices = _kind(node)
     return Text(f"{name}：{description.zh}", f"{name}: {description.en}"), kind, choices
 
@@ -101,7 +122,9 @@ def describe(pointer: str) -> tuple[Text, str, tuple[Any, ...]]:
 def questions(verdicts: list[Verdict], severity_of: dict[str, Severity]) -> list[Question]:
     """The questions for a deployment's incomplete verdicts, most decisive first."""
     waiting: dict[str, list[str]] = {}
-    gating: dict[str, int] = {}  # weight of the verdicts where the fact decides whether the rule (or an item) is in play
+    gating: dict[
+        str, int
+    ] = {}  # weight of the verdicts where the fact decides whether the rule (or an item) is in play
     for verdict in verdicts:
         if verdict.status is Status.incomplete:
             for place, pointer in enumerate(verdict.missing):
@@ -112,10 +135,22 @@ def questions(verdicts: list[Verdict], severity_of: dict[str, Severity]) -> list
     for pointer, rule_ids in waiting.items():
         ranked = sorted(rule_ids, key=lambda rid: (-severity_of[rid], rid))
         text, kind, choices = describe(pointer)
-        found.append(Question(pointer, text, kind, choices, tuple(ranked), sum(WEIGHTS[severity_of[rid]] for rid in rule_ids)))
-    # whether a rule applies is asked before what it would then need: a gating answer can settle a verdict
-    # on its own (not applicable, or nothing to check), a fact inside a conjunction rarely can
-    return sorted(found, key=lambda q: (-(q.weight + gating.get(q.pointer, 0)), -len(q.rules), q.pointer))
+        found.append(
+            Question(
+                pointer,
+                text,
+                kind,
+                choices,
+                tuple(ranked),
+                sum(WEIGHTS[severity_of[rid]] for rid in rule_ids),
+            )
+        )
+    # whether a rule applies is asked before what it would then need: a gating answer can settle a
+    # verdict on its own (not applicable, or nothing to check), a fact inside a conjunction rarely
+    # can
+    return sorted(
+        found, key=lambda q: (-(q.weight + gating.get(q.pointer, 0)), -len(q.rules), q.pointer)
+    )
 
 
 class BadAnswer(ValueError):
@@ -147,7 +182,10 @@ def parse_answer(question: Question, answer: str) -> Any:
             number = float(text)
         except ValueError:
             number = float("nan")
-        if number != number or number in (float("inf"), float("-inf")):  # not a number JSON can hold
+        if number != number or number in (
+            float("inf"),
+            float("-inf"),
+        ):  # not a number JSON can hold
             raise BadAnswer("请输入数字 / enter a number")
         return int(number) if number.is_integer() and "." not in text else number
     if question.kind == "list":
@@ -156,7 +194,10 @@ def parse_answer(question: Question, answer: str) -> Any:
     if question.kind == "list_of_objects":
         if text.lower() in ("none", "无", "[]"):
             return []
-        raise BadAnswer("这类列表请在文件中逐项填写；没有则回答 none / list these in the file itself; answer none if there are none")
+        raise BadAnswer(
+            "这类列表请在文件中逐项填写；没有则回答 none / list these in the file "
+            "itself; answer none if there are none"
+        )
     if question.kind == "object":
         raise BadAnswer("请在文件中填写该对象 / fill this object in the file itself")
     return text
@@ -181,7 +222,9 @@ def apply_answer(text: str, question: Question, value: Any) -> str:
         owner, _, rest = question.pointer[: -len("/-")].rpartition("/")
         return add_to_array(text, f"{owner}/complete", rest.replace("~1", "/").replace("~0", "~"))
     text = set_value(text, question.pointer, value)
-    if isinstance(value, list) and not value:  # "none": an empty list says nothing unless it is complete
+    if (
+        isinstance(value, list) and not value
+    ):  # "none": an empty list says nothing unless it is complete
         owner, _, name = question.pointer.rpartition("/")
         text = add_to_array(text, f"{owner}/complete", name.replace("~1", "/").replace("~0", "~"))
     return text

@@ -1,19 +1,19 @@
-"""A cache of loaded rule sets, keyed by a SHA-256 of every file that shapes them: safe to delete, never stale,
-and never a way for another user to run code as you.
+"""A cache of loaded rule sets, keyed by a SHA-256 of every file that shapes them: safe to delete,
+never stale, and never a way for another user to run code as you.
 
-Parsing a hundred TOML files and compiling their expressions costs more than the rest of a one-file run, so
-a rule set once loaded is pickled under a key made of facepolicy's version, the Python version, the working
-folder (reports show paths relative to it) and the name and bytes of every rule, catalog and schema file.
-A changed byte is a new key; a cache file that cannot be read is ignored and rebuilt.
-FACEPOLICY_CACHE_DIR moves the cache; FACEPOLICY_NO_CACHE=1 turns it off.
+Parsing a hundred TOML files and compiling their expressions costs more than the rest of a one-file
+run, so a rule set once loaded is pickled under a key made of facepolicy's version, the Python
+version, the working folder (reports show paths relative to it) and the name and bytes of every
+rule, catalog and schema file. A changed byte is a new key; a cache file that cannot be read is
+ignored and rebuilt. FACEPOLICY_CACHE_DIR moves the cache; FACEPOLICY_NO_CACHE=1 turns it off.
 
-Unpickling runs code, so an entry is read only when nobody else could have written it: the folder and the
-entry belong to the user running facepolicy and neither is writable by group or others (a folder that
-fails this is not used at all, with one warning), and the entry carries the SHA-256 of its key and of its
-payload, both checked before anything is unpickled. Entries are written to a temporary file created
-exclusively (O_EXCL|O_NOFOLLOW: a planted symlink is never followed) and renamed into place; pruning removes
-only files named as facepolicy's own entries (fp-<64 hex>.pickle, and .code for compiled programs) that
-belong to the user.
+Unpickling runs code, so an entry is read only when nobody else could have written it: the folder
+and the entry belong to the user running facepolicy and neither is writable by group or others (a
+folder that fails this is not used at all, with one warning), and the entry carries the SHA-256 of
+its key and of its payload, both checked before anything is unpickled. Entries are written to a
+temporary file created exclusively (O_EXCL|O_NOFOLLOW: a planted symlink is never followed) and
+renamed into place; pruning removes only files named as facepolicy's own entries (fp-<64
+hex>.pickle, and .code for compiled programs) that belong to the user.
 """
 
 from __future__ import annotations
@@ -44,19 +44,24 @@ _warned: set[str] = set()
 
 
 def _warn(where: Path, why: str, once_for: Path | None = None) -> None:
-    """One warning per folder and run (`once_for`: the folder of an entry): the cache is an optimisation, its
-    refusal is not an error."""
+    """One warning per folder and run (`once_for`: the folder of an entry): the cache is an
+    optimisation, its refusal is not an error."""
     if str(once_for or where) in _warned:
         return
     _warned.add(str(once_for or where))
     from facepolicy.errors import printable
 
-    print(f"facepolicy: warning: {printable(str(where))}: {why}; running without the rule-set cache / "
-          "不使用规则集缓存", file=sys.stderr)
+    print(
+        f"facepolicy: warning: {printable(str(where))}: {why}; running without the rule-set "
+        "cache / "
+        "不使用规则集缓存",
+        file=sys.stderr,
+    )
 
 
 def _requested() -> tuple[Path, bool] | None:
-    """The cache folder asked for, and whether it is the default one (which facepolicy may create)."""
+    """The cache folder asked for, and whether it is the default one (which facepolicy may
+    create)."""
     if os.environ.get("FACEPOLICY_NO_CACHE"):
         return None
     if os.environ.get("FACEPOLICY_CACHE_DIR"):
@@ -66,7 +71,8 @@ def _requested() -> tuple[Path, bool] | None:
 
 
 def _unsafe(info: os.stat_result) -> str | None:
-    """Why a folder or entry with this status could hold what another user wrote, or None when it cannot."""
+    """Why a folder or entry with this status could hold what another user wrote, or None when it
+    cannot."""
     if info.st_uid != os.geteuid():
         return f"owned by uid {info.st_uid}, not by you (uid {os.geteuid()})"
     if info.st_mode & (stat.S_IWGRP | stat.S_IWOTH):
@@ -75,7 +81,8 @@ def _unsafe(info: os.stat_result) -> str | None:
 
 
 def folder(create: bool = False) -> Path | None:
-    """The cache folder, when it exists (or, with `create`, once made 0700) and only its owner can write to it."""
+    """The cache folder, when it exists (or, with `create`, once made 0700) and only its owner can
+    write to it."""
     requested = _requested()
     if requested is None:
         return None
@@ -108,7 +115,8 @@ def _digest(data: bytes) -> bytes:
 
 
 def _code_signature() -> str:
-    """facepolicy's own modules as they are on disk: a pickle made by other code is never read back."""
+    """facepolicy's own modules as they are on disk: a pickle made by other code is never read
+    back."""
     package = os.path.dirname(os.path.abspath(__file__))
     signature = []
     for place, _, names in sorted(os.walk(package)):
@@ -120,8 +128,9 @@ def _code_signature() -> str:
 
 
 def key(named_contents: list[tuple[str, bytes]]) -> str:
-    """SHA-256 over facepolicy's version and code, Python's version, the working folder, and the name, length
-    and bytes of every file: no edit can keep the key (CRC-style checksums could be steered; this cannot)."""
+    """SHA-256 over facepolicy's version and code, Python's version, the working folder, and the
+    name, length and bytes of every file: no edit can keep the key (CRC-style checksums could be
+    steered; this cannot)."""
     digest = sha256(f"{__version__}\0{sys.version}\0{os.getcwd()}\0{_code_signature()}\0".encode())
     for name, data in named_contents:
         label = name.encode("utf-8", "surrogateescape")
@@ -135,7 +144,8 @@ def entry_name(cache_key: str, kind: str = "pickle") -> str:
 
 
 def load(cache_key: str) -> Any | None:
-    """The value pickled under a key, or None (missing, unsafe, changed or unreadable: rebuilt by the caller)."""
+    """The value pickled under a key, or None (missing, unsafe, changed or unreadable: rebuilt by
+    the caller)."""
     data = load_bytes(cache_key)
     if data is None:
         return None
@@ -152,7 +162,8 @@ def load(cache_key: str) -> Any | None:
 
 
 def load_bytes(cache_key: str, kind: str = "pickle") -> bytes | None:
-    """The payload stored under a key, once the folder, the entry and both SHA-256 digests check out."""
+    """The payload stored under a key, once the folder, the entry and both SHA-256 digests check
+    out."""
     where = folder()
     if where is None:
         return None
@@ -180,9 +191,11 @@ def load_bytes(cache_key: str, kind: str = "pickle") -> bytes | None:
     head = len(MAGIC)
     if not data.startswith(MAGIC) or len(data) < head + 64:
         return None
-    if data[head:head + 32] != _digest(cache_key.encode()) or data[head + 32:head + 64] != _digest(data[head + 64:]):
+    if data[head : head + 32] != _digest(cache_key.encode()) or data[
+        head + 32 : head + 64
+    ] != _digest(data[head + 64 :]):
         return None  # another key's entry, or bytes changed after writing: rebuilt, never trusted
-    return data[head + 64:]
+    return data[head + 64 :]
 
 
 def store(cache_key: str, value: Any) -> None:
@@ -224,7 +237,8 @@ def store_bytes(cache_key: str, payload: bytes, kind: str = "pickle") -> None:
 
 
 def _prune(where: Path) -> None:
-    """Remove the oldest of facepolicy's own entries beyond KEEP: nothing else in the folder is ever touched."""
+    """Remove the oldest of facepolicy's own entries beyond KEEP: nothing else in the folder is ever
+    touched."""
     try:
         names = [name for name in os.listdir(where) if ENTRY.fullmatch(name)]
     except OSError:

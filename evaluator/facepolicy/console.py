@@ -1,12 +1,12 @@
 """The console entry point: start-up runs with the cyclic garbage collector paused.
 
 Start-up creates tens of thousands of objects (modules, classes, the compiled rules) and none of
-them is garbage, yet allocation counts trigger collections that cost a one-file run about a tenth of its
-time. Commands resume the collector (resume_gc) once their rule set is loaded, before any deployment is
-read, so bulk runs collect as usual.
+them is garbage, yet allocation counts trigger collections that cost a one-file run about a tenth of
+its time. Commands resume the collector (resume_gc) once their rule set is loaded, before any
+deployment is read, so bulk runs collect as usual.
 
-A plain `eval` command line runs without click (facepolicy.evalrun); everything else goes through it.
-Both run inside `guarded`, which turns every failure into its exit code and one line.
+A plain `eval` command line runs without click (facepolicy.evalrun); everything else goes through
+it. Both run inside `guarded`, which turns every failure into its exit code and one line.
 """
 
 import gc
@@ -25,7 +25,8 @@ def resume_gc() -> None:
 
 
 def _quiet_stdout() -> None:
-    """The reader of standard output is gone: point it at /dev/null so that the interpreter's last flush is silent."""
+    """The reader of standard output is gone: point it at /dev/null so that the interpreter's last
+    flush is silent."""
     try:
         devnull = os.open(os.devnull, os.O_WRONLY)
         os.dup2(devnull, sys.stdout.fileno())
@@ -39,8 +40,8 @@ def _say(line: str) -> None:
 
 
 def guarded(body) -> int:
-    """Run a command and return its exit code: bad input 2 with one line, a bug 3 that says so, Ctrl-C 130 with
-    one line, a closed standard output 141 and silence."""
+    """Run a command and return its exit code: bad input 2 with one line, a bug 3 that says so,
+    Ctrl-C 130 with one line, a closed standard output 141 and silence."""
     from facepolicy.errors import FacepolicyError, bilingual, printable
 
     try:  # a file name that is not UTF-8 (kept as surrogates by the OS layer) is written escaped, not a crash
@@ -78,7 +79,8 @@ def guarded(body) -> int:
         return 2
     except Exception as exc:  # noqa: BLE001 — the last resort: never a traceback
         _say(
-            f"facepolicy: internal error, a bug in facepolicy (please report it) / 内部错误: {type(exc).__name__}: "
+            "facepolicy: internal error, a bug in facepolicy (please report it) / 内部错误: "
+            f"{type(exc).__name__}: "
             f"{printable(str(exc))}"
         )
         return 3
@@ -95,8 +97,9 @@ def main() -> None:
 
         code = run()
     if code == INTERRUPTED:
-        # Interrupted: the temporary output is already removed and the workers stopped; leave now, without the
-        # interpreter's exit handlers, which would wait on a worker pool that is being torn down.
+        # Interrupted: the temporary output is already removed and the workers stopped; leave now,
+        # without the interpreter's exit handlers, which would wait on a worker pool that is being
+        # torn down.
         if "multiprocessing" in sys.modules:
             for child in sys.modules["multiprocessing"].active_children():
                 child.kill()  # a worker started in the instant of the interrupt

@@ -1,4 +1,5 @@
-"""The clause → rule → fixture matrix, per document: what is encoded, what cannot be, what is unaccounted."""
+"""The clause → rule → fixture matrix, per document: what is encoded, what cannot be, what is
+unaccounted."""
 
 from __future__ import annotations
 
@@ -24,7 +25,9 @@ class DocumentCoverage:
 
     @property
     def accounted_percent(self) -> float:
-        return 100.0 if not self.total else 100.0 * (self.total - len(self.unaccounted)) / self.total
+        return (
+            100.0 if not self.total else 100.0 * (self.total - len(self.unaccounted)) / self.total
+        )
 
 
 @dataclass
@@ -42,7 +45,9 @@ def fixture_files(roots: list[Path], rule_id: str) -> dict[str, list[str]]:
     return found
 
 
-def measure(rule_set: RuleSet, roots: list[Path], lang: str = "en") -> tuple[list[DocumentCoverage], list[RuleCoverage]]:
+def measure(
+    rule_set: RuleSet, roots: list[Path], lang: str = "en"
+) -> tuple[list[DocumentCoverage], list[RuleCoverage]]:
     """The matrix; each rule's fixtures are looked for in its own pack's fixture folders (or those
     of `roots` that belong to its pack: see packs.fixture_roots)."""
     from facepolicy.packs import fixture_roots
@@ -56,7 +61,11 @@ def measure(rule_set: RuleSet, roots: list[Path], lang: str = "en") -> tuple[lis
             if clause.not_checkable:
                 cover.not_checkable[clause.not_checkable] += 1
                 continue
-            alive = [rid for rid in clause.rules if rid in rule_set.rules and clause.ref in rule_set.rules[rid].clauses]
+            alive = [
+                rid
+                for rid in clause.rules
+                if rid in rule_set.rules and clause.ref in rule_set.rules[rid].clauses
+            ]
             if alive and len(alive) == len(clause.rules):
                 cover.encoded += 1
             else:
@@ -102,8 +111,10 @@ def audit(rule_set: RuleSet, roots: list[Path], lang: str) -> Audit:
     documents, rules = measure(rule_set, roots, lang)
     catalogs = []
     for d in sorted(rule_set.documents.values(), key=lambda d: d.key):
-        clauses = tuple(TracedClause(c.id, c.heading, c.excerpt, c.rules, c.not_checkable, c.reason)
-                        for c in d.clauses)
+        clauses = tuple(
+            TracedClause(c.id, c.heading, c.excerpt, c.rules, c.not_checkable, c.reason)
+            for c in d.clauses
+        )
         catalogs.append(TracedDocument(d.key, d.title, d.publisher, d.date, clauses))
     return Audit(documents, {r.id: r.fixtures for r in rules}, catalogs)
 
@@ -111,36 +122,63 @@ def audit(rule_set: RuleSet, roots: list[Path], lang: str) -> Audit:
 def as_dict(documents: list[DocumentCoverage], rules: list[RuleCoverage]) -> dict[str, Any]:
     return {
         "documents": [
-            {"key": d.key, "title": d.title, "clauses": d.total, "encoded": d.encoded,
-             "not_checkable": dict(sorted(d.not_checkable.items())), "unaccounted": d.unaccounted,
-             "accounted_percent": round(d.accounted_percent, 2)}
+            {
+                "key": d.key,
+                "title": d.title,
+                "clauses": d.total,
+                "encoded": d.encoded,
+                "not_checkable": dict(sorted(d.not_checkable.items())),
+                "unaccounted": d.unaccounted,
+                "accounted_percent": round(d.accounted_percent, 2),
+            }
             for d in documents
         ],
         "rules": [{"id": r.id, "clauses": r.clauses, "fixtures": r.fixtures} for r in rules],
     }
 
 
-def render_text(documents: list[DocumentCoverage], rules: list[RuleCoverage], markdown: bool = False) -> str:
+def render_text(
+    documents: list[DocumentCoverage], rules: list[RuleCoverage], markdown: bool = False
+) -> str:
     lines = []
     if markdown:
-        lines += ["## Clause coverage", "", "| document | clauses | encoded | not checkable | unaccounted |", "|---|---:|---:|---|---:|"]
+        lines += [
+            "## Clause coverage",
+            "",
+            "| document | clauses | encoded | not checkable | unaccounted |",
+            "|---|---:|---:|---|---:|",
+        ]
     for d in documents:
         reasons = ", ".join(f"{k} {v}" for k, v in sorted(d.not_checkable.items())) or "—"
         nc = sum(d.not_checkable.values())
         if markdown:
-            lines.append(f"| `{d.key}` {d.title} | {d.total} | {d.encoded} | {nc} ({reasons}) | {len(d.unaccounted)} |")
+            lines.append(
+                f"| `{d.key}` {d.title} | {d.total} | {d.encoded} | {nc} ({reasons}) | "
+                f"{len(d.unaccounted)} |"
+            )
         else:
-            lines.append(f"{d.key}: {d.total} clauses, {d.encoded} encoded, {nc} not checkable ({reasons}), {len(d.unaccounted)} unaccounted")
+            lines.append(
+                f"{d.key}: {d.total} clauses, {d.encoded} encoded, {nc} not checkable "
+                f"({reasons}), {len(d.unaccounted)} unaccounted"
+            )
             if d.unaccounted:
                 lines.append(f"  unaccounted: {', '.join(d.unaccounted)}")
     lines.append("")
     if markdown:
-        lines += ["## Rules", "", "| rule | clauses | pass | fail | other fixtures |", "|---|---|---:|---:|---:|"]
+        lines += [
+            "## Rules",
+            "",
+            "| rule | clauses | pass | fail | other fixtures |",
+            "|---|---|---:|---:|---:|",
+        ]
     for r in rules:
         passes, fails = len(r.fixtures.get("pass", [])), len(r.fixtures.get("fail", []))
         others = sum(len(v) for k, v in r.fixtures.items() if k not in ("pass", "fail"))
         if markdown:
             lines.append(f"| `{r.id}` | {', '.join(r.clauses)} | {passes} | {fails} | {others} |")
         else:
-            lines.append(f"{r.id}: clauses {', '.join(r.clauses)}; fixtures {passes} pass, {fails} fail, {others} other")
+            lines.append(
+                f"{r.id}: clauses {', '.join(r.clauses)}; fixtures {passes} pass, {fails} "
+                f"fail, {others} other"
+            )
     return "\n".join(lines) + "\n"

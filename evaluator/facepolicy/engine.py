@@ -1,26 +1,27 @@
-"""The runner: deployments streamed through the pipeline (pipeline.judge) one at a time, in this process or
-in a pool of worker processes that keeps the input order and a bounded backlog."""
+"""The runner: deployments streamed through the pipeline (pipeline.judge) one at a time, in this
+process or in a pool of worker processes that keeps the input order and a bounded backlog."""
 
 from __future__ import annotations
 
 import datetime as dt
 import itertools
 from collections import deque
-from typing import NamedTuple, TYPE_CHECKING, Any, Callable, Iterable, Iterator
+from typing import TYPE_CHECKING, Any, Callable, Iterable, Iterator, NamedTuple
 
 from facepolicy.loader import Loaded, Raw
 from facepolicy.model import DeploymentResult, Problem, Tally, tally
 from facepolicy.pipeline import judge
 
 if TYPE_CHECKING:
-
     from facepolicy.compiler import Rule
     from facepolicy.program import Program
     from facepolicy.ruleset import RuleSet
     from facepolicy.waivers import WaiverBook
 
 BATCH = 32  # deployments sent to a worker at a time
-BACKLOG = 4  # batches in flight per worker: enough to keep workers busy, few enough to keep memory flat
+BACKLOG = (
+    4  # batches in flight per worker: enough to keep workers busy, few enough to keep memory flat
+)
 
 
 class Rendered(NamedTuple):
@@ -35,20 +36,26 @@ class Rendered(NamedTuple):
 _WORKER: dict[str, Any] = {}
 
 
-def _start_worker(rules: "dict[str, Rule] | Program", today: dt.date,
-                  render: Callable[[DeploymentResult], str | None] | None,
-                  extensions: tuple[tuple[str, str], ...] = ()) -> None:
+def _start_worker(
+    rules: "dict[str, Rule] | Program",
+    today: dt.date,
+    render: Callable[[DeploymentResult], str | None] | None,
+    extensions: tuple[tuple[str, str], ...] = (),
+) -> None:
     import signal
 
     from facepolicy import schemas
 
     schemas.use_extensions(extensions)  # a spawned worker starts with the core schema alone
 
-    # Ctrl-C reaches the whole process group: the main process alone answers it (and stops the workers), so
-    # a worker never prints a traceback of its own.
+    # Ctrl-C reaches the whole process group: the main process alone answers it (and stops the
+    # workers), so a worker never prints a traceback of its own.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
-    severity_of = ({rid: rule.severity for rid, rule in rules.items()} if isinstance(rules, dict)
-                   else {rid: rules.severity(rid) for rid in rules.rules})
+    severity_of = (
+        {rid: rule.severity for rid, rule in rules.items()}
+        if isinstance(rules, dict)
+        else {rid: rules.severity(rid) for rid in rules.rules}
+    )
     _WORKER.update(rules=rules, today=today, render=render, severity_of=severity_of)
 
 
@@ -59,7 +66,9 @@ def _judge_in_worker(item: Raw | Loaded) -> DeploymentResult | Rendered | Proble
     text = _WORKER["render"](result)
     if text is None:
         return result
-    return Rendered(result.source, result.deployment_id, text, tally(result, _WORKER["severity_of"]))
+    return Rendered(
+        result.source, result.deployment_id, text, tally(result, _WORKER["severity_of"])
+    )
 
 
 def _judge_batch(batch: list[Raw | Loaded]) -> list[DeploymentResult | Rendered | Problem]:
@@ -67,9 +76,10 @@ def _judge_batch(batch: list[Raw | Loaded]) -> list[DeploymentResult | Rendered 
 
 
 def _abandon(pool: Any) -> None:
-    """Stop a pool at once, interrupted (Ctrl-C) or left by a consumer that failed: kill its workers and forget it.
-    Pool.terminate() is not used: a worker killed while it held the result queue's lock makes it wait forever,
-    and its worker handler would start new workers in place of the killed ones."""
+    """Stop a pool at once, interrupted (Ctrl-C) or left by a consumer that failed: kill its workers
+    and forget it. Pool.terminate() is not used: a worker killed while it held the result queue's
+    lock makes it wait forever, and its worker handler would start new workers in place of the
+    killed ones."""
     from multiprocessing import pool as pools
 
     handler = getattr(pool, "_worker_handler", None)
@@ -95,13 +105,20 @@ def _abandon(pool: Any) -> None:
         finalizer.cancel()  # nor Pool.terminate() at exit; the pool's threads are daemons and end with the process
 
 
-def _in_pool(rules: "dict[str, Rule] | Program", today: dt.date, items: Iterable[Raw | Loaded], jobs: int,
-             render: Callable[[DeploymentResult], str | None] | None) -> Iterator[DeploymentResult | Rendered | Problem]:
+def _in_pool(
+    rules: "dict[str, Rule] | Program",
+    today: dt.date,
+    items: Iterable[Raw | Loaded],
+    jobs: int,
+    render: Callable[[DeploymentResult], str | None] | None,
+) -> Iterator[DeploymentResult | Rendered | Problem]:
     import multiprocessing
 
     method = "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn"
     if method != "fork":
-        render = None  # a reporter holds its output stream, which cannot be sent to a spawned process
+        render = (
+            None  # a reporter holds its output stream, which cannot be sent to a spawned process
+        )
     from facepolicy import schemas
 
     start = (rules, today, render, schemas.extensions())
@@ -123,16 +140,23 @@ def _in_pool(rules: "dict[str, Rule] | Program", today: dt.date, items: Iterable
         pool.join()
 
 
-class Run(NamedTuple):  # a NamedTuple: defining a dataclass would cost a one-file run the dataclasses import
+class Run(
+    NamedTuple
+):  # a NamedTuple: defining a dataclass would cost a one-file run the dataclasses import
     rule_set: "RuleSet | Program | dict[str, Rule]"  # a rule set is judged by its compiled program
     today: dt.date
     waivers: "WaiverBook | None" = None
     jobs: int = 1
-    render: Callable[[DeploymentResult], str | None] | None = None  # lets workers write each deployment's output
+    render: Callable[[DeploymentResult], str | None] | None = (
+        None  # lets workers write each deployment's output
+    )
 
-    def results(self, items: Iterable[Raw | Loaded]) -> Iterator[DeploymentResult | Rendered | Problem]:
-        """Each deployment's result, in input order. With jobs > 1 and a `render`, workers also write the output
-        (a Rendered); waivers change verdicts after judging, so with waivers results come back whole."""
+    def results(
+        self, items: Iterable[Raw | Loaded]
+    ) -> Iterator[DeploymentResult | Rendered | Problem]:
+        """Each deployment's result, in input order. With jobs > 1 and a `render`, workers also
+        write the output (a Rendered); waivers change verdicts after judging, so with waivers
+        results come back whole."""
         from facepolicy.program import Program
 
         rules: Any = self.rule_set
@@ -141,10 +165,14 @@ class Run(NamedTuple):  # a NamedTuple: defining a dataclass would cost a one-fi
 
             rules = program_of(rules)
         if self.jobs > 1:
-            judged = _in_pool(rules, self.today, items, self.jobs, self.render if self.waivers is None else None)
+            judged = _in_pool(
+                rules, self.today, items, self.jobs, self.render if self.waivers is None else None
+            )
         else:
             judged = (judge(rules, item, today=self.today) for item in items)
         for result in judged:
             if self.waivers is not None and isinstance(result, DeploymentResult):
-                result.verdicts = [self.waivers.apply(result.deployment_id, v) for v in result.verdicts]
+                result.verdicts = [
+                    self.waivers.apply(result.deployment_id, v) for v in result.verdicts
+                ]
             yield result

@@ -23,15 +23,24 @@ def bilingual(zh: str, en: str) -> str:
     return f"{zh} / {en}"
 
 
-# C0 and C1 controls, DEL, and the bidirectional overrides and isolates that reorder what a terminal shows.
+# C0 and C1 controls, DEL, and the bidirectional overrides and isolates that reorder what a terminal
+# shows.
 _HIDDEN = {c: f"\\x{c:02x}" for c in (*range(0x00, 0x20), 0x7F, *range(0x80, 0xA0))}
-_HIDDEN.update({c: f"\\u{c:04x}" for c in (0x200E, 0x200F, *range(0x202A, 0x202F), *range(0x2066, 0x206A), 0xFEFF)})
-_HIDDEN.update({c: f"\\u{c:04x}" for c in (0x2028, 0x2029, 0xFFFE, 0xFFFF)})  # line separators; not characters in XML
+_HIDDEN.update(
+    {
+        c: f"\\u{c:04x}"
+        for c in (0x200E, 0x200F, *range(0x202A, 0x202F), *range(0x2066, 0x206A), 0xFEFF)
+    }
+)
+_HIDDEN.update(
+    {c: f"\\u{c:04x}" for c in (0x2028, 0x2029, 0xFFFE, 0xFFFF)}
+)  # line separators; not characters in XML
 
 
 def printable(text: str, keep_newlines: bool = False) -> str:
-    """Text from input made safe to show: control characters, bidirectional overrides and lone surrogates
-    written as escapes, so that a name can neither hide text (`\\e[8m`) nor reorder it nor break an encoder."""
+    """Text from input made safe to show: control characters, bidirectional overrides and lone
+    surrogates written as escapes, so that a name can neither hide text (`\\e[8m`) nor reorder it
+    nor break an encoder."""
     if not (_SUSPECT_LINES if keep_newlines else _SUSPECT).search(text):
         return text  # the common case, at the speed of one regular-expression scan
     table = _HIDDEN_LINES if keep_newlines else _HIDDEN

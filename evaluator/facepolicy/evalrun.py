@@ -1,11 +1,12 @@
-"""`facepolicy eval` without click: its options as a plain object, the run itself, and the fast start.
+"""`facepolicy eval` without click: its options as a plain object, the run itself, and the fast
+start.
 
-`facepolicy eval` is what CI and pre-commit run on every commit, often on one file, so its start-up is
-Python's start-up and little else: `fast_main` recognises the plain command line (`eval FILE…` and the
-common options) itself, and the run imports neither click nor jsonschema nor jmespath when the rule set's
-compiled program is cached and the deployment is valid. Anything it does not recognise (another command,
---help, an option it does not know, a value it doubts) goes to click (facepolicy.cli), which gives the
-same run through the same `execute`, or the usage error.
+`facepolicy eval` is what CI and pre-commit run on every commit, often on one file, so its start-up
+is Python's start-up and little else: `fast_main` recognises the plain command line (`eval FILE…`
+and the common options) itself, and the run imports neither click nor jsonschema nor jmespath when
+the rule set's compiled program is cached and the deployment is valid. Anything it does not
+recognise (another command, --help, an option it does not know, a value it doubts) goes to click
+(facepolicy.cli), which gives the same run through the same `execute`, or the usage error.
 """
 
 from __future__ import annotations
@@ -82,9 +83,15 @@ def execute(options: EvalOptions) -> int:
     refuse_overlap(options.output, options.deployments)
     from facepolicy.packs import find_config
 
-    configured, bundled = find_config()  # .facepolicy.toml in the working folder, when --policies is not given
-    rules = api.load(options.policies or configured, bundled=bundled and not options.no_bundled,
-                     rule_ids=options.rules, tags=options.tags)
+    configured, bundled = (
+        find_config()
+    )  # .facepolicy.toml in the working folder, when --policies is not given
+    rules = api.load(
+        options.policies or configured,
+        bundled=bundled and not options.no_bundled,
+        rule_ids=options.rules,
+        tags=options.tags,
+    )
     resume_gc()
     day = today_from(options.today)
     book = None
@@ -123,7 +130,8 @@ def execute(options: EvalOptions) -> int:
             progress.close()
         for waiver in book.unused() if book else ():
             _warn(
-                f"{waiver.where()}: waiver for {waiver.rule} on {waiver.deployment} matched no failure / 豁免未匹配任何违规"
+                f"{waiver.where()}: waiver for {waiver.rule} on {waiver.deployment} matched no "
+                "failure / 豁免未匹配任何违规"
             )
         report.finish(summary)
     return summary.exit_code(
@@ -131,8 +139,8 @@ def execute(options: EvalOptions) -> int:
     )
 
 
-# The plain command line, recognised without click. Each option: (field, kind); kinds: "flag", "value",
-# "many" (repeatable), or a tuple of the values allowed. Anything else is left to click.
+# The plain command line, recognised without click. Each option: (field, kind); kinds: "flag",
+# "value", "many" (repeatable), or a tuple of the values allowed. Anything else is left to click.
 _OPTIONS = {
     "--policies": ("policies", "many"),
     "--no-bundled": ("no_bundled", "flag"),
@@ -225,7 +233,8 @@ def _left_to_click(values: dict[str, object]) -> bool:
 
 
 def fast_main(argv: list[str]) -> int | None:
-    """Run a plain `eval` command line and return its exit code, or None when click should run it."""
+    """Run a plain `eval` command line and return its exit code, or None when click should run
+    it."""
     options = parse(argv)
     if options is None:
         return None

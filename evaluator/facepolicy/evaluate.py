@@ -1,10 +1,10 @@
 """Pure evaluation: (rules, deployment, today) → one verdict per rule, in three-valued logic.
 
-A rule fails when the stated facts violate it whatever the unstated ones are; passes when they satisfy it
-whatever the unstated ones are; is not_applicable only when the stated facts put it out of scope; and is
-incomplete otherwise, naming the unstated facts (JSON Pointers) that would decide it. Nobody declares
-which facts a rule needs: they are the unknowns its scope and assertions ran into. Locations are built
-here, not by rules.
+A rule fails when the stated facts violate it whatever the unstated ones are; passes when they
+satisfy it whatever the unstated ones are; is not_applicable only when the stated facts put it out
+of scope; and is incomplete otherwise, naming the unstated facts (JSON Pointers) that would decide
+it. Nobody declares which facts a rule needs: they are the unknowns its scope and assertions ran
+into. Locations are built here, not by rules.
 """
 
 from __future__ import annotations
@@ -28,8 +28,8 @@ def _escape(part: Any) -> str:
 
 
 def iter_items(document: Any, steps: tuple[Step, ...]) -> Iterator[tuple[str | None, Any]]:
-    """(JSON Pointer, item) for every stated item of the list the steps lead to; then (None, an Unknown)
-    standing for the items the deployment may have without listing them, where it may."""
+    """(JSON Pointer, item) for every stated item of the list the steps lead to; then (None, an
+    Unknown) standing for the items the deployment may have without listing them, where it may."""
     nodes: list[tuple[str | None, Any]] = [("", document)]
     for number, step in enumerate(steps):
         last = number == len(steps) - 1
@@ -45,11 +45,18 @@ def iter_items(document: Any, steps: tuple[Step, ...]) -> Iterator[tuple[str | N
             if value is None and step.name not in node:
                 value = Unknown(frozenset((here,))) if type(node) is Facts else None
             if step.each or last:
-                # an item that knows its pointer is placed by it: a component read once per platform keeps its own
+                # an item that knows its pointer is placed by it: a component read once per platform
+                # keeps its own
                 if type(value) is list:
-                    following.extend((item.at if type(item) is Facts else f"{here}/{i}", item) for i, item in enumerate(value))
+                    following.extend(
+                        (item.at if type(item) is Facts else f"{here}/{i}", item)
+                        for i, item in enumerate(value)
+                    )
                 elif type(value) is Partial:
-                    following.extend((item.at if type(item) is Facts else f"{here}/{i}", item) for i, item in enumerate(value.items))
+                    following.extend(
+                        (item.at if type(item) is Facts else f"{here}/{i}", item)
+                        for i, item in enumerate(value.items)
+                    )
                     following.append((None, Unknown(value.tail)))
                 elif type(value) is Unknown:
                     following.append((None, Unknown(value.facts)))
@@ -74,10 +81,16 @@ def _holds(value: Any) -> Any:
     return held if held is not None else Unknown(facts_of(value))
 
 
-def evaluate_rule(rule: Rule, facts: Any, functions: Functions, trace: list[dict[str, Any]] | None = None,
-                  scopes_seen: dict[int, Any] | None = None) -> Verdict:
-    """One verdict on a deployment already read as facts (facts.read); when `trace` is a list, each step of
-    the decision is appended to it. `scopes_seen` remembers each scope's answer for one deployment."""
+def evaluate_rule(
+    rule: Rule,
+    facts: Any,
+    functions: Functions,
+    trace: list[dict[str, Any]] | None = None,
+    scopes_seen: dict[int, Any] | None = None,
+) -> Verdict:
+    """One verdict on a deployment already read as facts (facts.read); when `trace` is a list, each
+    step of the decision is appended to it. `scopes_seen` remembers each scope's answer for one
+    deployment."""
     tracing = trace is not None
     functions.document = facts
     try:
@@ -89,23 +102,38 @@ def evaluate_rule(rule: Rule, facts: Any, functions: Functions, trace: list[dict
                 if scopes_seen is not None:
                     scopes_seen[id(rule.scope)] = in_scope
             if tracing:
-                trace.append({"step": "scope", "matched": in_scope if type(in_scope) is bool else None,
-                              "unknown": sorted(facts_of(in_scope))})
+                trace.append(
+                    {
+                        "step": "scope",
+                        "matched": in_scope if type(in_scope) is bool else None,
+                        "unknown": sorted(facts_of(in_scope)),
+                    }
+                )
             if in_scope is False:
                 return Verdict(rule.id, Status.not_applicable)
         violations: list[Violation] = []
         missing: set[str] = set()
-        gates: set[str] = set()  # facts of filters and of unlisted items: whether an item is checked at all
+        gates: set[str] = (
+            set()
+        )  # facts of filters and of unlisted items: whether an item is checked at all
         for assertion in rule.assertions:
             # iter_items over no steps gives the same one pair (the tuple saves a call): not mutated
             steps = assertion.for_each
             subjects = iter_items(facts, steps) if steps else (("", facts),)  # pragma: no mutate
             for base, subject in subjects:
-                outcome = _check(rule, assertion, base, subject, functions, violations, missing, gates)
+                outcome = _check(
+                    rule, assertion, base, subject, functions, violations, missing, gates
+                )
                 if tracing:
-                    trace.append({"step": f"assertions[{assertion.number}]", "at": "/" if base == "" else base or "(unlisted items)",
-                                  "expect": assertion.expect.expression, "outcome": outcome,
-                                  "values": _fields_seen(assertion, subject)})
+                    trace.append(
+                        {
+                            "step": f"assertions[{assertion.number}]",
+                            "at": "/" if base == "" else base or "(unlisted items)",
+                            "expect": assertion.expect.expression,
+                            "outcome": outcome,
+                            "values": _fields_seen(assertion, subject),
+                        }
+                    )
     except (RuleError, FunctionError) as exc:
         return Verdict(rule.id, Status.error, error=str(exc))
     except Exception as exc:  # a broken rule must not stop the others; it is reported as `error`
@@ -116,30 +144,49 @@ def evaluate_rule(rule: Rule, facts: Any, functions: Functions, trace: list[dict
     if in_scope is not True:  # in scope or not, the stated facts cannot say: that decides first
         return Verdict(rule.id, Status.incomplete, missing=named, gating=len(gates))
     if violations:
-        return Verdict(rule.id, Status.fail, violations=tuple(violations), missing=named, gating=len(gates))
+        return Verdict(
+            rule.id, Status.fail, violations=tuple(violations), missing=named, gating=len(gates)
+        )
     if missing:
         return Verdict(rule.id, Status.incomplete, missing=named, gating=len(gates))
     return Verdict(rule.id, Status.pass_)
 
 
-def _check(rule: Rule, assertion: Assertion, base: str | None, subject: Any, functions: Functions,
-           violations: list[Violation], missing: set[str], gates: set[str]) -> str:
-    """One item against one assertion: it holds, it is violated, or it is open (its unknowns noted)."""
+def _check(
+    rule: Rule,
+    assertion: Assertion,
+    base: str | None,
+    subject: Any,
+    functions: Functions,
+    violations: list[Violation],
+    missing: set[str],
+    gates: set[str],
+) -> str:
+    """One item against one assertion: it holds, it is violated, or it is open (its unknowns
+    noted)."""
     where: Any = True
     if assertion.where is not None:
         where = _holds(assertion.where.search(subject, functions))
         if where is False:
             return "skipped"
     expect = assertion.expect.search(subject, functions)
-    held = _decided(expect, f"assertions[{assertion.number}].expect", base) if base is not None else _holds(expect)
+    held = (
+        _decided(expect, f"assertions[{assertion.number}].expect", base)
+        if base is not None
+        else _holds(expect)
+    )
     if held is True:
         return "holds"
     if held is False and where is True and base is not None:
         message = assertion.message or rule.message
         remediation = assertion.remediation or rule.remediation
         at = f"{base}/{assertion.at}" if assertion.at else base
-        violation = Violation(at or "/", message.render(subject, functions), remediation.render(subject, functions))
-        if violation not in violations:  # one component read once per platform may break a rule the same way twice
+        violation = Violation(
+            at or "/", message.render(subject, functions), remediation.render(subject, functions)
+        )
+        if (
+            violation not in violations
+        ):  # one component read once per platform may break a rule the same way twice
             violations.append(violation)
         return "violation"
     if base is None:
@@ -186,14 +233,21 @@ def _fields_seen(assertion: Assertion, subject: Any) -> dict[str, Any]:
 
 
 def read_deployment(document: Any) -> Any:
-    """A parsed deployment as facts: schema_version 1 reads every stated list as complete, as it always did."""
+    """A parsed deployment as facts: schema_version 1 reads every stated list as complete, as it
+    always did."""
     return read(document, open_lists=not closed_world(document))
 
 
-def evaluate(rules: dict[str, Rule], deployment: Any, *, today: dt.date,
-             trace: list[dict[str, Any]] | None = None) -> list[Verdict]:
-    """Every rule's verdict on a parsed deployment, as of `today`; pure: the same input, the same verdicts.
-    With `trace` (a list), each step of the decision is appended to it (meant for one rule)."""
+def evaluate(
+    rules: dict[str, Rule],
+    deployment: Any,
+    *,
+    today: dt.date,
+    trace: list[dict[str, Any]] | None = None,
+) -> list[Verdict]:
+    """Every rule's verdict on a parsed deployment, as of `today`; pure: the same input, the same
+    verdicts. With `trace` (a list), each step of the decision is appended to it (meant for one
+    rule)."""
     facts = read_deployment(deployment)
     functions = Functions(today)
     scopes_seen: dict[int, Any] = {}

@@ -1,4 +1,5 @@
-"""`explain`: a rule, the verbatim clauses it stands on, and — given a deployment — each step of its decision."""
+"""`explain`: a rule, the verbatim clauses it stands on, and — given a deployment — each step of its
+decision."""
 
 from __future__ import annotations
 
@@ -27,7 +28,9 @@ def describe_rule(rule: Rule, rule_set: RuleSet, lang: str) -> list[str]:
             lines.append(f"    {ref}  (not in any catalog)")
             continue
         document = rule_set.documents[clause.document]
-        lines.append(f"    {ref}  {clause.heading(lang)}  — {document.title(lang)}, §{clause.section}")
+        lines.append(
+            f"    {ref}  {clause.heading(lang)}  — {document.title(lang)}, §{clause.section}"
+        )
         lines.append(f"      “{' '.join(clause.excerpt.split())}”")
     from facepolicy.reads import facts_read
 
@@ -38,7 +41,11 @@ def describe_rule(rule: Rule, rule_set: RuleSet, lang: str) -> list[str]:
     for name, text in raw.get("let", {}).items():
         lines.append(f"  let ${name} = {text}")
     for index, assertion in enumerate(raw["assertions"]):
-        parts = [f"{key}={assertion[key]!r}" for key in ("for_each", "where", "expect", "at") if key in assertion]
+        parts = [
+            f"{key}={assertion[key]!r}"
+            for key in ("for_each", "where", "expect", "at")
+            if key in assertion
+        ]
         lines.append(f"  assertions[{index}]: " + ", ".join(parts))
     return lines
 
@@ -49,15 +56,21 @@ def describe_decision(verdict: Verdict, trace: list[dict[str, Any]], lang: str) 
         name = step["step"]
         if name == "scope":
             if step["matched"] is None:
-                lines.append("    scope: unknown until " + ", ".join(step["unknown"]) + " → incomplete")
+                lines.append(
+                    "    scope: unknown until " + ", ".join(step["unknown"]) + " → incomplete"
+                )
             else:
-                lines.append(f"    scope: {'matched' if step['matched'] else 'not matched → not_applicable'}")
+                lines.append(
+                    f"    scope: {'matched' if step['matched'] else 'not matched → not_applicable'}"
+                )
         else:
             detail = [f"at {step['at']}"]
             if "where" in step:
                 detail.append(f"where → {_show(step['where'])}")
             if "values" in step:
-                detail.append("saw " + ", ".join(f"{k}={_show(v)}" for k, v in step["values"].items()))
+                detail.append(
+                    "saw " + ", ".join(f"{k}={_show(v)}" for k, v in step["values"].items())
+                )
             if "missing" in step:
                 detail.append("missing " + ", ".join(step["missing"]))
             lines.append(f"    {name}: {'; '.join(detail)} → {step['outcome']}")
@@ -65,7 +78,11 @@ def describe_decision(verdict: Verdict, trace: list[dict[str, Any]], lang: str) 
     for v in verdict.violations:
         lines.append(f"    {v.pointer}: {v.message(lang)}")
     if verdict.missing:
-        lines.append("    unstated: " + ", ".join(verdict.missing) if lang == "en" else "    未陈述: " + ", ".join(verdict.missing))
+        lines.append(
+            "    unstated: " + ", ".join(verdict.missing)
+            if lang == "en"
+            else "    未陈述: " + ", ".join(verdict.missing)
+        )
     if verdict.error:
         lines.append(f"    {verdict.error}")
     return lines

@@ -1,19 +1,30 @@
 """JMESPath expressions parsed once by jmespath, then compiled into Python closures that evaluate in
 three-valued (Kleene) logic over what a deployment states.
 
-On fully stated values every closure gives jmespath's own answer (its equality, ordering, truthiness;
-tests/test_expressions.py holds every rule expression to `jmespath.search`). Where a value is `Unknown`
-or a `Partial` list (see facts.py), each construct gives a definite answer only when every completion of
-the unknowns would give it: `false && unknown` is false, `true || unknown` is true, a comparison with an
-unknown is unknown, `length` of a list that may hold more is a range. Closures cannot be pickled, so a
-cached rule set carries the parse tree and each process compiles an expression on its first search.
+On fully stated values every closure gives jmespath's own answer (its equality, ordering,
+truthiness; tests/test_expressions.py holds every rule expression to `jmespath.search`). Where a
+value is `Unknown` or a `Partial` list (see facts.py), each construct gives a definite answer only
+when every completion of the unknowns would give it: `false && unknown` is false, `true || unknown`
+is true, a comparison with an unknown is unknown, `length` of a list that may hold more is a range.
+Closures cannot be pickled, so a cached rule set carries the parse tree and each process compiles an
+expression on its first search.
 """
 
 from __future__ import annotations
 
 from typing import Any, Callable
 
-from facepolicy.facts import NOTHING, Facts, Partial, Range, Unknown, facts_of, members, partial, unstated
+from facepolicy.facts import (
+    NOTHING,
+    Facts,
+    Partial,
+    Range,
+    Unknown,
+    facts_of,
+    members,
+    partial,
+    unstated,
+)
 
 Run = Callable[[Any, Any], Any]  # (value, functions) → result
 
@@ -24,7 +35,9 @@ def _is_number(value: Any) -> bool:
 
 def _equals(x: Any, y: Any) -> bool:
     # jmespath's equality: 0 and 1 never equal false and true
-    if (_is_number(x) and x in (0, 1) and type(y) is bool) or (_is_number(y) and y in (0, 1) and type(x) is bool):
+    if (_is_number(x) and x in (0, 1) and type(y) is bool) or (
+        _is_number(y) and y in (0, 1) and type(x) is bool
+    ):
         return False
     return x == y
 
@@ -112,7 +125,9 @@ def _objects_equal(x: dict, y: dict) -> Any:
     for key in set(x) | set(y):
         if key not in x or key not in y:
             lacking = x if key not in x else y
-            if type(lacking) is Facts:  # a member the object does not state: it may be there, or not
+            if (
+                type(lacking) is Facts
+            ):  # a member the object does not state: it may be there, or not
                 pending.append(unstated(f"{lacking.at}/{_escape(key)}"))
                 continue
             return False  # a stated whole object without the member: they differ
@@ -145,14 +160,21 @@ def _greater(a: Any, b: Any, strict: bool) -> Any:
     return undecided(a, b)
 
 
-_ORDER = {"lt": lambda a, b: a < b, "gt": lambda a, b: a > b, "lte": lambda a, b: a <= b, "gte": lambda a, b: a >= b}
+_ORDER = {
+    "lt": lambda a, b: a < b,
+    "gt": lambda a, b: a > b,
+    "lte": lambda a, b: a <= b,
+    "gte": lambda a, b: a >= b,
+}
 
 
 def _comparator(op: str, left: Run, right: Run) -> Run:
     if op == "eq":
         return lambda value, functions: equal(left(value, functions), right(value, functions))
     if op == "ne":
-        return lambda value, functions: _negate(equal(left(value, functions), right(value, functions)))
+        return lambda value, functions: _negate(
+            equal(left(value, functions), right(value, functions))
+        )
     compare = _ORDER[op]
 
     def run(value, functions):
@@ -217,8 +239,9 @@ def _union(a: frozenset[str] | None, b: frozenset[str]) -> frozenset[str]:
 
 
 def _projection(base: Run, each: Run, condition: Run | None = None) -> Run:
-    """A projection over a list, keeping the items `condition` holds for; items it may hold for are kept as
-    possible members, and a list that may hold more keeps an unknown tail unless no item could pass."""
+    """A projection over a list, keeping the items `condition` holds for; items it may hold for are
+    kept as possible members, and a list that may hold more keeps an unknown tail unless no item
+    could pass."""
 
     def run(value, functions):
         items = base(value, functions)
@@ -241,10 +264,16 @@ def _projection(base: Run, each: Run, condition: Run | None = None) -> Run:
             if result is None:
                 continue
             if type(result) is Unknown and result.truth is None and result.at is None:
-                membership = _union(membership, result.facts)  # a computed unknown might be null, and dropped
+                membership = _union(
+                    membership, result.facts
+                )  # a computed unknown might be null, and dropped
             collected.append(result)
             maybe.append(membership)
-        if tail is not None and condition is not None and truth(condition(Unknown(tail), functions)) is False:
+        if (
+            tail is not None
+            and condition is not None
+            and truth(condition(Unknown(tail), functions)) is False
+        ):
             tail = None  # no item whatever could pass the filter
         return partial(collected, maybe, tail)
 
@@ -269,10 +298,16 @@ def _flatten(base: Run) -> Run:
             elif kind is Partial:
                 for inner, inner_membership in item.entries():
                     merged.append(inner)
-                    maybe.append(membership if inner_membership is None else _union(membership, inner_membership))
+                    maybe.append(
+                        membership
+                        if inner_membership is None
+                        else _union(membership, inner_membership)
+                    )
                 if item.tail is not None:
                     tail = _union(tail, item.tail)
-            elif kind is Unknown:  # a list of unknown length, or one item: the flattened list may hold more
+            elif (
+                kind is Unknown
+            ):  # a list of unknown length, or one item: the flattened list may hold more
                 tail = _union(tail, item.facts | (membership or NOTHING))
             else:
                 merged.append(item)
@@ -290,7 +325,11 @@ def _index(position: int) -> Run:
             except IndexError:
                 return None
         if type(value) is Partial:
-            if position >= 0 and all(m is None for m in value.maybe[: position + 1]) and position < len(value.items):
+            if (
+                position >= 0
+                and all(m is None for m in value.maybe[: position + 1])
+                and position < len(value.items)
+            ):
                 return value.items[position]
             return undecided(value)
         if type(value) is Unknown:
@@ -314,7 +353,9 @@ def _slice(bounds: list[Any]) -> Run:
 
 
 def _function(name: str, arguments: list[Run]) -> Run:
-    return lambda value, functions: functions.call(name, [argument(value, functions) for argument in arguments])
+    return lambda value, functions: functions.call(
+        name, [argument(value, functions) for argument in arguments]
+    )
 
 
 def _not(child: Run) -> Run:
@@ -363,12 +404,17 @@ def _and(left: Run, right: Run) -> Run:
 
 
 def _multi_list(children: list[Run]) -> Run:
-    # An unstated member is never null (the deployment schema has no nulls), so a multi-select on it is built.
-    return lambda value, functions: None if value is None else [child(value, functions) for child in children]
+    # An unstated member is never null (the deployment schema has no nulls), so a multi-select on it
+    # is built.
+    return lambda value, functions: (
+        None if value is None else [child(value, functions) for child in children]
+    )
 
 
 def _multi_dict(pairs: list[tuple[str, Run]]) -> Run:
-    return lambda value, functions: None if value is None else {key: child(value, functions) for key, child in pairs}
+    return lambda value, functions: (
+        None if value is None else {key: child(value, functions) for key, child in pairs}
+    )
 
 
 class Unsupported(ValueError):
@@ -414,8 +460,11 @@ def build(node: dict[str, Any]) -> Run:
         return _multi_list([build(child) for child in children])
     if kind == "multi_select_dict":
         return _multi_dict([(child["value"], build(child)) for child in children])
-    raise Unsupported(f"{kind.replace('_', ' ')} ('*' over an object's values, or '&' expression references) "
-                      "cannot be evaluated in three-valued logic")
+    raise Unsupported(
+        f"{kind.replace('_', ' ')} ('*' over an object's values, or '&' expression "
+        "references) "
+        "cannot be evaluated in three-valued logic"
+    )
 
 
 class Expression:

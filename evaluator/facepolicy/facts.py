@@ -1,10 +1,12 @@
-"""What a deployment states, and what it leaves unknown: the values three-valued evaluation works on.
+"""What a deployment states, and what it leaves unknown: the values three-valued evaluation works
+on.
 
-A deployment description is partial. An unstated member reads as `Unknown` (naming the JSON Pointer of
-the fact that would decide it), never as null or false. A list states its members; unless its object names
-it in `complete`, more members may exist, so it reads as a `Partial` list whose tail is unknown (the fact
-`/sites/-`: "are there other sites?"). Every operation over these values is monotone: it gives a definite
-result only when every completion of the unknowns would give that same result.
+A deployment description is partial. An unstated member reads as `Unknown` (naming the JSON Pointer
+of the fact that would decide it), never as null or false. A list states its members; unless its
+object names it in `complete`, more members may exist, so it reads as a `Partial` list whose tail is
+unknown (the fact `/sites/-`: "are there other sites?"). Every operation over these values is
+monotone: it gives a definite result only when every completion of the unknowns would give that same
+result.
 """
 
 from __future__ import annotations
@@ -16,9 +18,9 @@ NOTHING: frozenset[str] = frozenset()
 
 
 class Unknown:
-    """A value the deployment does not state. `facts`: the pointers that would decide it; `at`: the pointer
-    of the unstated member itself, when it is one (reading a field below it names the deeper fact);
-    `truth`: its JMESPath truthiness where that is known although the value is not."""
+    """A value the deployment does not state. `facts`: the pointers that would decide it; `at`: the
+    pointer of the unstated member itself, when it is one (reading a field below it names the deeper
+    fact); `truth`: its JMESPath truthiness where that is known although the value is not."""
 
     __slots__ = ("facts", "at", "truth")
 
@@ -36,13 +38,15 @@ def unstated(pointer: str) -> Unknown:
 
 
 class Partial:
-    """A list known only in part: `items` certainly or possibly in it (`maybe[i]` is None when certain, else
-    the facts that would decide membership), and `tail`: None when nothing else can be in it, else the
-    facts that would say what else is."""
+    """A list known only in part: `items` certainly or possibly in it (`maybe[i]` is None when
+    certain, else the facts that would decide membership), and `tail`: None when nothing else can be
+    in it, else the facts that would say what else is."""
 
     __slots__ = ("items", "maybe", "tail")
 
-    def __init__(self, items: list[Any], maybe: list[frozenset[str] | None], tail: frozenset[str] | None):
+    def __init__(
+        self, items: list[Any], maybe: list[frozenset[str] | None], tail: frozenset[str] | None
+    ):
         self.items = items
         self.maybe = maybe
         self.tail = tail
@@ -65,9 +69,11 @@ class Partial:
         return frozenset(found)
 
 
-def members(value: Any) -> tuple[list[tuple[Any, frozenset[str] | None]], frozenset[str] | None] | None:
-    """A list's (item, membership) pairs (membership None: certainly in it) and its unknown tail; None for
-    anything that is not a list."""
+def members(
+    value: Any,
+) -> tuple[list[tuple[Any, frozenset[str] | None]], frozenset[str] | None] | None:
+    """A list's (item, membership) pairs (membership None: certainly in it) and its unknown tail;
+    None for anything that is not a list."""
     if type(value) is list:
         return [(item, None) for item in value], None
     if type(value) is Partial:
@@ -75,8 +81,11 @@ def members(value: Any) -> tuple[list[tuple[Any, frozenset[str] | None]], frozen
     return None
 
 
-def partial(items: list[Any], maybe: list[frozenset[str] | None], tail: frozenset[str] | None) -> Any:
-    """A Partial, or the plain list it is when every member is certain and nothing else can belong."""
+def partial(
+    items: list[Any], maybe: list[frozenset[str] | None], tail: frozenset[str] | None
+) -> Any:
+    """A Partial, or the plain list it is when every member is certain and nothing else can
+    belong."""
     if tail is None and all(m is None for m in maybe):
         return items
     return Partial(items, maybe, tail)
@@ -100,7 +109,8 @@ def length(items: Partial) -> Any:
 
 
 class Facts(dict):
-    """A stated JSON object that knows its own pointer: a member it does not state reads as Unknown."""
+    """A stated JSON object that knows its own pointer: a member it does not state reads as
+    Unknown."""
 
     __slots__ = ("at",)
     at: str
@@ -126,7 +136,8 @@ def facts_of(value: Any) -> frozenset[str]:
 
 
 def is_known(value: Any) -> bool:
-    """Whether a value holds no unknown anywhere inside it (objects may still leave members unstated)."""
+    """Whether a value holds no unknown anywhere inside it (objects may still leave members
+    unstated)."""
     if isinstance(value, (Unknown, Partial, Range)):
         return False
     if isinstance(value, list):
@@ -140,10 +151,10 @@ def _escape(part: str) -> str:
     return part.replace("~", "~0").replace("/", "~1")
 
 
-# Facts of a component that may hold several values at once (an SDK that is also an API; an app built for
-# Android and iOS). A rule applies to each: the component is read once per combination of its values, every
-# reading at the component's own pointer; where the list is not stated complete, one more reading stands
-# for the values not listed.
+# Facts of a component that may hold several values at once (an SDK that is also an API; an app
+# built for Android and iOS). A rule applies to each: the component is read once per combination of
+# its values, every reading at the component's own pointer; where the list is not stated complete,
+# one more reading stands for the values not listed.
 SEVERAL = ("integration", "runs_on")
 
 
@@ -160,8 +171,11 @@ def _alternatives(component: "Facts", key: str) -> list[Any]:
 
 
 def _readings(component: "Facts") -> list["Facts"]:
-    """The component once per combination of the values of its SEVERAL facts (itself where each has one)."""
-    keys = [key for key in SEVERAL if key in component and isinstance(component[key], (list, Partial))]
+    """The component once per combination of the values of its SEVERAL facts (itself where each has
+    one)."""
+    keys = [
+        key for key in SEVERAL if key in component and isinstance(component[key], (list, Partial))
+    ]
     if not keys:
         return [component]
     readings = [component]
@@ -178,14 +192,17 @@ def _readings(component: "Facts") -> list["Facts"]:
 
 
 def read(document: Any, open_lists: bool = True) -> Any:
-    """The deployment as facts: objects that know their pointers, and lists not named `complete` by their
-    object read as open (`open_lists` False reads every stated list as complete: schema_version 1)."""
+    """The deployment as facts: objects that know their pointers, and lists not named `complete` by
+    their object read as open (`open_lists` False reads every stated list as complete:
+    schema_version 1)."""
 
     def wrap(value: Any, at: str) -> Any:
         kind = type(value)
         if kind is dict:
             complete = value.get("complete", ()) if open_lists else None
-            wrapped = Facts(value)  # every member copied at C speed; lists and objects replaced below, in place
+            wrapped = Facts(
+                value
+            )  # every member copied at C speed; lists and objects replaced below, in place
             wrapped.at = at
             for key, item in value.items():
                 kind = type(item)
@@ -195,15 +212,25 @@ def read(document: Any, open_lists: bool = True) -> Any:
                         continue
                     # (escaping only where needed, and wrapping only what can hold more, are
                     # shortcuts: doing either always gives the same facts, so neither is mutated)
-                    here = at + "/" + (_escape(key) if "~" in key or "/" in key else key)  # pragma: no mutate
-                    items = [wrap(x, f"{here}/{i}") if type(x) in (dict, list) else x  # pragma: no mutate
-                             for i, x in enumerate(item)]
+                    here = (
+                        at + "/" + (_escape(key) if "~" in key or "/" in key else key)
+                    )  # pragma: no mutate
+                    items = [
+                        wrap(x, f"{here}/{i}")
+                        if type(x) in (dict, list)
+                        else x  # pragma: no mutate
+                        for i, x in enumerate(item)
+                    ]
                     if complete is None or key in complete:
                         wrapped[key] = items
                     else:
-                        wrapped[key] = Partial(items, [None] * len(items), frozenset((here + "/-",)))
+                        wrapped[key] = Partial(
+                            items, [None] * len(items), frozenset((here + "/-",))
+                        )
                 elif kind is dict:
-                    wrapped[key] = wrap(item, at + "/" + (_escape(key) if "~" in key or "/" in key else key))  # pragma: no mutate
+                    wrapped[key] = wrap(
+                        item, at + "/" + (_escape(key) if "~" in key or "/" in key else key)
+                    )  # pragma: no mutate
             return wrapped
         if kind is list:  # a list inside a list: stated as written
             return [wrap(x, f"{at}/{i}") for i, x in enumerate(value)]
@@ -212,11 +239,18 @@ def read(document: Any, open_lists: bool = True) -> Any:
     facts = wrap(document, "")
     components = facts.get("components") if isinstance(facts, Facts) else None
     if isinstance(components, (list, Partial)) and any(
-            isinstance(c, Facts) and any(isinstance(c.get(k), (list, Partial)) for k in SEVERAL)
-            for c in (components if type(components) is list else components.items)):
+        isinstance(c, Facts) and any(isinstance(c.get(k), (list, Partial)) for k in SEVERAL)
+        for c in (components if type(components) is list else components.items)
+    ):
         items = components if type(components) is list else components.items
-        expanded = [reading for c in items for reading in (_readings(c) if isinstance(c, Facts) else [c])]
-        facts["components"] = expanded if type(components) is list else Partial(expanded, [None] * len(expanded), components.tail)
+        expanded = [
+            reading for c in items for reading in (_readings(c) if isinstance(c, Facts) else [c])
+        ]
+        facts["components"] = (
+            expanded
+            if type(components) is list
+            else Partial(expanded, [None] * len(expanded), components.tail)
+        )
     return facts
 
 

@@ -1,4 +1,5 @@
-"""The canonical layout of rule files (and long lines folded in catalogs), proved to parse back to the same data."""
+"""The canonical layout of rule files (and long lines folded in catalogs), proved to parse back to
+the same data."""
 
 from __future__ import annotations
 
@@ -16,14 +17,25 @@ ASSERTION_KEYS = ("for_each", "where", "expect", "at")
 EXPRESSIONS = ("where", "expect")  # folded only at spaces outside literals
 INDENT = "  "
 _BARE = re.compile(r"[A-Za-z0-9_-]+")
-_ESCAPES = {"\\": "\\\\", '"': '\\"', "\b": "\\b", "\t": "\\t", "\n": "\\n", "\f": "\\f", "\r": "\\r"}
+_ESCAPES = {
+    "\\": "\\\\",
+    '"': '\\"',
+    "\b": "\\b",
+    "\t": "\\t",
+    "\n": "\\n",
+    "\f": "\\f",
+    "\r": "\\r",
+}
 # CJK punctuation a line should neither start with (closing) nor end with (opening).
 _CLOSING = set("，。、；：！？）」』”’》〉】…")
 _OPENING = set("（「『“‘《〈【")
 
 
 def _escape(text: str) -> str:
-    return "".join(_ESCAPES.get(c) or (f"\\u{ord(c):04x}" if ord(c) < 0x20 or ord(c) == 0x7F else c) for c in text)
+    return "".join(
+        _ESCAPES.get(c) or (f"\\u{ord(c):04x}" if ord(c) < 0x20 or ord(c) == 0x7F else c)
+        for c in text
+    )
 
 
 def _key(key: str) -> str:
@@ -41,8 +53,14 @@ def inline(value: Any) -> str:
     if isinstance(value, list):
         return "[" + ", ".join(inline(v) for v in value) + "]"
     if isinstance(value, dict):
-        return "{ " + ", ".join(f"{_key(k)} = {inline(v)}" for k, v in value.items()) + " }" if value else "{}"
-    raise FacepolicyError("", bilingual("无法写出的值", "a value fmt cannot write") + f": {value!r}")
+        return (
+            "{ " + ", ".join(f"{_key(k)} = {inline(v)}" for k, v in value.items()) + " }"
+            if value
+            else "{}"
+        )
+    raise FacepolicyError(
+        "", bilingual("无法写出的值", "a value fmt cannot write") + f": {value!r}"
+    )
 
 
 def _wide(char: str) -> bool:
@@ -50,16 +68,22 @@ def _wide(char: str) -> bool:
 
 
 def _breaks(text: str, expression: bool) -> list[int]:
-    """Where a line may end before text[i]: after a space (outside literals in an expression), or between two
-    characters one of which is Chinese. Never before whitespace, which the line-ending backslash would eat."""
+    """Where a line may end before text[i]: after a space (outside literals in an expression), or
+    between two characters one of which is Chinese. Never before whitespace, which the line-ending
+    backslash would eat."""
     found, quote, escaped = [], "", False
     for i, char in enumerate(text):
         if i and char not in " \t":
             before = text[i - 1]
             if before == " " and not quote:
                 found.append(i)
-            elif not expression and before not in " \t" and (_wide(before) or _wide(char)) \
-                    and char not in _CLOSING and before not in _OPENING:
+            elif (
+                not expression
+                and before not in " \t"
+                and (_wide(before) or _wide(char))
+                and char not in _CLOSING
+                and before not in _OPENING
+            ):
                 found.append(i)
         if expression:  # the literal state after text[i]
             if escaped:
@@ -74,7 +98,8 @@ def _breaks(text: str, expression: bool) -> list[int]:
 
 
 def string_lines(key: str, value: str, expression: bool = False, indent: str = "") -> list[str]:
-    """`key = "value"`, or, when longer than WIDTH, a multi-line basic string whose lines end in a backslash."""
+    """`key = "value"`, or, when longer than WIDTH, a multi-line basic string whose lines end in a
+    backslash."""
     one = f'{indent}{key} = "{_escape(value)}"'
     if len(one) <= WIDTH or not value or value[0] in " \t\n":
         return [one]
@@ -106,8 +131,11 @@ def _fits(lines: list[str]) -> bool:
     return all(len(line) <= WIDTH for line in lines)
 
 
-def section(path: list[str], data: dict[str, Any], array: bool = False, expression: bool = False) -> list[str]:
-    """A table: its short values under its header, a value too long for one line as a table of its own after them."""
+def section(
+    path: list[str], data: dict[str, Any], array: bool = False, expression: bool = False
+) -> list[str]:
+    """A table: its short values under its header, a value too long for one line as a table of its
+    own after them."""
     body: list[str] = []
     later: list[str] = []
     for key, value in data.items():
@@ -122,7 +150,9 @@ def section(path: list[str], data: dict[str, Any], array: bool = False, expressi
         else:
             body += lines
     name = ".".join(_key(p) for p in path)
-    header = [""] + ([f"[[{name}]]"] if array else [f"[{name}]"]) if body or array or not later else []
+    header = (
+        [""] + ([f"[[{name}]]"] if array else [f"[{name}]"]) if body or array or not later else []
+    )
     return header + body + later
 
 
@@ -162,7 +192,9 @@ def _parsed(text: str, where: str) -> dict[str, Any]:
     try:
         return tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
-        raise FacepolicyError(where, bilingual("TOML 语法错误", "invalid TOML") + f": {exc}") from None
+        raise FacepolicyError(
+            where, bilingual("TOML 语法错误", "invalid TOML") + f": {exc}"
+        ) from None
 
 
 def _proved(before: dict[str, Any], text: str, where: str) -> str:
@@ -172,7 +204,12 @@ def _proved(before: dict[str, Any], text: str, where: str) -> str:
     except tomllib.TOMLDecodeError:
         after = None
     if after != before:
-        raise FacepolicyError(where, bilingual("格式化会改变数据，拒绝写入", "formatting would change the data; not written"))
+        raise FacepolicyError(
+            where,
+            bilingual(
+                "格式化会改变数据，拒绝写入", "formatting would change the data; not written"
+            ),
+        )
     return text
 
 
@@ -185,7 +222,9 @@ def format_rule(text: str, where: str) -> str:
 
 
 _LINE = re.compile(r"(?P<indent>\s*)(?P<key>[A-Za-z0-9_-]+) = (?P<value>.*)")
-VERBATIM = ("excerpt",)  # checked byte for byte against the source texts: never folded, never flagged
+VERBATIM = (
+    "excerpt",
+)  # checked byte for byte against the source texts: never folded, never flagged
 
 
 def _multiline_open(line: str, state: str) -> str:
@@ -199,7 +238,8 @@ def _multiline_open(line: str, state: str) -> str:
 
 
 def long_lines(text: str, catalog: bool) -> list[tuple[int, int]]:
-    """(line number, length) of each line longer than WIDTH; in a catalog, the lines of excerpts are exempt."""
+    """(line number, length) of each line longer than WIDTH; in a catalog, the lines of excerpts are
+    exempt."""
     found, state, verbatim = [], "", False
     for number, line in enumerate(text.splitlines(), 1):
         if not state:
@@ -212,7 +252,8 @@ def long_lines(text: str, catalog: bool) -> list[tuple[int, int]]:
 
 
 def fold_catalog(text: str, where: str) -> str:
-    """A catalog with each long one-line string, and each long {zh, en} table, folded in place; nothing else moves."""
+    """A catalog with each long one-line string, and each long {zh, en} table, folded in place;
+    nothing else moves."""
     data = _parsed(text, where)
     out, state = [], ""
     for line in text.splitlines():

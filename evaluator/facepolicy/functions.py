@@ -30,7 +30,8 @@ class FunctionError(ValueError):
 
 
 def _plain(value: Any) -> Any:
-    """A fully stated value as jmespath's functions expect it (their type checks know plain dicts only)."""
+    """A fully stated value as jmespath's functions expect it (their type checks know plain dicts
+    only)."""
     if isinstance(value, dict):
         return {key: _plain(item) for key, item in value.items()}
     if isinstance(value, list):
@@ -38,7 +39,9 @@ def _plain(value: Any) -> Any:
     return value
 
 
-def _members(value: Any, name: str) -> tuple[list[tuple[Any, frozenset[str] | None]], frozenset[str] | None]:
+def _members(
+    value: Any, name: str
+) -> tuple[list[tuple[Any, frozenset[str] | None]], frozenset[str] | None]:
     found = members(value)
     if found is None:
         raise FunctionError(f"{name}() expects an array, got {_type_name(value)}")
@@ -59,12 +62,18 @@ def _type_name(value: Any) -> str:
     return "array"
 
 
-_UNITS = ("hours", "days", "weeks", "months", "years")  # the deployment schema's, as reference.UNITS
+_UNITS = (
+    "hours",
+    "days",
+    "weeks",
+    "months",
+    "years",
+)  # the deployment schema's, as reference.UNITS
 
 
 def _readings(value: Any) -> tuple[list[Any] | None, frozenset[str]]:
-    """The durations a stated-in-part duration object may be (None: too many to try) and the facts that say
-    which; a value not stated in part is its own one reading."""
+    """The durations a stated-in-part duration object may be (None: too many to try) and the facts
+    that say which; a value not stated in part is its own one reading."""
     if type(value) is not Facts or ("value" in value and "unit" in value):
         return [value], NOTHING
     missing = frozenset(f"{value.at}/{key}" for key in ("value", "unit") if key not in value)
@@ -74,7 +83,8 @@ def _readings(value: Any) -> tuple[list[Any] | None, frozenset[str]]:
 
 
 class Functions:
-    """The functions a compiled expression calls, for one evaluation date; `document` is set per deployment."""
+    """The functions a compiled expression calls, for one evaluation date; `document` is set per
+    deployment."""
 
     def __init__(self, today: dt.date = dt.date(2026, 1, 1)):
         self.today = today
@@ -127,7 +137,8 @@ class Functions:
         pending: set[str] = set(tail or ())
         search_known = is_known(search)
         for item, membership in entries:
-            # jmespath's contains() uses Python's `in` (1 equals true there); keep its answer on stated values
+            # jmespath's contains() uses Python's `in` (1 equals true there); keep its answer on
+            # stated values
             same = (item == search) if search_known and is_known(item) else equal(item, search)
             if same is True:
                 if membership is None:
@@ -144,10 +155,14 @@ class Functions:
         if kind is Unknown:
             return Unknown(subject.facts)
         if kind is Facts:
-            return Unknown(frozenset((subject.at + "/*",)))  # the members an object may leave unstated
+            return Unknown(
+                frozenset((subject.at + "/*",))
+            )  # the members an object may leave unstated
         if kind in (str, list, dict):
             return len(subject)
-        raise FunctionError(f"length() expects a string, array or object, got {_type_name(subject)}")
+        raise FunctionError(
+            f"length() expects a string, array or object, got {_type_name(subject)}"
+        )
 
     def _set_operation(self, name: str, left: Any, right: Any, keep_when_in_right: bool) -> Any:
         if type(left) is Unknown:
@@ -179,15 +194,18 @@ class Functions:
         return self._set_operation("intersection", left, right, keep_when_in_right=True)
 
     def _durations(self, name: str, args: list[Any], unbounded: Any) -> Any:
-        """A duration function where a duration is stated in part: its answer when every reading gives the same,
-        else unknown (`unbounded`, given the facts, for a value not stated: what is known of the answer then)."""
+        """A duration function where a duration is stated in part: its answer when every reading
+        gives the same, else unknown (`unbounded`, given the facts, for a value not stated: what is
+        known of the answer then)."""
         if not any(type(arg) is Facts for arg in args):
             return self._fallback(name, args)
         readings, facts, open_ended = [], set(), False
         for arg in args:
             found, missing = _readings(arg)
             facts.update(missing | facts_of(arg))
-            open_ended = open_ended or found is None or (type(arg) is not Facts and not is_known(arg))
+            open_ended = (
+                open_ended or found is None or (type(arg) is not Facts and not is_known(arg))
+            )
             readings.append(found)
         if not facts:  # every duration object stated whole
             return self._fallback(name, args)
@@ -197,7 +215,9 @@ class Functions:
         for combination in _product(readings):
             try:
                 answers.add(self._fallback(name, list(combination)))
-            except FunctionError as exc:  # an error for one reading is no error until the facts say it is that one
+            except (
+                FunctionError
+            ) as exc:  # an error for one reading is no error until the facts say it is that one
                 refused.append(exc)
         if not answers:
             raise refused[0]
@@ -242,5 +262,15 @@ _THREE_VALUED = {
     "longer_than": Functions.longer_than,
     "date_add": Functions.date_add,
 }
-_ARITY = {"root": 0, "contains": 2, "length": 1, "difference": 2, "intersection": 2, "min_days": 1,
-          "max_days": 1, "shorter_than": 2, "longer_than": 2, "date_add": 2}
+_ARITY = {
+    "root": 0,
+    "contains": 2,
+    "length": 1,
+    "difference": 2,
+    "intersection": 2,
+    "min_days": 1,
+    "max_days": 1,
+    "shorter_than": 2,
+    "longer_than": 2,
+    "date_add": 2,
+}

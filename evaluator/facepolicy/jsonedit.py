@@ -12,13 +12,15 @@ _BLANKS = re.compile(r"[ \t]*")
 _INDEX = re.compile(r"0|[1-9][0-9]*")
 _INDENT = re.compile(r"^([ \t]+)[^ \t\r\n]", re.M)
 
-Entry = tuple[Any, int, int, int, int]  # key (None in an array), key start, key end, value start, value end
+Entry = tuple[
+    Any, int, int, int, int
+]  # key (None in an array), key start, key end, value start, value end
 
 
 class EditError(ValueError):
-    """The pointer cannot be applied: it runs through a string, number, boolean or null, names an array
-    index that is not a number or out of range, or uses an array index ("-" or digits) on an object that
-    has no such key."""
+    """The pointer cannot be applied: it runs through a string, number, boolean or null, names an
+    array index that is not a number or out of range, or uses an array index ("-" or digits) on an
+    object that has no such key."""
 
 
 def _ws(text: str, pos: int) -> int:
@@ -26,14 +28,17 @@ def _ws(text: str, pos: int) -> int:
 
 
 def _entries(text: str, start: int) -> tuple[int, list[Entry]]:
-    """The offset of the closing bracket, and the entries, of the object or array opened at `start`."""
+    """The offset of the closing bracket, and the entries, of the object or array opened at
+    `start`."""
     closer = "}" if text[start] == "{" else "]"
     entries: list[Entry] = []
     pos = _ws(text, start + 1)
     while text[pos] != closer:
         key, key_end, value = None, pos, pos
         if closer == "}":
-            key, key_end = _DECODER.raw_decode(text, pos)  # a string: escapes and brackets inside are handled
+            key, key_end = _DECODER.raw_decode(
+                text, pos
+            )  # a string: escapes and brackets inside are handled
             value = _ws(text, _ws(text, key_end) + 1)  # past the colon
         end = _DECODER.raw_decode(text, value)[1]  # skips a whole scalar, object or array
         entries.append((key, pos, key_end, value, end))
@@ -57,7 +62,8 @@ def _line_indent(text: str, pos: int) -> str:
 
 
 def _indent_unit(text: str) -> str:
-    """The document's indentation step: a tab, or the smallest run of leading spaces (two if none)."""
+    """The document's indentation step: a tab, or the smallest run of leading spaces (two if
+    none)."""
     indents = _INDENT.findall(text)
     if any(indent.startswith("\t") for indent in indents):
         return "\t"
@@ -81,10 +87,10 @@ def _insert(text: str, start: int, close: int, entries: list[Entry], new: str, c
 
 
 def _locate(text: str, pointer: str) -> tuple[int, int, int, list[Entry], int, tuple[str, str]]:
-    """Where `pointer` leads: (start, end, close, entries, depth, separators). When the value exists,
-    start:end is its text and depth is -1; otherwise start is the bracket of the container that lacks
-    segment `depth`, close its closing bracket and entries its entries. The separators (item, key) are
-    those last seen inline on the way down."""
+    """Where `pointer` leads: (start, end, close, entries, depth, separators). When the value
+    exists, start:end is its text and depth is -1; otherwise start is the bracket of the container
+    that lacks segment `depth`, close its closing bracket and entries its entries. The separators
+    (item, key) are those last seen inline on the way down."""
     parts = _parts(pointer)
     start = _ws(text, 0)
     end = _DECODER.raw_decode(text, start)[1]
@@ -122,11 +128,15 @@ def set_value(text: str, pointer: str, value: Any) -> str:
     """
     start, end, close, entries, depth, separators = _locate(text, pointer)
     if depth < 0:
-        return text[:start] + json.dumps(value, ensure_ascii=False, separators=separators) + text[end:]
+        return (
+            text[:start] + json.dumps(value, ensure_ascii=False, separators=separators) + text[end:]
+        )
     parts = _parts(pointer)
     for later in reversed(parts[depth + 1 :]):
         if _INDEX.fullmatch(later):
-            raise EditError(f"{pointer}: array index {later!r} below the missing member {parts[depth]!r}")
+            raise EditError(
+                f"{pointer}: array index {later!r} below the missing member {parts[depth]!r}"
+            )
         value = [value] if later == "-" else {later: value}
     new = json.dumps(value, ensure_ascii=False, separators=separators)
     if text[start] == "{":
@@ -142,6 +152,8 @@ def add_to_array(text: str, pointer: str, value: Any) -> str:
         if text[start] != "[":
             raise EditError(f"{pointer}: {text[start:end]!r} is not an array")
         canonical = json.dumps(value, sort_keys=True)
-        if any(json.dumps(item, sort_keys=True) == canonical for item in json.loads(text[start:end])):
+        if any(
+            json.dumps(item, sort_keys=True) == canonical for item in json.loads(text[start:end])
+        ):
             return text
     return set_value(text, pointer + "/-", value)

@@ -1,4 +1,5 @@
-"""Reading files: TOML rule files and catalogs, JSON and NDJSON deployments. Bad input becomes a Problem."""
+"""Reading files: TOML rule files and catalogs, JSON and NDJSON deployments. Bad input becomes a
+Problem."""
 
 from __future__ import annotations
 
@@ -16,7 +17,9 @@ from facepolicy.model import Problem
 from facepolicy.paths import shown
 
 MAX_DEPTH = 64
-MAX_SIZE = 32 * 1024 * 1024  # bytes per deployment (a file, or a line of NDJSON) unless --max-size says otherwise
+MAX_SIZE = (
+    32 * 1024 * 1024
+)  # bytes per deployment (a file, or a line of NDJSON) unless --max-size says otherwise
 DATE_KEYS = ("date", "expires")  # TOML keys where an unquoted TOML date means what it says
 
 
@@ -27,7 +30,9 @@ class _DuplicateKey(ValueError):
 
 
 def _no_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
-    found = dict(pairs)  # in C; only an object that lost a member to a repeated key is looked at again
+    found = dict(
+        pairs
+    )  # in C; only an object that lost a member to a repeated key is looked at again
     if len(found) != len(pairs):
         seen: set[str] = set()
         for key, _ in pairs:
@@ -51,8 +56,9 @@ _STRINGS = re.compile(r'"[^"\\]*(?:\\.[^"\\]*)*"', re.S)  # unrolled: no alterna
 
 
 def _nests_deeper(value: Any, limit: int = MAX_DEPTH) -> bool:
-    """Whether the containers of a parsed JSON value nest deeper than `limit` (the value's containers are
-    visited; scanning its text instead costs more, as strings are most of its bytes)."""
+    """Whether the containers of a parsed JSON value nest deeper than `limit` (the value's
+    containers are visited; scanning its text instead costs more, as strings are most of its
+    bytes)."""
     kind = type(value)
     if kind is not dict and kind is not list:
         return False
@@ -61,7 +67,7 @@ def _nests_deeper(value: Any, limit: int = MAX_DEPTH) -> bool:
         node, depth = stack.pop()
         if depth > limit:
             return True
-        for child in (node.values() if type(node) is dict else node):
+        for child in node.values() if type(node) is dict else node:
             if type(child) is dict or type(child) is list:
                 stack.append((child, depth + 1))
     return False
@@ -74,7 +80,9 @@ def decode_text(data: bytes) -> str:
     except UnicodeDecodeError as exc:
         good = data[: exc.start].decode("utf-8", errors="replace")
         line, col = _line_col(good, len(good))
-        raise FacepolicyError(f"line {line}, column {col}", bilingual("不是有效的 UTF-8 编码", "invalid UTF-8")) from None
+        raise FacepolicyError(
+            f"line {line}, column {col}", bilingual("不是有效的 UTF-8 编码", "invalid UTF-8")
+        ) from None
 
 
 class _BadNumber(ValueError):
@@ -85,8 +93,9 @@ class _BadNumber(ValueError):
 
 
 def _exact_float(text: str) -> float:
-    """A JSON number with a fraction or exponent, refused where the float it becomes is not what it says in a way
-    that matters: an integer by rounding (13.99999999999999999 is not 14) or out of range (1e400 is not infinity)."""
+    """A JSON number with a fraction or exponent, refused where the float it becomes is not what it
+    says in a way that matters: an integer by rounding (13.99999999999999999 is not 14) or out of
+    range (1e400 is not infinity)."""
     value = float(text)
     if value.is_integer():
         from decimal import Decimal  # only for the rare fraction that is integral once rounded
@@ -99,13 +108,16 @@ def _exact_float(text: str) -> float:
 
 
 def _number_place(text: str, number: str) -> int:
-    """Where a number is written (outside strings, which are blanked first so that offsets stand)."""
+    """Where a number is written (outside strings, which are blanked first so that offsets
+    stand)."""
     blank = _STRINGS.sub(lambda m: " " * len(m.group()), text)
     match = re.search(r"(?<![\w.+-])" + re.escape(number) + r"(?![\w.])", blank)
     return match.start() if match else 0
 
 
-_SURROGATE_ESCAPE = re.compile(r"\\u[dD][89abAB][0-9a-fA-F]{2}\\u[dD][c-fC-F][0-9a-fA-F]{2}|\\u[dD][89a-fA-F][0-9a-fA-F]{2}")
+_SURROGATE_ESCAPE = re.compile(
+    r"\\u[dD][89abAB][0-9a-fA-F]{2}\\u[dD][c-fC-F][0-9a-fA-F]{2}|\\u[dD][89a-fA-F][0-9a-fA-F]{2}"
+)
 _LONE_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
@@ -131,12 +143,17 @@ def _lone_surrogate_place(text: str) -> int:
     return 0
 
 
-_TOKEN = re.compile(r'[ \t\r\n]*(?:("[^"\\]*(?:\\.[^"\\]*)*")|([{}\[\]:,])|[^ \t\r\n{}\[\]:,"]+)', re.S)
+_TOKEN = re.compile(
+    r'[ \t\r\n]*(?:("[^"\\]*(?:\\.[^"\\]*)*")|([{}\[\]:,])|[^ \t\r\n{}\[\]:,"]+)', re.S
+)
 
 
 def _first_duplicate(text: str) -> tuple[int, str] | None:
-    """The offset and name of the first key, in reading order, that repeats a key of the same object."""
-    stack: list[tuple[set[str] | None, list[bool]]] = []  # per open container: its keys (None for an array), expecting a key
+    """The offset and name of the first key, in reading order, that repeats a key of the same
+    object."""
+    stack: list[
+        tuple[set[str] | None, list[bool]]
+    ] = []  # per open container: its keys (None for an array), expecting a key
     pos = 0
     while (match := _TOKEN.match(text, pos)) and match.end() > pos:
         pos = match.end()
@@ -160,28 +177,41 @@ def _first_duplicate(text: str) -> tuple[int, str] | None:
 
 
 def parse_json(text: str, line_offset: int = 0) -> Any:
-    """One JSON document; errors carry line and column. NaN, Infinity, duplicate keys, numbers that are not what
-    they say and lone surrogates (text no encoder can write) are refused."""
+    """One JSON document; errors carry line and column. NaN, Infinity, duplicate keys, numbers that
+    are not what they say and lone surrogates (text no encoder can write) are refused."""
     if not text.strip():
         raise FacepolicyError(f"line {line_offset + 1}", bilingual("文件为空", "empty document"))
     try:
-        value = json.loads(text, object_pairs_hook=_no_duplicates, parse_constant=_no_constant, parse_float=_exact_float)
+        value = json.loads(
+            text,
+            object_pairs_hook=_no_duplicates,
+            parse_constant=_no_constant,
+            parse_float=_exact_float,
+        )
     except json.JSONDecodeError as exc:
         raise FacepolicyError(
-            f"line {exc.lineno + line_offset}, column {exc.colno}", bilingual("不是有效的 JSON", "invalid JSON") + f": {exc.msg}"
+            f"line {exc.lineno + line_offset}, column {exc.colno}",
+            bilingual("不是有效的 JSON", "invalid JSON") + f": {exc.msg}",
         ) from None
     except _DuplicateKey as exc:
         found = _first_duplicate(text)
         offset, key = found if found else (0, exc.key)
         line, col = _line_col(text, offset)
         raise FacepolicyError(
-            f"line {line + line_offset}, column {col}", bilingual("重复的键", "duplicate key") + f" {json.dumps(key, ensure_ascii=False)}"
+            f"line {line + line_offset}, column {col}",
+            bilingual("重复的键", "duplicate key") + f" {json.dumps(key, ensure_ascii=False)}",
         ) from None
     except _BadNumber as exc:
         line, col = _line_col(text, _number_place(text, exc.text))
-        raise FacepolicyError(f"line {line + line_offset}, column {col}", bilingual("数值不精确", "inexact number") + f": {exc.why}") from None
+        raise FacepolicyError(
+            f"line {line + line_offset}, column {col}",
+            bilingual("数值不精确", "inexact number") + f": {exc.why}",
+        ) from None
     except ValueError as exc:  # parse_constant
-        raise FacepolicyError(f"line {line_offset + 1}", bilingual("JSON 中不允许", "not allowed in JSON") + f": {exc}") from None
+        raise FacepolicyError(
+            f"line {line_offset + 1}",
+            bilingual("JSON 中不允许", "not allowed in JSON") + f": {exc}",
+        ) from None
     except RecursionError:
         value = None
         too_deep = True
@@ -189,12 +219,18 @@ def parse_json(text: str, line_offset: int = 0) -> Any:
         too_deep = _nests_deeper(value)
     if too_deep:
         raise FacepolicyError(
-            f"line {line_offset + 1}", bilingual(f"嵌套超过 {MAX_DEPTH} 层", f"nested deeper than {MAX_DEPTH} levels")
+            f"line {line_offset + 1}",
+            bilingual(f"嵌套超过 {MAX_DEPTH} 层", f"nested deeper than {MAX_DEPTH} levels"),
         )
     if "\\u" in text and _SURROGATE_ESCAPE.search(text) and _has_lone_surrogate(value):
         line, col = _line_col(text, _lone_surrogate_place(text))
-        raise FacepolicyError(f"line {line + line_offset}, column {col}",
-                              bilingual("孤立的代理项转义不是字符", "a lone surrogate escape (\\ud800–\\udfff) is not a character"))
+        raise FacepolicyError(
+            f"line {line + line_offset}, column {col}",
+            bilingual(
+                "孤立的代理项转义不是字符",
+                "a lone surrogate escape (\\ud800–\\udfff) is not a character",
+            ),
+        )
     return value
 
 
@@ -206,29 +242,46 @@ def _toml_float(text: str) -> float:
 
 
 def _toml_dates(data: dict[str, Any], where: str) -> dict[str, Any]:
-    """Unquoted TOML dates as the ISO text the schemas expect, under a key that means a date (DATE_KEYS); a
-    date, time or date-time anywhere else is refused with its key, not left to fail somewhere without a name."""
+    """Unquoted TOML dates as the ISO text the schemas expect, under a key that means a date
+    (DATE_KEYS); a date, time or date-time anywhere else is refused with its key, not left to fail
+    somewhere without a name."""
     import datetime as dt
 
     stack: list[tuple[Any, str]] = [(data, "")]
     while stack:
         node, path = stack.pop()
-        items = node.items() if isinstance(node, dict) else enumerate(node) if isinstance(node, list) else ()
+        items = (
+            node.items()
+            if isinstance(node, dict)
+            else enumerate(node)
+            if isinstance(node, list)
+            else ()
+        )
         for key, value in items:
-            place = f"{path}[{key}]" if isinstance(key, int) else f"{path}.{key}" if path else str(key)
+            place = (
+                f"{path}[{key}]" if isinstance(key, int) else f"{path}.{key}" if path else str(key)
+            )
             if isinstance(value, (dt.date, dt.time)):
                 if type(value) is dt.date and isinstance(key, str) and key in DATE_KEYS:
                     node[key] = value.isoformat()
                     continue
-                raise FacepolicyError(f"{where}: {place}", bilingual("此处不应是 TOML 日期或时间，请加引号或删除",
-                                                                     "a TOML date or time is not expected here") + f": {value.isoformat()}")
+                raise FacepolicyError(
+                    f"{where}: {place}",
+                    bilingual(
+                        "此处不应是 TOML 日期或时间，请加引号或删除",
+                        "a TOML date or time is not expected here",
+                    )
+                    + ": "
+                    f"{value.isoformat()}",
+                )
             if isinstance(value, (dict, list)):
                 stack.append((value, place))
     return data
 
 
 def read_toml(path: Path, data: bytes | None = None) -> dict[str, Any]:
-    """A TOML file (or its bytes, already read) as a dict, or a FacepolicyError naming the file, line and column."""
+    """A TOML file (or its bytes, already read) as a dict, or a FacepolicyError naming the file,
+    line and column."""
     import tomllib  # only when the rule-set cache misses
 
     try:
@@ -237,13 +290,19 @@ def read_toml(path: Path, data: bytes | None = None) -> dict[str, Any]:
     except FacepolicyError as exc:
         raise (exc if exc.where.startswith(shown(path)) else exc.within(shown(path))) from None
     except tomllib.TOMLDecodeError as exc:
-        raise FacepolicyError(shown(path), bilingual("TOML 语法错误", "invalid TOML") + f": {exc}") from None
+        raise FacepolicyError(
+            shown(path), bilingual("TOML 语法错误", "invalid TOML") + f": {exc}"
+        ) from None
     except ValueError as exc:  # from _toml_float
-        raise FacepolicyError(shown(path), bilingual("数值不精确", "inexact number") + f": {exc}") from None
+        raise FacepolicyError(
+            shown(path), bilingual("数值不精确", "inexact number") + f": {exc}"
+        ) from None
     except RecursionError:
         raise FacepolicyError(shown(path), bilingual("嵌套过深", "nested too deeply")) from None
     except OSError as exc:
-        raise FacepolicyError(shown(path), bilingual("无法读取", "cannot read") + f": {exc.strerror}") from None
+        raise FacepolicyError(
+            shown(path), bilingual("无法读取", "cannot read") + f": {exc.strerror}"
+        ) from None
 
 
 def read_json_file(path: Path) -> Any:
@@ -252,11 +311,14 @@ def read_json_file(path: Path) -> Any:
     except FacepolicyError as exc:
         raise exc.within(shown(path)) from None
     except OSError as exc:
-        raise FacepolicyError(shown(path), bilingual("无法读取", "cannot read") + f": {exc.strerror}") from None
+        raise FacepolicyError(
+            shown(path), bilingual("无法读取", "cannot read") + f": {exc.strerror}"
+        ) from None
 
 
 class Raw(NamedTuple):
-    """One deployment's text as read, not yet parsed: parsing happens where it is evaluated (maybe a worker)."""
+    """One deployment's text as read, not yet parsed: parsing happens where it is evaluated (maybe a
+    worker)."""
 
     source: str  # the file, or file:line for a line of NDJSON
     text: str
@@ -265,7 +327,8 @@ class Raw(NamedTuple):
 
 
 class ParsedDeployment(NamedTuple):
-    """One deployment document as read: where it came from, its value, and its text (for line numbers)."""
+    """One deployment document as read: where it came from, its value, and its text (for line
+    numbers)."""
 
     source: str
     value: Any
@@ -278,7 +341,9 @@ Loaded = ParsedDeployment | Problem
 
 def parse_raw(raw: Raw) -> Loaded:
     try:
-        return ParsedDeployment(raw.source, parse_json(raw.text, raw.line_offset), raw.text, raw.line_offset)
+        return ParsedDeployment(
+            raw.source, parse_json(raw.text, raw.line_offset), raw.text, raw.line_offset
+        )
     except FacepolicyError as exc:
         return Problem(raw.file or raw.source, f"{exc.where}: {exc.message}")
 
@@ -288,13 +353,18 @@ class _Oversize(NamedTuple):
 
 
 def _too_big(max_size: int) -> str:
-    return bilingual(f"超过大小上限 {max_size} 字节（--max-size）", f"larger than the limit of {max_size} bytes (--max-size)")
+    return bilingual(
+        f"超过大小上限 {max_size} 字节（--max-size）",
+        f"larger than the limit of {max_size} bytes (--max-size)",
+    )
 
 
-def _numbered(handle: IO[bytes], max_size: int, start: int = 1, skip_oversize: bool = True) -> Iterator[tuple[int, bytes | _Oversize]]:
-    """The lines of a stream with their numbers, none read beyond `max_size` bytes. The rest of an oversized line
-    is skipped in bounded reads when `skip_oversize` (a file ends), else the stream is not read further (standard
-    input may never end: /dev/zero has no newline)."""
+def _numbered(
+    handle: IO[bytes], max_size: int, start: int = 1, skip_oversize: bool = True
+) -> Iterator[tuple[int, bytes | _Oversize]]:
+    """The lines of a stream with their numbers, none read beyond `max_size` bytes. The rest of an
+    oversized line is skipped in bounded reads when `skip_oversize` (a file ends), else the stream
+    is not read further (standard input may never end: /dev/zero has no newline)."""
     number = start
     while data := handle.readline(max_size + 1):
         if len(data) > max_size and not data.endswith(b"\n"):
@@ -308,8 +378,14 @@ def _numbered(handle: IO[bytes], max_size: int, start: int = 1, skip_oversize: b
         number += 1
 
 
-def _lines(source: str, lines: Iterator[tuple[int, bytes | _Oversize]], max_size: int = MAX_SIZE, any_line: bool = False) -> Iterator[Raw | Problem]:
-    """NDJSON, one line at a time (memory does not grow with the file): each non-blank line is one document."""
+def _lines(
+    source: str,
+    lines: Iterator[tuple[int, bytes | _Oversize]],
+    max_size: int = MAX_SIZE,
+    any_line: bool = False,
+) -> Iterator[Raw | Problem]:
+    """NDJSON, one line at a time (memory does not grow with the file): each non-blank line is one
+    document."""
     for number, data in lines:
         if isinstance(data, _Oversize):
             any_line = True
@@ -321,7 +397,9 @@ def _lines(source: str, lines: Iterator[tuple[int, bytes | _Oversize]], max_size
         try:
             text = decode_text(data)
         except FacepolicyError as exc:
-            column = exc.where.rpartition(" ")[2]  # decode_text names line 1 of this one line; the column stands
+            column = exc.where.rpartition(" ")[
+                2
+            ]  # decode_text names line 1 of this one line; the column stands
             yield Problem(source, f"line {number}, column {column}: {exc.message}")
             continue
         yield Raw(f"{source}:{number}", text.rstrip("\r\n"), number - 1, source)
@@ -330,17 +408,20 @@ def _lines(source: str, lines: Iterator[tuple[int, bytes | _Oversize]], max_size
 
 
 def _parses_alone(data: bytes) -> bool:
-    """Whether one line is a JSON object by itself: the mark of NDJSON (a line of pretty-printed JSON rarely is)."""
+    """Whether one line is a JSON object by itself: the mark of NDJSON (a line of pretty-printed
+    JSON rarely is)."""
     try:
         return isinstance(json.loads(data), dict)
     except (ValueError, RecursionError):
         return False
 
 
-def _stdin(handle: IO[bytes], max_size: int = MAX_SIZE) -> Iterator[Raw | ParsedDeployment | Problem]:
-    """Standard input, streamed: NDJSON a line at a time when its first document fits on its first line, else one
-    JSON document (read up to the size limit). A broken first line of NDJSON is a problem at line 1, and the
-    lines after it are judged."""
+def _stdin(
+    handle: IO[bytes], max_size: int = MAX_SIZE
+) -> Iterator[Raw | ParsedDeployment | Problem]:
+    """Standard input, streamed: NDJSON a line at a time when its first document fits on its first
+    line, else one JSON document (read up to the size limit). A broken first line of NDJSON is a
+    problem at line 1, and the lines after it are judged."""
     source = "<stdin>"
     lines = _numbered(handle, max_size, skip_oversize=False)
     buffered: list[tuple[int, bytes | _Oversize]] = []
@@ -355,14 +436,19 @@ def _stdin(handle: IO[bytes], max_size: int = MAX_SIZE) -> Iterator[Raw | Parsed
         yield Problem(source, f"line 1: {bilingual('文件为空', 'empty document')}")
         return
     first = buffered[-1][1]
-    assert isinstance(first, bytes)  # reading stopped at the first line with content or the first oversize one
+    assert isinstance(
+        first, bytes
+    )  # reading stopped at the first line with content or the first oversize one
     if _parses_alone(first) or first.lstrip()[:1] not in (b"{", b"["):
         for number, data in lines:  # look one document ahead: a single one keeps the name <stdin>
             buffered.append((number, data))
             if isinstance(data, _Oversize) or data.strip():
                 break
         else:
-            yield from (Raw(source, r.text) if isinstance(r, Raw) else r for r in _lines(source, iter(buffered), max_size))
+            yield from (
+                Raw(source, r.text) if isinstance(r, Raw) else r
+                for r in _lines(source, iter(buffered), max_size)
+            )
             return
         yield from _lines(source, itertools.chain(buffered, lines), max_size)
         return
@@ -392,10 +478,12 @@ def _stdin(handle: IO[bytes], max_size: int = MAX_SIZE) -> Iterator[Raw | Parsed
     yield ParsedDeployment(source, value, text)
 
 
-_KINDS = ((stat.S_ISFIFO, ("是命名管道（FIFO），不是文件", "a FIFO (named pipe), not a file")),
-          (stat.S_ISCHR, ("是字符设备，不是文件", "a character device, not a file")),
-          (stat.S_ISBLK, ("是块设备，不是文件", "a block device, not a file")),
-          (stat.S_ISSOCK, ("是套接字，不是文件", "a socket, not a file")))
+_KINDS = (
+    (stat.S_ISFIFO, ("是命名管道（FIFO），不是文件", "a FIFO (named pipe), not a file")),
+    (stat.S_ISCHR, ("是字符设备，不是文件", "a character device, not a file")),
+    (stat.S_ISBLK, ("是块设备，不是文件", "a block device, not a file")),
+    (stat.S_ISSOCK, ("是套接字，不是文件", "a socket, not a file")),
+)
 
 
 def _not_a_file(mode: int) -> str | None:
@@ -409,12 +497,17 @@ SUFFIXES = (".json", ".ndjson", ".jsonl")
 
 
 def _walk(folder: str) -> tuple[list[str], list[Problem]]:
-    """The deployment files below a folder, and a problem for each folder or entry that could not be read:
-    an unreadable subfolder is an error, never silently skipped."""
+    """The deployment files below a folder, and a problem for each folder or entry that could not be
+    read: an unreadable subfolder is an error, never silently skipped."""
     found, problems = [], []
 
     def refused(exc: OSError) -> None:
-        problems.append(Problem(exc.filename or folder, bilingual("无法读取目录", "cannot read folder") + f": {exc.strerror}"))
+        problems.append(
+            Problem(
+                exc.filename or folder,
+                bilingual("无法读取目录", "cannot read folder") + f": {exc.strerror}",
+            )
+        )
 
     for place, folders, names in os.walk(folder, onerror=refused):
         folders.sort()
@@ -425,8 +518,9 @@ def _walk(folder: str) -> tuple[list[str], list[Problem]]:
 
 
 def iter_deployment_files(paths: list[str]) -> Iterator[tuple[str, Path | None] | Problem]:
-    """The deployment files named: files as given, folders searched for .json and .ndjson, '-' for stdin.
-    Devices, FIFOs and sockets are named as such, not read; unreadable folders are problems."""
+    """The deployment files named: files as given, folders searched for .json and .ndjson, '-' for
+    stdin. Devices, FIFOs and sockets are named as such, not read; unreadable folders are
+    problems."""
     for name in paths:
         if name == "-":
             yield name, None
@@ -455,7 +549,13 @@ def iter_deployment_files(paths: list[str]) -> Iterator[tuple[str, Path | None] 
                 else:
                     yield file, Path(file)
             if not shown_any and not problems:
-                yield Problem(name, bilingual("目录中没有 .json 或 .ndjson 文件", "no .json or .ndjson files in this folder"))
+                yield Problem(
+                    name,
+                    bilingual(
+                        "目录中没有 .json 或 .ndjson 文件",
+                        "no .json or .ndjson files in this folder",
+                    ),
+                )
         elif (kind := _not_a_file(info.st_mode)) is not None:
             yield Problem(name, kind)
         else:
@@ -478,8 +578,9 @@ def _read_whole(source: str, path: Path, max_size: int) -> Iterator[Raw | Proble
 
 
 def iter_raw(paths: list[str], max_size: int = MAX_SIZE) -> Iterator[Raw | Loaded]:
-    """Every deployment text in the files named, in order, unparsed (but for standard input's, parsed to tell
-    JSON from NDJSON); a bad file is a Problem and the rest go on. No deployment is read beyond `max_size` bytes."""
+    """Every deployment text in the files named, in order, unparsed (but for standard input's,
+    parsed to tell JSON from NDJSON); a bad file is a Problem and the rest go on. No deployment is
+    read beyond `max_size` bytes."""
     for item in iter_deployment_files(paths):
         if isinstance(item, Problem):
             yield item

@@ -14,7 +14,8 @@ MOST_CHOICES = 12  # choices listed before "… N more"
 
 
 def closest(name: str, known: Iterable[str]) -> str | None:
-    """The known name nearest to `name` by edit distance, if one is near enough to be a misspelling."""
+    """The known name nearest to `name` by edit distance, if one is near enough to be a
+    misspelling."""
     import difflib  # only when an error is being written
 
     if not isinstance(name, str):
@@ -133,9 +134,7 @@ def _extra_property(error: Any, path: list[Any]) -> Described | None:
         return None
     known = list(schema.get("properties", {})) if isinstance(schema, dict) else []
     patterns = list(schema.get("patternProperties", {})) if isinstance(schema, dict) else []
-    extra = [
-        k for k in instance if k not in known and not any(re.search(p, k) for p in patterns)
-    ]
+    extra = [k for k in instance if k not in known and not any(re.search(p, k) for p in patterns)]
     if not extra:
         return None
     name = extra[0]
@@ -272,9 +271,7 @@ def _one_of(error: Any, path: list[Any]) -> Described:
         either = "; or ".join(" and ".join(show(n) for n in option) for option in options)
         if kind == "anyOf":
             return path, bilingual("须具备其中一组属性", "needs one of these") + f": {either}"
-        return path, bilingual(
-            "只能具备其中一组属性", "needs exactly one of these"
-        ) + f": {either}"
+        return path, bilingual("只能具备其中一组属性", "needs exactly one of these") + f": {either}"
     return path, bilingual(
         "不符合任何一种允许的形式", "matches none of the allowed forms"
     ) + f": {show(instance)}"
@@ -300,7 +297,8 @@ _KEYWORDS: dict[Any, Callable[[Any, list[Any]], Described | None]] = {
 
 
 def key_path(pointer: str) -> str:
-    """A JSON Pointer into a TOML file as its keys read: /assertions/0/expect → assertions[0].expect."""
+    """A JSON Pointer into a TOML file as its keys read: /assertions/0/expect →
+    assertions[0].expect."""
     parts = [p.replace("~1", "/").replace("~0", "~") for p in pointer.strip("/").split("/") if p]
     text = "".join(f"[{p}]" if p.isdigit() else f".{p}" for p in parts).lstrip(".")
     return text or "(top)"

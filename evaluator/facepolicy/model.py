@@ -1,7 +1,8 @@
 """The result model: statuses, severities, verdicts, and the exit code they make.
 
-Immutable values are NamedTuples rather than frozen dataclasses: on Python 3.11 a frozen dataclass costs
-about 0.9 ms to define against 0.14 ms for a NamedTuple, and every command pays that at start-up.
+Immutable values are NamedTuples rather than frozen dataclasses: on Python 3.11 a frozen dataclass
+costs about 0.9 ms to define against 0.14 ms for a NamedTuple, and every command pays that at
+start-up.
 """
 
 from __future__ import annotations
@@ -27,7 +28,14 @@ class Status(str, enum.Enum):
     error = "error"
 
 
-STATUS_ORDER = [Status.fail, Status.error, Status.incomplete, Status.waived, Status.pass_, Status.not_applicable]
+STATUS_ORDER = [
+    Status.fail,
+    Status.error,
+    Status.incomplete,
+    Status.waived,
+    Status.pass_,
+    Status.not_applicable,
+]
 
 
 class Text(NamedTuple):
@@ -41,8 +49,8 @@ class Text(NamedTuple):
 
 
 class RuleInfo(NamedTuple):
-    """What a report says of a rule: its words, weight and clauses (with their verbatim excerpts where the
-    format shows them). Reporters read this, never the rule itself."""
+    """What a report says of a rule: its words, weight and clauses (with their verbatim excerpts
+    where the format shows them). Reporters read this, never the rule itself."""
 
     id: str
     title: Text
@@ -85,13 +93,21 @@ class DeploymentResult:
 
     __slots__ = ("source", "deployment_id", "verdicts", "positions", "closed_world")
 
-    def __init__(self, source: str, deployment_id: str, verdicts: list[Verdict], positions: dict[str, tuple[int, int]] | None = None,
-                 closed_world: bool = False):
+    def __init__(
+        self,
+        source: str,
+        deployment_id: str,
+        verdicts: list[Verdict],
+        positions: dict[str, tuple[int, int]] | None = None,
+        closed_world: bool = False,
+    ):
         self.source = source
         self.deployment_id = deployment_id
         self.verdicts = verdicts
         self.positions = positions or {}
-        self.closed_world = closed_world  # a schema_version 1 description: every stated list read as complete
+        self.closed_world = (
+            closed_world  # a schema_version 1 description: every stated list read as complete
+        )
 
     def status(self, rule_id: str) -> "Status | None":
         """The status of one rule on this deployment (None when that rule was not evaluated)."""
@@ -102,7 +118,8 @@ Tally = tuple[dict[str, int], "Severity | None", "Severity | None"]
 
 
 def tally(result: DeploymentResult, severity_of: dict[str, Severity]) -> Tally:
-    """The count of each status among a deployment's verdicts, its worst failure and its worst incomplete."""
+    """The count of each status among a deployment's verdicts, its worst failure and its worst
+    incomplete."""
     counts: dict[str, int] = {}
     worst: Severity | None = None
     worst_open: Severity | None = None
@@ -145,9 +162,19 @@ EXIT_CODES: dict[Outcome, int] = {
 
 
 def exit_code(outcomes: "Iterable[Outcome]") -> int:
-    """The exit code of a run: the gravest of its outcomes (0 when there is none), by the one table."""
-    order = [Outcome.clean, Outcome.violations, Outcome.undecided, Outcome.unmet, Outcome.bad_input, Outcome.broken_rule,
-             Outcome.bug, Outcome.interrupted, Outcome.closed_output]
+    """The exit code of a run: the gravest of its outcomes (0 when there is none), by the one
+    table."""
+    order = [
+        Outcome.clean,
+        Outcome.violations,
+        Outcome.undecided,
+        Outcome.unmet,
+        Outcome.bad_input,
+        Outcome.broken_rule,
+        Outcome.bug,
+        Outcome.interrupted,
+        Outcome.closed_output,
+    ]
     return EXIT_CODES[max([Outcome.clean, *outcomes], key=order.index)]
 
 
@@ -178,8 +205,8 @@ class Summary:
             self.worst_incomplete = worst_open if known is None else max(known, worst_open)
 
     def outcomes(self, fail_on: Severity, allow_incomplete: bool = False) -> list[Outcome]:
-        """Failures, or verdicts left incomplete (silence is never compliance), at or above the threshold
-        (incomplete ones unless allowed); input problems; broken rules."""
+        """Failures, or verdicts left incomplete (silence is never compliance), at or above the
+        threshold (incomplete ones unless allowed); input problems; broken rules."""
         found = []
         if self.problems:
             found.append(Outcome.bad_input)
@@ -187,7 +214,11 @@ class Summary:
             found.append(Outcome.broken_rule)
         if self.worst_failure is not None and self.worst_failure >= fail_on:
             found.append(Outcome.violations)
-        if not allow_incomplete and self.worst_incomplete is not None and self.worst_incomplete >= fail_on:
+        if (
+            not allow_incomplete
+            and self.worst_incomplete is not None
+            and self.worst_incomplete >= fail_on
+        ):
             found.append(Outcome.undecided)
         return found
 

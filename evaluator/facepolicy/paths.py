@@ -22,7 +22,8 @@ WAIVERS_FILE = ".facepolicy-waivers.toml"  # found in the working folder when --
 
 
 def shown(path: Path) -> str:
-    """A path as users read it: relative to the working folder when below it, so reports do not depend on the checkout's place."""
+    """A path as users read it: relative to the working folder when below it, so reports do not
+    depend on the checkout's place."""
     try:
         return str(path.resolve().relative_to(Path.cwd().resolve()))
     except ValueError:

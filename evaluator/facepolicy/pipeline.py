@@ -1,9 +1,9 @@
 """The one pipeline every command runs a deployment through: parse → validate → evaluate → locate.
 
-`eval`, `test`, `explain`, `diff` and `report` all call `judge`; the runner (engine.py) only decides where
-it runs (this process or workers) and in what order results come back. `rules` is either the rules
-themselves, judged by the reference implementation (evaluate.py), or their compiled program (program.py),
-which gives the same verdicts faster.
+`eval`, `test`, `explain`, `diff` and `report` all call `judge`; the runner (engine.py) only decides
+where it runs (this process or workers) and in what order results come back. `rules` is either the
+rules themselves, judged by the reference implementation (evaluate.py), or their compiled program
+(program.py), which gives the same verdicts faster.
 """
 
 from __future__ import annotations
@@ -22,8 +22,9 @@ if TYPE_CHECKING:
 
 
 def deployment_problem(document: Any, program: "Program | None" = None) -> str | None:
-    """Why a document is not a valid deployment description, as 'POINTER: message', or None. The compiled
-    check answers first where there is one; python-jsonschema is loaded only to word an error."""
+    """Why a document is not a valid deployment description, as 'POINTER: message', or None. The
+    compiled check answers first where there is one; python-jsonschema is loaded only to word an
+    error."""
     if program is not None:
         if program.is_valid(document):
             return None
@@ -37,10 +38,16 @@ def deployment_problem(document: Any, program: "Program | None" = None) -> str |
     return f"{message} ({bilingual('不符合部署描述 schema', 'breaks the deployment schema')})"
 
 
-def judge(rules: "dict[str, Rule] | Program", item: Raw | Loaded, *, today: dt.date,
-          trace: list[dict[str, Any]] | None = None) -> DeploymentResult | Problem:
-    """One deployment, from its text to its verdicts and the line and column of every place they name.
-    With `trace` (a list, for one rule, reference rules only), each step of the decision is appended to it."""
+def judge(
+    rules: "dict[str, Rule] | Program",
+    item: Raw | Loaded,
+    *,
+    today: dt.date,
+    trace: list[dict[str, Any]] | None = None,
+) -> DeploymentResult | Problem:
+    """One deployment, from its text to its verdicts and the line and column of every place they
+    name. With `trace` (a list, for one rule, reference rules only), each step of the decision is
+    appended to it."""
     if isinstance(item, Raw):
         item = parse_raw(item)
     if isinstance(item, Problem):
@@ -56,7 +63,9 @@ def judge(rules: "dict[str, Rule] | Program", item: Raw | Loaded, *, today: dt.d
 
         assert isinstance(rules, dict)
         verdicts = evaluate(rules, item.value, today=today, trace=trace)
-    result = DeploymentResult(item.source, item.value["id"], verdicts, closed_world=closed_world(item.value))
+    result = DeploymentResult(
+        item.source, item.value["id"], verdicts, closed_world=closed_world(item.value)
+    )
     pointers = [v.pointer for verdict in verdicts for v in verdict.violations]
     if pointers:  # only then is the text scanned for line numbers (reports place violations, not missing facts)
         from facepolicy.positions import locate, positions

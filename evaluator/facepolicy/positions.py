@@ -1,4 +1,5 @@
-"""Where each JSON value starts in its text: JSON Pointer → (line, column), for reports that point into files."""
+"""Where each JSON value starts in its text: JSON Pointer → (line, column), for reports that point
+into files."""
 
 from __future__ import annotations
 
@@ -10,8 +11,12 @@ from typing import Iterable
 _WS = re.compile(r"[ \t\r\n]*")
 _STRING = re.compile(r'"[^"\\]*(?:\\.[^"\\]*)*"', re.S)  # unrolled: no alternation per character
 _SCALAR = re.compile(r"[^,\]\}\s]+")
-_MEMBER = re.compile(r'("[^"\\]*(?:\\.[^"\\]*)*")[ \t\r\n]*:[ \t\r\n]*')  # a key, its colon, and the space to its value
-_NEXT = re.compile(r"[ \t\r\n]*([,\]\}])[ \t\r\n]*")  # what follows a value: a comma or a closing bracket
+_MEMBER = re.compile(
+    r'("[^"\\]*(?:\\.[^"\\]*)*")[ \t\r\n]*:[ \t\r\n]*'
+)  # a key, its colon, and the space to its value
+_NEXT = re.compile(
+    r"[ \t\r\n]*([,\]\}])[ \t\r\n]*"
+)  # what follows a value: a comma or a closing bracket
 
 
 def _escape(part: str) -> str:
@@ -46,9 +51,12 @@ def _ancestors(pointers: Iterable[str]) -> set[str]:
     return wanted
 
 
-def positions(text: str, line_offset: int = 0, wanted: Iterable[str] | None = None) -> dict[str, tuple[int, int]]:
-    """Pointer → (line, column), both from 1, of the values of a valid JSON text: every value, or only those
-    in `wanted` and their ancestors (a subtree no wanted pointer enters is skipped unread)."""
+def positions(
+    text: str, line_offset: int = 0, wanted: Iterable[str] | None = None
+) -> dict[str, tuple[int, int]]:
+    """Pointer → (line, column), both from 1, of the values of a valid JSON text: every value, or
+    only those in `wanted` and their ancestors (a subtree no wanted pointer enters is skipped
+    unread)."""
     keep = None if wanted is None else _ancestors(wanted)
     offsets: dict[str, int] = {}
     # An explicit stack instead of recursion: documents may be deep.
@@ -107,7 +115,8 @@ def positions(text: str, line_offset: int = 0, wanted: Iterable[str] | None = No
 
 
 def locate(table: dict[str, tuple[int, int]], pointer: str) -> tuple[int, int]:
-    """The position of a pointer, or of its nearest ancestor that exists (a missing fact points at its parent)."""
+    """The position of a pointer, or of its nearest ancestor that exists (a missing fact points at
+    its parent)."""
     while pointer not in table and pointer:
         pointer = pointer.rsplit("/", 1)[0]
     return table.get(pointer, (1, 1))

@@ -1,11 +1,11 @@
-"""A rule set's compiled program: its rules and the deployment schema check as Python bytecode, built once per
-rule-set digest (codegen.py, schema_code.py) and cached (cache.py) beside the loaded rule set, with what a
-report says of each rule, so that evaluating never needs the rule set itself.
+"""A rule set's compiled program: its rules and the deployment schema check as Python bytecode,
+built once per rule-set digest (codegen.py, schema_code.py) and cached (cache.py) beside the loaded
+rule set, with what a report says of each rule, so that evaluating never needs the rule set itself.
 
-A cache entry is a marshal of (format, code object, rule words), compressed (a fifth of the bytes to read and
-to hash): marshal rather than pickle because code objects are what it is for, and because it loads in a
-fraction of the time. It is read only under the
-same rules as every cache entry (an owner-only folder, SHA-256 of key and payload checked first).
+A cache entry is a marshal of (format, code object, rule words), compressed (a fifth of the bytes to
+read and to hash): marshal rather than pickle because code objects are what it is for, and because
+it loads in a fraction of the time. It is read only under the same rules as every cache entry (an
+owner-only folder, SHA-256 of key and payload checked first).
 """
 
 from __future__ import annotations
@@ -31,7 +31,8 @@ WARM = 16  # deployments checked by the compiled schema check before a run turns
 
 
 class Program:
-    """Compiled rules in rule-id order, what a report says of each, and the compiled deployment check."""
+    """Compiled rules in rule-id order, what a report says of each, and the compiled deployment
+    check."""
 
     def __init__(
         self,
@@ -53,12 +54,14 @@ class Program:
         self._checked = 0
 
     def __reduce__(self) -> tuple[Any, ...]:
-        """Pickled as its cache entry (code objects cannot be pickled; marshal writes them), for spawned workers."""
+        """Pickled as its cache entry (code objects cannot be pickled; marshal writes them), for
+        spawned workers."""
         chosen = None if self.rules is self.namespace["RULES"] else tuple(self.rules)
         return _restore, (self.entry, chosen)
 
     def info(self, rule_id: str) -> RuleInfo:
-        """The rule as a report words it (excerpts are added by report_context where a format shows them)."""
+        """The rule as a report words it (excerpts are added by report_context where a format shows
+        them)."""
         title, description, severity, tags, clauses, remediation = self.words[rule_id]
         return RuleInfo(
             rule_id,
@@ -87,8 +90,9 @@ class Program:
         return chosen
 
     def is_valid(self, document: Any) -> bool:
-        """Whether a document satisfies the deployment schema, as jsonschema-rs would say. The compiled check
-        spares a short run jsonschema-rs's import (about 10 ms); a long one pays it once for a check 4× faster."""
+        """Whether a document satisfies the deployment schema, as jsonschema-rs would say. The
+        compiled check spares a short run jsonschema-rs's import (about 10 ms); a long one pays it
+        once for a check 4× faster."""
         self._checked += 1
         if self._valid is not None and self._checked <= WARM:
             try:
@@ -101,15 +105,16 @@ class Program:
         return self.schemas().named_fast_validator("deployment").is_valid(document)
 
     def schemas(self) -> Any:
-        """facepolicy.schemas, set to the deployment schema these rules were compiled with (the core one and
-        their packs' fact extensions): for jsonschema-rs, and for wording an error."""
+        """facepolicy.schemas, set to the deployment schema these rules were compiled with (the core
+        one and their packs' fact extensions): for jsonschema-rs, and for wording an error."""
         from facepolicy import schemas
 
         schemas.use_extensions(self.namespace.get("EXTENSIONS", ()))
         return schemas
 
     def evaluate(self, deployment: Any, today: dt.date) -> list[Verdict]:
-        """Every rule's verdict on a parsed deployment: what evaluate.evaluate gives, computed by compiled code."""
+        """Every rule's verdict on a parsed deployment: what evaluate.evaluate gives, computed by
+        compiled code."""
         facts = read(deployment, open_lists=not closed_world(deployment))
         functions = Functions(today)
         seen: dict[Any, Any] = {}
@@ -131,8 +136,8 @@ def _words(rule_set: "RuleSet") -> dict[str, tuple[Any, ...]]:
 
 
 def source_of(rule_set: "RuleSet") -> str:
-    """The whole program's Python source: every rule, then the deployment schema check (of the core schema
-    merged with the packs' fact extensions)."""
+    """The whole program's Python source: every rule, then the deployment schema check (of the core
+    schema merged with the packs' fact extensions)."""
     from facepolicy import codegen, schema_code, schemas
 
     extensions = tuple(getattr(rule_set, "extensions", ()))
@@ -142,7 +147,9 @@ def source_of(rule_set: "RuleSet") -> str:
     except schema_code.NotCompiled:
         check = ""  # a keyword not translated: jsonschema-rs checks deployments
     return codegen.rules_source(
-        rule_set.rules, "the rule set " + rule_set.digest(), f"\n\nEXTENSIONS = {extensions!r}\n\n" + check
+        rule_set.rules,
+        "the rule set " + rule_set.digest(),
+        f"\n\nEXTENSIONS = {extensions!r}\n\n" + check,
     )
 
 
@@ -191,7 +198,8 @@ def store(cache_key: str, entry: bytes) -> None:
 
 
 def from_entry(entry: bytes) -> Program | None:
-    """A program from its cache entry, or None for an entry of another format (rebuilt by the caller)."""
+    """A program from its cache entry, or None for an entry of another format (rebuilt by the
+    caller)."""
     try:
         found = marshal.loads(zlib.decompress(entry))
     except (EOFError, ValueError, TypeError, zlib.error):

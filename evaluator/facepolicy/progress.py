@@ -1,7 +1,8 @@
-"""A progress line on stderr for long runs, drawn only where a person watches: stderr a terminal, not CI.
+"""A progress line on stderr for long runs, drawn only where a person watches: stderr a terminal,
+not CI.
 
-A carriage-return counter rather than a bar: deployments stream in (NDJSON, stdin) and their number is
-not known in advance. Nothing is drawn for a short run, nor into a file, a pipe or a CI log.
+A carriage-return counter rather than a bar: deployments stream in (NDJSON, stdin) and their number
+is not known in advance. Nothing is drawn for a short run, nor into a file, a pipe or a CI log.
 """
 
 from __future__ import annotations
@@ -15,11 +16,15 @@ AFTER_SECONDS = 2.0  # a run this long is long enough to wonder whether it is st
 AFTER_DEPLOYMENTS = 200  # a bulk run: shown even when each deployment is quick
 EVERY_SECONDS = 0.1  # redraw at most ten times a second
 
-WORDS = {"en": "facepolicy: {n} deployment{s} judged ({t:.0f} s)", "zh": "facepolicy：已评估 {n} 个部署（{t:.0f} 秒）"}
+WORDS = {
+    "en": "facepolicy: {n} deployment{s} judged ({t:.0f} s)",
+    "zh": "facepolicy：已评估 {n} 个部署（{t:.0f} 秒）",
+}
 
 
 def wanted(stream: IO[str]) -> bool:
-    """A person is watching: the stream is a terminal and this is not a CI job (CI=true, or any CI value but false)."""
+    """A person is watching: the stream is a terminal and this is not a CI job (CI=true, or any CI
+    value but false)."""
     if os.environ.get("CI", "").strip().lower() not in ("", "0", "false", "no"):
         return False
     if os.environ.get("TERM") == "dumb":
@@ -31,7 +36,8 @@ def wanted(stream: IO[str]) -> bool:
 
 
 class Progress:
-    """`tick()` once per deployment; `clear()` before other output shares the terminal; `close()` at the end."""
+    """`tick()` once per deployment; `clear()` before other output shares the terminal; `close()` at
+    the end."""
 
     def __init__(self, lang: str = "en", stream: IO[str] | None = None, clock=time.monotonic):
         self.stream = stream if stream is not None else sys.stderr
@@ -48,10 +54,14 @@ class Progress:
         if not self.enabled:
             return
         now = self.clock()
-        if now - self.last < EVERY_SECONDS or (now - self.start < AFTER_SECONDS and self.count < AFTER_DEPLOYMENTS):
+        if now - self.last < EVERY_SECONDS or (
+            now - self.start < AFTER_SECONDS and self.count < AFTER_DEPLOYMENTS
+        ):
             return
         self.last = now
-        text = WORDS[self.lang].format(n=self.count, s="" if self.count == 1 else "s", t=now - self.start)
+        text = WORDS[self.lang].format(
+            n=self.count, s="" if self.count == 1 else "s", t=now - self.start
+        )
         self._write("\r\x1b[K" + text)
         self.drawn = True
 
@@ -71,7 +81,8 @@ class Progress:
 
 
 class Guarded:
-    """An output stream that shares the terminal with a progress line: the line is wiped before each write."""
+    """An output stream that shares the terminal with a progress line: the line is wiped before each
+    write."""
 
     def __init__(self, out: IO[str], progress: Progress):
         self._out = out

@@ -1,14 +1,15 @@
-"""What a report was made with: the git revision of each policy folder, read from the repository's files.
+"""What a report was made with: the git revision of each policy folder, read from the repository's
+files.
 
-No `git` process is started (a one-file run cannot afford one): HEAD is followed to its commit through
-loose refs and packed-refs, worktrees included. A folder outside any repository has no revision.
+No `git` process is started (a one-file run cannot afford one): HEAD is followed to its commit
+through loose refs and packed-refs, worktrees included. A folder outside any repository has no
+revision.
 """
 
 from __future__ import annotations
 
-from typing import Any
-
 from pathlib import Path
+from typing import Any
 
 
 def _git_dir(folder: Path) -> Path | None:
@@ -19,7 +20,7 @@ def _git_dir(folder: Path) -> Path | None:
         if marker.is_file():  # a worktree or submodule: "gitdir: PATH"
             text = marker.read_text(encoding="utf-8").strip()
             if text.startswith("gitdir:"):
-                target = Path(text[len("gitdir:"):].strip())
+                target = Path(text[len("gitdir:") :].strip())
                 return target if target.is_absolute() else (place / target).resolve()
     return None
 
@@ -45,7 +46,11 @@ def git_revision(folder: Path) -> str | None:
         if git_dir is None:
             return None
         common_file = git_dir / "commondir"
-        common = (git_dir / common_file.read_text(encoding="utf-8").strip()).resolve() if common_file.is_file() else git_dir
+        common = (
+            (git_dir / common_file.read_text(encoding="utf-8").strip()).resolve()
+            if common_file.is_file()
+            else git_dir
+        )
         head = (git_dir / "HEAD").read_text(encoding="utf-8").strip()
         revision = _ref(git_dir, common, head[4:].strip()) if head.startswith("ref:") else head
     except (OSError, UnicodeDecodeError):
@@ -53,31 +58,63 @@ def git_revision(folder: Path) -> str | None:
     return revision if revision and len(revision) >= 40 else None
 
 
-def report_context(rule_set: Any, lang: str, today: Any, verbose: bool = False, excerpts: bool = False) -> Any:
-    """The reporters' Context for a run: each rule as the report words it, and what the report was made with
-    (facepolicy's version, the rule set's digest, each policy folder's git commit, the day). `excerpts`:
-    also the verbatim clause texts (read from the catalogs), for the formats that show them."""
+def report_context(
+    rule_set: Any, lang: str, today: Any, verbose: bool = False, excerpts: bool = False
+) -> Any:
+    """The reporters' Context for a run: each rule as the report words it, and what the report was
+    made with (facepolicy's version, the rule set's digest, each policy folder's git commit, the
+    day). `excerpts`: also the verbatim clause texts (read from the catalogs), for the formats that
+    show them."""
     from facepolicy.model import RuleInfo, Text
 
     rules = {}
     for rid, rule in rule_set.rules.items():
-        rules[rid] = RuleInfo(rid, rule.title, rule.description, rule.severity, rule.tags, rule.clauses,
-                              Text(rule.remediation.zh, rule.remediation.en))
-    return context_of(rules, rule_set.digest(), rule_set.folders, lang, today, verbose,
-                      rule_set.clause if excerpts else None)
+        rules[rid] = RuleInfo(
+            rid,
+            rule.title,
+            rule.description,
+            rule.severity,
+            rule.tags,
+            rule.clauses,
+            Text(rule.remediation.zh, rule.remediation.en),
+        )
+    return context_of(
+        rules,
+        rule_set.digest(),
+        rule_set.folders,
+        lang,
+        today,
+        verbose,
+        rule_set.clause if excerpts else None,
+    )
 
 
-def context_of(rules: dict[str, Any], digest: str, folders: list[Path], lang: str, today: Any, verbose: bool = False,
-               clause: Any = None) -> Any:
-    """The Context from each rule's RuleInfo; `clause` (a ref → Clause lookup) adds the verbatim excerpts."""
+def context_of(
+    rules: dict[str, Any],
+    digest: str,
+    folders: list[Path],
+    lang: str,
+    today: Any,
+    verbose: bool = False,
+    clause: Any = None,
+) -> Any:
+    """The Context from each rule's RuleInfo; `clause` (a ref → Clause lookup) adds the verbatim
+    excerpts."""
     from facepolicy import __version__
     from facepolicy.paths import shown
     from facepolicy.reporters import Context
 
     if clause is not None:
-        rules = {rid: info._replace(excerpts=tuple((ref, c.heading if c else None, c.excerpt if c else None)
-                                                   for ref in info.clauses for c in [clause(ref)]))
-                 for rid, info in rules.items()}
+        rules = {
+            rid: info._replace(
+                excerpts=tuple(
+                    (ref, c.heading if c else None, c.excerpt if c else None)
+                    for ref in info.clauses
+                    for c in [clause(ref)]
+                )
+            )
+            for rid, info in rules.items()
+        }
     provenance = {
         "facepolicy_version": __version__,
         "rule_set_digest": digest,

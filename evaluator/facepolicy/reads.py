@@ -1,5 +1,5 @@
-"""The facts a rule reads, derived from its scope and expressions: what `explain` lists, so that nobody keeps
-such a list by hand. Paths are JSON Pointers with `*` for every item of a list."""
+"""The facts a rule reads, derived from its scope and expressions: what `explain` lists, so that
+nobody keeps such a list by hand. Paths are JSON Pointers with `*` for every item of a list."""
 
 from __future__ import annotations
 
@@ -21,7 +21,12 @@ def _chains(node: dict[str, Any], base: str) -> Iterator[str]:
         for child in children:
             found = list(_chains(child, here))
             yield from found
-            if found and child.get("type") in ("field", "subexpression", "index_expression", "function_expression"):
+            if found and child.get("type") in (
+                "field",
+                "subexpression",
+                "index_expression",
+                "function_expression",
+            ):
                 here = found[-1] if found[-1] else ""
             elif child.get("type") in ("index", "flatten"):
                 here = f"{here}/*"
@@ -71,10 +76,14 @@ def facts_read(rule: Rule) -> list[str]:
             node = node[part]
         return node
 
-    found: set[str] = set(_scope_paths(rule.scope_schema, "", resolve)) if rule.scope_schema else set()
+    found: set[str] = (
+        set(_scope_paths(rule.scope_schema, "", resolve)) if rule.scope_schema else set()
+    )
     for assertion in rule.assertions:
-        base = "".join(f"/{step.name}" + ("/*" if step.each or n == len(assertion.for_each) - 1 else "")
-                       for n, step in enumerate(assertion.for_each))
+        base = "".join(
+            f"/{step.name}" + ("/*" if step.each or n == len(assertion.for_each) - 1 else "")
+            for n, step in enumerate(assertion.for_each)
+        )
         for expression in (assertion.where, assertion.expect):
             if expression is not None:
                 found.update(p for p in _chains(expression.parsed, base) if p)

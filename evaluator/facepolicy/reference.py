@@ -1,6 +1,6 @@
-"""The reference: facepolicy's custom functions for jmespath itself, which compiled expressions are tested
-against and fall back on for functions they do not reason about in three values. Imported only then:
-jmespath costs a one-file run a few milliseconds."""
+"""The reference: facepolicy's custom functions for jmespath itself, which compiled expressions are
+tested against and fall back on for functions they do not reason about in three values. Imported
+only then: jmespath costs a one-file run a few milliseconds."""
 
 from __future__ import annotations
 
@@ -28,7 +28,8 @@ class DateError(exceptions.JMESPathError):
     """A date or a duration a function cannot read, or a move a calendar cannot make."""
 
 
-# Durations: {"value": number, "unit": …} as the deployment schema has them, or the same as text ('6 months').
+# Durations: {"value": number, "unit": …} as the deployment schema has them, or the same as text ('6
+# months').
 UNITS = ("hours", "days", "weeks", "months", "years")
 _UNIT_NAMES = {**{unit: unit for unit in UNITS}, **{unit[:-1]: unit for unit in UNITS}}
 _HOURS = {"hours": 1, "days": 24, "weeks": 168}  # the units of fixed length, in hours
@@ -48,21 +49,31 @@ def _shown(value) -> str:
 
 
 def duration(value) -> tuple[float, str]:
-    """(number, unit) of a duration: an object {value, unit} or a text such as '6 months' or '1 year'."""
+    """(number, unit) of a duration: an object {value, unit} or a text such as '6 months' or '1
+    year'."""
     if isinstance(value, str):
         match = _TEXT.fullmatch(value)
         if match is None:
-            raise DateError(f"not a duration: {_shown(value)}; write a number and a unit, as '30 days' or '6 months'")
+            raise DateError(
+                f"not a duration: {_shown(value)}; write a number and a unit, as '30 "
+                "days' or '6 months'"
+            )
         number, unit = float(match.group(1)), match.group(2)
         if unit not in _UNIT_NAMES:
-            raise DateError(f"unknown unit {_shown(unit)} in duration {_shown(value)}{_suggestion(unit, tuple(_UNIT_NAMES))}; "
-                            f"units: {', '.join(UNITS)}")
+            raise DateError(
+                f"unknown unit {_shown(unit)} in duration "
+                f"{_shown(value)}{_suggestion(unit, tuple(_UNIT_NAMES))}; "
+                f"units: {', '.join(UNITS)}"
+            )
         return number, _UNIT_NAMES[unit]
     if isinstance(value, dict) and set(value) == {"value", "unit"}:
         number, unit = value["value"], value["unit"]
         if type(number) in (int, float) and number >= 0 and unit in UNITS:
             return float(number), unit
-    raise DateError("a duration is {\"value\": number ≥ 0, \"unit\": " + "|".join(UNITS) + "} or a text as '30 days'")
+    raise DateError(
+        'a duration is {"value": number ≥ 0, "unit": ' + "|".join(UNITS) + "} or a text as '30 "
+        "days'"
+    )
 
 
 def date(value) -> dt.date:
@@ -76,8 +87,9 @@ def date(value) -> dt.date:
 
 
 def add_months(start: dt.date, months: int) -> dt.date:
-    """The same day `months` later, or the month's last day where it has no such day (2026-01-31 + 1 month is
-    2026-02-28): how the Civil Code (民法典, art. 202) ends a period counted in months or years."""
+    """The same day `months` later, or the month's last day where it has no such day (2026-01-31 + 1
+    month is 2026-02-28): how the Civil Code (民法典, art. 202) ends a period counted in months or
+    years."""
     year, month = divmod(start.month - 1 + months, 12)
     year += start.year
     if not 1 <= year <= 9999:
@@ -90,8 +102,9 @@ _CYCLE_MONTHS, _CYCLE_DAYS = 4800, 146097  # the Gregorian calendar repeats ever
 
 @functools.lru_cache(maxsize=256)
 def month_span(months: int) -> tuple[int, int]:
-    """The fewest and the most days that `months` calendar months last, over every day they can start on (in a
-    month, days 1 to 28 all give the same span, so only the last days need trying)."""
+    """The fewest and the most days that `months` calendar months last, over every day they can
+    start on (in a month, days 1 to 28 all give the same span, so only the last days need
+    trying)."""
     cycles, months = divmod(months, _CYCLE_MONTHS)
     spans = set()
     for year in range(2000, 2400):
@@ -104,10 +117,10 @@ def month_span(months: int) -> tuple[int, int]:
 
 
 def day_bounds(value) -> tuple[float, float]:
-    """The fewest and the most days a duration lasts, whatever day it starts on. Hours, days and weeks have one
-    length (24 hours a day); n months last as few days as the shortest n consecutive calendar months and as many as
-    the longest (1 month: 28–31, 6 months: 181–184, 12 months: 365–366), a fraction of a month 28–31 days times
-    the fraction; a year is 12 months."""
+    """The fewest and the most days a duration lasts, whatever day it starts on. Hours, days and
+    weeks have one length (24 hours a day); n months last as few days as the shortest n consecutive
+    calendar months and as many as the longest (1 month: 28–31, 6 months: 181–184, 12 months:
+    365–366), a fraction of a month 28–31 days times the fraction; a year is 12 months."""
     number, unit = duration(value)
     if unit in _HOURS:
         days = number * _HOURS[unit] / 24
@@ -121,8 +134,9 @@ def day_bounds(value) -> tuple[float, float]:
 
 
 def shorter(left, right) -> bool:
-    """Whether duration `left` ends before duration `right` whatever day both start on: exact between units of
-    one kind (hours, days, weeks; or months, years), else decided by their bounds in days."""
+    """Whether duration `left` ends before duration `right` whatever day both start on: exact
+    between units of one kind (hours, days, weeks; or months, years), else decided by their bounds
+    in days."""
     (a, unit_a), (b, unit_b) = duration(left), duration(right)
     if unit_a in _HOURS and unit_b in _HOURS:
         return a * _HOURS[unit_a] < b * _HOURS[unit_b]
@@ -132,7 +146,8 @@ def shorter(left, right) -> bool:
 
 
 def moved(start: dt.date, value) -> dt.date:
-    """`start` moved on by a duration of whole days (or hours in whole days), or of whole months or years."""
+    """`start` moved on by a duration of whole days (or hours in whole days), or of whole months or
+    years."""
     number, unit = duration(value)
     try:
         if unit in _MONTHS:
@@ -149,7 +164,8 @@ def moved(start: dt.date, value) -> dt.date:
 
 
 class FacepolicyFunctions(functions.Functions):
-    """facepolicy's functions (versions, dates and durations, sets, root) for jmespath. `today` is fixed."""
+    """facepolicy's functions (versions, dates and durations, sets, root) for jmespath. `today` is
+    fixed."""
 
     def __init__(self, today: dt.date = dt.date(2026, 1, 1)):
         super().__init__()
@@ -165,12 +181,14 @@ class FacepolicyFunctions(functions.Functions):
 
     @functions.signature()
     def _func_root(self):
-        """The whole deployment, so that an assertion over list items can read facts outside the item."""
+        """The whole deployment, so that an assertion over list items can read facts outside the
+        item."""
         return self.document
 
     @functions.signature({"types": ["string", "number"]}, {"types": ["string", "number"]})
     def _func_version_compare(self, left, right):
-        """-1, 0 or 1 as dotted version `left` is below, equal to or above `right` ('9' < '10', '10.0' == '10')."""
+        """-1, 0 or 1 as dotted version `left` is below, equal to or above `right` ('9' < '10',
+        '10.0' == '10')."""
         a, b = _version_key(left), _version_key(right)
         return (a > b) - (a < b)
 
@@ -196,8 +214,9 @@ class FacepolicyFunctions(functions.Functions):
 
     @functions.signature({"types": ["string"]}, {"types": ["object", "string"]})
     def _func_date_add(self, when, length):
-        """ISO date `when` moved on by a duration: whole days (weeks of 7, hours in whole days), or whole months
-        or years ending on the same day of the month, or its last day where there is none."""
+        """ISO date `when` moved on by a duration: whole days (weeks of 7, hours in whole days), or
+        whole months or years ending on the same day of the month, or its last day where there is
+        none."""
         return moved(date(when), length).isoformat()
 
     @functions.signature({"types": ["object", "string"]})
@@ -231,4 +250,6 @@ class FacepolicyFunctions(functions.Functions):
         return [item for item in left if item in right]
 
 
-NAMES = sorted(name[len("_func_"):] for name in vars(FacepolicyFunctions) if name.startswith("_func_"))
+NAMES = sorted(
+    name[len("_func_") :] for name in vars(FacepolicyFunctions) if name.startswith("_func_")
+)

@@ -1,7 +1,8 @@
-"""The files a rule set is made of, and the key their bytes make: all a cached run reads before it evaluates.
+"""The files a rule set is made of, and the key their bytes make: all a cached run reads before it
+evaluates.
 
-Kept apart from ruleset.py, which defines the rule set itself, so that a cached `eval` finds its compiled
-program (program.py) without loading what only building one needs.
+Kept apart from ruleset.py, which defines the rule set itself, so that a cached `eval` finds its
+compiled program (program.py) without loading what only building one needs.
 """
 
 from __future__ import annotations
@@ -25,8 +26,9 @@ def _read(path: str) -> bytes:
 
 
 def _listing(folder: Path) -> tuple[list[str], list[str]]:
-    """The catalogs (<document>/document.toml) and rule files (<document>/<rule>.toml) of a policies folder,
-    as plain strings: building a Path for each of a hundred files costs a one-file run more than reading them."""
+    """The catalogs (<document>/document.toml) and rule files (<document>/<rule>.toml) of a policies
+    folder, as plain strings: building a Path for each of a hundred files costs a one-file run more
+    than reading them."""
     catalogs: list[str] = []
     rules: list[str] = []
     for entry in sorted(os.scandir(folder), key=lambda e: e.name):
@@ -55,7 +57,8 @@ class Located(NamedTuple):
 
 
 def locate(extra: tuple[str, ...], bundled: bool) -> Located:
-    """The packs (bundled unless told not to, then each --policies folder), their files and the key."""
+    """The packs (bundled unless told not to, then each --policies folder), their files and the
+    key."""
     from facepolicy import cache, packs
 
     found = packs.places(extra, bundled)
@@ -69,7 +72,10 @@ def locate(extra: tuple[str, ...], bundled: bool) -> Located:
     }
     contents = {path: _read(path) for path in names}
     pack_files = [
-        str(path) for place in found for path in (place.manifest, place.extension) if path is not None
+        str(path)
+        for place in found
+        for path in (place.manifest, place.extension)
+        if path is not None
     ]
     pack_contents = {path: _read(path) for path in pack_files}
     schema_files = sorted(

@@ -1,4 +1,5 @@
-"""Rule sets on disk → documents and compiled rules. Later folders add rules and replace earlier ones by id."""
+"""Rule sets on disk → documents and compiled rules. Later folders add rules and replace earlier
+ones by id."""
 
 from __future__ import annotations
 
@@ -51,7 +52,9 @@ class Document(NamedTuple):
     retired: tuple[str, ...] = ()  # rule ids withdrawn, never to be reused
 
 
-@dataclass(eq=False)  # one rule set is one object: what is kept beside it (rulecache.py) is kept by identity
+@dataclass(
+    eq=False
+)  # one rule set is one object: what is kept beside it (rulecache.py) is kept by identity
 class RuleSet:
     rules: dict[str, Rule] = field(default_factory=dict)
     problems: list[Problem] = field(default_factory=list)
@@ -63,8 +66,9 @@ class RuleSet:
     # (pack name, fact extension as JSON) of each pack that has one: merged into the schema
     extensions: tuple[tuple[str, str], ...] = ()
     pack_of_document: dict[str, str] = field(default_factory=dict)  # document key → its pack
-    selected_from: "RuleSet | None" = field(default=None, repr=False)  # the whole set of a selection
-
+    selected_from: "RuleSet | None" = field(
+        default=None, repr=False
+    )  # the whole set of a selection
 
     def pack(self, name: str) -> Any:
         return next(pack for pack in self.packs if pack.name == name)
@@ -92,20 +96,27 @@ class RuleSet:
         """A content digest of every rule and catalog file, independent of where the folders are."""
         return self.content_digest
 
-    def select(self, rule_ids: tuple[str, ...] = (), tags: tuple[str, ...] = (), where: str = "--rule") -> "RuleSet":
+    def select(
+        self, rule_ids: tuple[str, ...] = (), tags: tuple[str, ...] = (), where: str = "--rule"
+    ) -> "RuleSet":
         """The same rule set, keeping only the rules named or tagged (all when neither is given)."""
         if not rule_ids and not tags:
             return self
         chosen = {
-            rid: rule for rid, rule in self.rules.items()
+            rid: rule
+            for rid, rule in self.rules.items()
             if (rid in rule_ids) or any(tag in rule.tags for tag in tags)
         }
         unknown = [rid for rid in rule_ids if rid not in self.rules]
         if unknown:
             from facepolicy.messages import did_you_mean, show
 
-            raise FacepolicyError(where, bilingual("没有该规则", "no such rule") + f": {show(unknown[0])}{did_you_mean(unknown[0], self.rules)}"
-                                  + (f" (+{len(unknown) - 1})" if len(unknown) > 1 else ""))
+            raise FacepolicyError(
+                where,
+                bilingual("没有该规则", "no such rule") + ": "
+                f"{show(unknown[0])}{did_you_mean(unknown[0], self.rules)}"
+                + (f" (+{len(unknown) - 1})" if len(unknown) > 1 else ""),
+            )
         return dataclasses.replace(self, rules=chosen, selected_from=self.selected_from or self)
 
 
@@ -117,20 +128,38 @@ def load_document(path: Path, content: bytes | None = None) -> Document:
     message = schemas.first_error("document", data)
     if message is not None:
         place, _, detail = message.partition(": ")
-        raise FacepolicyError(f"{shown(path)}: {key_path(place)}", bilingual("目录文件不符合目录 schema", "catalog breaks the catalog schema")
-                              + f": {detail}")
+        raise FacepolicyError(
+            f"{shown(path)}: {key_path(place)}",
+            bilingual("目录文件不符合目录 schema", "catalog breaks the catalog schema")
+            + f": {detail}",
+        )
     clauses = tuple(
         Clause(
-            document=data["key"], id=c["id"], section=c["section"], heading=Text(**c["heading"]), binds=c["binds"],
-            kind=c["kind"], excerpt=c["excerpt"], rules=tuple(c.get("rules", ())), not_checkable=c.get("not_checkable"),
-            reason=Text(**c["reason"]) if "reason" in c else None, modal=c.get("modal"),
+            document=data["key"],
+            id=c["id"],
+            section=c["section"],
+            heading=Text(**c["heading"]),
+            binds=c["binds"],
+            kind=c["kind"],
+            excerpt=c["excerpt"],
+            rules=tuple(c.get("rules", ())),
+            not_checkable=c.get("not_checkable"),
+            reason=Text(**c["reason"]) if "reason" in c else None,
+            modal=c.get("modal"),
             self_regarding=c.get("self_regarding", False),
         )
         for c in data["clauses"]
     )
     return Document(
-        key=data["key"], title=Text(**data["title"]), publisher=data["publisher"], date=data["date"],
-        version=data["version"], source=data["source"], governs=Text(**data["governs"]), clauses=clauses, path=shown(path),
+        key=data["key"],
+        title=Text(**data["title"]),
+        publisher=data["publisher"],
+        date=data["date"],
+        version=data["version"],
+        source=data["source"],
+        governs=Text(**data["governs"]),
+        clauses=clauses,
+        path=shown(path),
         retired=tuple(r["id"] for r in data.get("retired", ())),
     )
 
@@ -151,9 +180,12 @@ def _digest(contents: list[tuple[str, bytes]]) -> str:
     return "sha256:" + sha.hexdigest()
 
 
-def _load_documents(catalogs: list[str], problems: list[Problem],
-                    contents: dict[str, bytes] | None = None,
-                    pack_of: dict[str, str] | None = None) -> dict[str, Document]:
+def _load_documents(
+    catalogs: list[str],
+    problems: list[Problem],
+    contents: dict[str, bytes] | None = None,
+    pack_of: dict[str, str] | None = None,
+) -> dict[str, Document]:
     documents: dict[str, Document] = {}
     owner: dict[str, str] = {}
     for path in catalogs:
@@ -165,10 +197,14 @@ def _load_documents(catalogs: list[str], problems: list[Problem],
         pack = (pack_of or {}).get(path, "")
         if document.key in owner and owner[document.key] != pack:
             other = f"{owner[document.key]} ({documents[document.key].path})"
-            raise FacepolicyError(f"{document.path}: key", bilingual(
-                f"文档键 {document.key!r} 已在规则包 {other} 中；请换一个键",
-                f"document key {document.key!r} is also in pack {other}; "
-                "give this catalog another key"))
+            raise FacepolicyError(
+                f"{document.path}: key",
+                bilingual(
+                    f"文档键 {document.key!r} 已在规则包 {other} 中；请换一个键",
+                    f"document key {document.key!r} is also in pack {other}; "
+                    "give this catalog another key",
+                ),
+            )
         owner[document.key] = pack
         documents[document.key] = document
     return documents
@@ -178,21 +214,32 @@ MAX_NESTING = 400  # nested parse nodes or schema objects in a rule; 900 still e
 
 
 def _shallow_enough(rule: Rule, source: str) -> None:
-    """Refuse a rule whose expression trees or schemas nest deeper than MAX_NESTING, measured without recursion:
-    evaluating one deeper would exhaust the interpreter's recursion in the middle of a run."""
-    stack: list[tuple[Any, int]] = [(getattr(rule, part, None), 0) for part in ("assertions", "raw", "message", "remediation")]
+    """Refuse a rule whose expression trees or schemas nest deeper than MAX_NESTING, measured
+    without recursion: evaluating one deeper would exhaust the interpreter's recursion in the middle
+    of a run."""
+    stack: list[tuple[Any, int]] = [
+        (getattr(rule, part, None), 0) for part in ("assertions", "raw", "message", "remediation")
+    ]
     seen: set[int] = set()
     while stack:
         node, depth = stack.pop()
         if depth > MAX_NESTING:
-            raise FacepolicyError(source, bilingual(f"表达式或 schema 嵌套超过 {MAX_NESTING} 层", f"an expression or schema nested deeper than {MAX_NESTING} levels"))
+            raise FacepolicyError(
+                source,
+                bilingual(
+                    f"表达式或 schema 嵌套超过 {MAX_NESTING} 层",
+                    f"an expression or schema nested deeper than {MAX_NESTING} levels",
+                ),
+            )
         if id(node) in seen:
             continue
         seen.add(id(node))
         if isinstance(node, dict):
             stack.extend((child, depth + 1) for child in node.values())
         elif isinstance(node, (list, tuple)):
-            stack.extend((child, depth) for child in node)  # a parse node is a dict: lists of children add no level
+            stack.extend(
+                (child, depth) for child in node
+            )  # a parse node is a dict: lists of children add no level
         elif hasattr(node, "parsed"):  # a compiled expression: its parse tree
             stack.append((node.parsed, depth))
 
@@ -215,22 +262,31 @@ def _load(located: Located) -> RuleSet:
         rulecache.loaded(cached, cache_key)
         return cached
     pack_list = packs.read(found, pack_contents)
-    extensions = tuple((pack.name, json.dumps(pack.extension, ensure_ascii=False))
-                       for pack in pack_list if pack.extension is not None)
+    extensions = tuple(
+        (pack.name, json.dumps(pack.extension, ensure_ascii=False))
+        for pack in pack_list
+        if pack.extension is not None
+    )
     schemas.use_extensions(extensions)  # before any rule is compiled: all read the merged schema
     catalogs = [path for _, found_catalogs, _ in listed for path in found_catalogs]
     digested = list(contents.items()) + [
         (f"{pack.name}/extension.schema.json", pack_contents[str(place.extension)])
-        for pack, place in zip(pack_list, found) if place.extension is not None]
-    rule_set = RuleSet(folders=[place.rules for place in found], catalogs=catalogs,
-                       packs=pack_list,
-                       extensions=extensions,
-                       content_digest=_digest(digested))  # cached: no hashing on a cache hit
+        for pack, place in zip(pack_list, found)
+        if place.extension is not None
+    ]
+    rule_set = RuleSet(
+        folders=[place.rules for place in found],
+        catalogs=catalogs,
+        packs=pack_list,
+        extensions=extensions,
+        content_digest=_digest(digested),
+    )  # cached: no hashing on a cache hit
     pack_of_path = _pack_of_path(pack_list, listed)
     documents = _load_documents(catalogs, rule_set.problems, contents, pack_of_path)
     names_of = {names[path]: pack for path, pack in pack_of_path.items()}
-    rule_set.pack_of_document = {key: names_of.get(document.path, "")
-                                 for key, document in documents.items()}
+    rule_set.pack_of_document = {
+        key: names_of.get(document.path, "") for key, document in documents.items()
+    }
     for pack, (place, _, rules) in zip(pack_list, listed):
         for path in rules:
             try:
@@ -239,15 +295,26 @@ def _load(located: Located) -> RuleSet:
             except FacepolicyError as exc:
                 rule_set.problems.append(Problem(exc.where, exc.message))
                 continue
-            except RecursionError:  # an expression nested past what the parser can follow: this file, not the run
-                rule_set.problems.append(Problem(names[path], bilingual("表达式嵌套过深", "expression nested too deeply")))
+            except (
+                RecursionError
+            ):  # an expression nested past what the parser can follow: this file, not the run
+                rule_set.problems.append(
+                    Problem(
+                        names[path], bilingual("表达式嵌套过深", "expression nested too deeply")
+                    )
+                )
                 continue
             other = rule_set.pack_of.get(rule.id)
             if other is not None and other != pack.name:
-                raise FacepolicyError(f"{names[path]}: id", bilingual(
-                    f"规则 id {rule.id!r} 已在规则包 {other} 中；规则包只能新增规则，请换一个 id",
-                    f"rule id {rule.id!r} is also in pack {other}; a pack adds rules and never "
-                    "replaces another's: give this one another id"))
+                raise FacepolicyError(
+                    f"{names[path]}: id",
+                    bilingual(
+                        f"规则 id {rule.id!r} 已在规则包 {other} 中；规则包只能新增规则，请换一个 "
+                        "id",
+                        f"rule id {rule.id!r} is also in pack {other}; a pack adds rules and never "
+                        "replaces another's: give this one another id",
+                    ),
+                )
             rule_set.rules[rule.id] = rule
             rule_set.pack_of[rule.id] = pack.name
     rule_set.rules = dict(sorted(rule_set.rules.items()))
@@ -256,11 +323,13 @@ def _load(located: Located) -> RuleSet:
     return rule_set
 
 
-def _pack_of_path(pack_list: list[Any], listed: list[tuple[Any, list[str], list[str]]]
-                  ) -> dict[str, str]:
+def _pack_of_path(
+    pack_list: list[Any], listed: list[tuple[Any, list[str], list[str]]]
+) -> dict[str, str]:
     """Each catalog file's pack."""
-    return {path: pack.name for pack, (_, catalogs, _) in zip(pack_list, listed)
-            for path in catalogs}
+    return {
+        path: pack.name for pack, (_, catalogs, _) in zip(pack_list, listed) for path in catalogs
+    }
 
 
 def raw_rule(path: Path) -> dict[str, Any]:

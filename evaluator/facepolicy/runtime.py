@@ -1,10 +1,11 @@
-"""What compiled rules call (see codegen.py): the three-valued helpers for the cases their inlined fast paths
-leave, and the loop that turns a compiled rule into a verdict.
+"""What compiled rules call (see codegen.py): the three-valued helpers for the cases their inlined
+fast paths leave, and the loop that turns a compiled rule into a verdict.
 
-Every helper here gives the answer of its counterpart in the reference implementation (expressions.py,
-scopes.py, functions.py, evaluate.py) and reuses its helpers where it can; tests/test_compiled.py holds the
-two to identical verdicts. Nothing here imports jmespath or jsonschema: a function the compiled code does
-not know goes to `Functions.call`, which loads jmespath only for it.
+Every helper here gives the answer of its counterpart in the reference implementation
+(expressions.py, scopes.py, functions.py, evaluate.py) and reuses its helpers where it can;
+tests/test_compiled.py holds the two to identical verdicts. Nothing here imports jmespath or
+jsonschema: a function the compiled code does not know goes to `Functions.call`, which loads
+jmespath only for it.
 """
 
 from __future__ import annotations
@@ -212,8 +213,8 @@ def slice_of(value: Any, part: slice) -> Any:
     return None
 
 
-# Functions: the common case (stated arguments of the right types) answered here; everything else, unknowns
-# and type errors included, by Functions.call, which words errors as jmespath does.
+# Functions: the common case (stated arguments of the right types) answered here; everything else,
+# unknowns and type errors included, by Functions.call, which words errors as jmespath does.
 
 _PLAIN = (str, int, float)
 
@@ -258,7 +259,8 @@ def length(functions: Any, subject: Any) -> Any:
     return functions.length(subject)
 
 
-# Scopes (scopes.Compiler): each keyword's test over values, given the compiled tests of its sub-schemas.
+# Scopes (scopes.Compiler): each keyword's test over values, given the compiled tests of its
+# sub-schemas.
 
 
 def kleene_and(results: list[Any]) -> Any:
@@ -545,7 +547,8 @@ def _listed(here: str, value: Any) -> list[tuple[str | None, Any]]:
 
 
 def iter_items(document: Any, steps: tuple[Step, ...]) -> list[tuple[str | None, Any]]:
-    """evaluate.iter_items: (pointer, item) for each stated item, then (None, Unknown) for unlisted ones."""
+    """evaluate.iter_items: (pointer, item) for each stated item, then (None, Unknown) for unlisted
+    ones."""
     if len(steps) == 1 and type(document) is Facts:  # the common case: one list of the deployment
         name = steps[0].name
         value = document.get(name, MISSING)
@@ -581,8 +584,8 @@ def iter_items(document: Any, steps: tuple[Step, ...]) -> list[tuple[str | None,
 def judge_rule(  # noqa: C901 — inlined for speed: measured 5 % slower split (median)
     rule: CompiledRule, facts: Any, functions: Any, seen: dict[Any, Any]
 ) -> Verdict:
-    """evaluate.evaluate_rule, without the trace, over a compiled rule. `seen` keeps, for one deployment, each
-    scope's answer and each list's items, which many rules share."""
+    """evaluate.evaluate_rule, without the trace, over a compiled rule. `seen` keeps, for one
+    deployment, each scope's answer and each list's items, which many rules share."""
     functions.document = facts
     in_scope: Any = True
     try:
@@ -623,7 +626,8 @@ def judge_rule(  # noqa: C901 — inlined for speed: measured 5 % slower split (
                         held = expect if expect.truth is None else expect.truth
                     else:
                         raise RuleError(
-                            f"assertions[{assertion.number}].expect gave {expect!r}, not true or false at {base or '/'}"
+                            f"assertions[{assertion.number}].expect gave {expect!r}, not true or "
+                            f"false at {base or '/'}"
                         )
                 else:
                     held = truth(expect)

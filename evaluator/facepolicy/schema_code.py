@@ -1,13 +1,13 @@
-"""A JSON Schema compiled to a plain Python `is_valid`: the deployment schema check without importing a
-validator on every run.
+"""A JSON Schema compiled to a plain Python `is_valid`: the deployment schema check without
+importing a validator on every run.
 
 Only the keywords the deployment schema uses are translated (KEYWORDS); a schema with any other
 keyword is not compiled, and the caller keeps jsonschema-rs. The answer is jsonschema-rs's
-(tests/test_compiled.py compares them): types as JSON Schema defines them (1.0 is an integer, true is
-not a number), equality as JSON defines it (1 == 1.0, true != 1), the format "date" as jsonschema-rs
-checks it. Where Python could answer otherwise than jsonschema-rs (a string holding a line break:
-Python's `$` matches before a final one; a format other than "date"; a date written oddly), the
-function raises Undecided and the caller asks jsonschema-rs.
+(tests/test_compiled.py compares them): types as JSON Schema defines them (1.0 is an integer, true
+is not a number), equality as JSON defines it (1 == 1.0, true != 1), the format "date" as
+jsonschema-rs checks it. Where Python could answer otherwise than jsonschema-rs (a string holding a
+line break: Python's `$` matches before a final one; a format other than "date"; a date written
+oddly), the function raises Undecided and the caller asks jsonschema-rs.
 """
 
 from __future__ import annotations
@@ -186,22 +186,26 @@ class _Writer:
             if any(k not in _TYPES for k in kinds):
                 raise NotCompiled(f"type {kinds}")
             out(
-                f"    if not ({' or '.join('(' + _TYPES[k].format(x='x') + ')' for k in kinds)}):\n        return False\n"
+                f"    if not ({' or '.join('(' + _TYPES[k].format(x='x') + ')' for k in kinds)}):\n "
+                "       return False\n"
             )
         if "enum" in schema:
             options = schema["enum"]
             if all(type(o) is str for o in options):
                 out(
-                    f"    if type(x) is not str or x not in {self.constant(repr(frozenset(sorted(options))))}:\n"
+                    "    if type(x) is not str or x not in "
+                    f"{self.constant(repr(frozenset(sorted(options))))}:\n"
                     "        return False\n"
                 )
             else:
                 out(
-                    f"    if not any(_same(x, o) for o in {self.constant(_literal(options))}):\n        return False\n"
+                    f"    if not any(_same(x, o) for o in {self.constant(_literal(options))}):\n   "
+                    "     return False\n"
                 )
         if "const" in schema:
             out(
-                f"    if not _same(x, {self.constant(_literal(schema['const']))}):\n        return False\n"
+                f"    if not _same(x, {self.constant(_literal(schema['const']))}):\n        return "
+                "False\n"
             )
 
     def _combined(self, schema: dict[str, Any], out: Any) -> None:
@@ -211,11 +215,13 @@ class _Writer:
                 calls = ", ".join(f"{t}(x)" for t in tests)
                 if key == "anyOf":
                     out(
-                        f"    if not ({' or '.join(t + '(x)' for t in tests)}):\n        return False\n"
+                        f"    if not ({' or '.join(t + '(x)' for t in tests)}):\n        return "
+                        "False\n"
                     )
                 elif key == "allOf":
                     out(
-                        f"    if not ({' and '.join(t + '(x)' for t in tests)}):\n        return False\n"
+                        f"    if not ({' and '.join(t + '(x)' for t in tests)}):\n        return "
+                        "False\n"
                     )
                 else:
                     out(f"    if [{calls}].count(True) != 1:\n        return False\n")
@@ -246,7 +252,8 @@ class _Writer:
         out(f"            check = {table}.get(key)\n")
         if extra is True:
             out(
-                "            if check is not None and not check(item):\n                return False\n"
+                "            if check is not None and not check(item):\n                return "
+                "False\n"
             )
         elif extra is False:
             out("            if check is None or not check(item):\n                return False\n")
@@ -268,7 +275,8 @@ class _Writer:
         if "items" in schema:
             out(f"        check = {self.function(schema['items'])}\n")
             out(
-                "        for item in x:\n            if not check(item):\n                return False\n"
+                "        for item in x:\n            if not check(item):\n                return "
+                "False\n"
             )
         out("        pass\n")
 
@@ -307,8 +315,8 @@ def _literal(value: Any) -> str:
 
 
 def validator_source(schema: Any, name: str = "deployment_is_valid") -> str:
-    """Python source defining `name(instance) → bool`, which raises Undecided where only jsonschema-rs can say;
-    NotCompiled when the schema uses a keyword not translated here."""
+    """Python source defining `name(instance) → bool`, which raises Undecided where only
+    jsonschema-rs can say; NotCompiled when the schema uses a keyword not translated here."""
     writer = _Writer(schema)
     top = writer.function(schema)
     constants = "".join(f"{name_} = {text}\n" for text, name_ in writer.constants.items())

@@ -18,7 +18,13 @@ from facepolicy.paths import SCHEMAS
 
 
 def _refuse(uri: str) -> Any:
-    raise FacepolicyError(uri, bilingual("拒绝获取外部 schema", "refusing to fetch a schema that is not bundled: nothing is ever fetched"))
+    raise FacepolicyError(
+        uri,
+        bilingual(
+            "拒绝获取外部 schema",
+            "refusing to fetch a schema that is not bundled: nothing is ever fetched",
+        ),
+    )
 
 
 # (pack name, extension as JSON) of the rule set in use
@@ -77,16 +83,23 @@ def _rs_registry() -> jsonschema_rs.Registry:
     return jsonschema_rs.Registry([("urn:facepolicy:scopes", load("scopes"))], retriever=_refuse)
 
 
-def fast_validator(schema: dict[str, Any] | bool, where: str = "", formats: bool = False) -> jsonschema_rs.Validator:
-    """A compiled jsonschema-rs validator; a schema that cannot compile is a FacepolicyError naming its place.
-    `formats`: check "format" (a date that is no date is refused) — for our own schemas, not rule scopes."""
+def fast_validator(
+    schema: dict[str, Any] | bool, where: str = "", formats: bool = False
+) -> jsonschema_rs.Validator:
+    """A compiled jsonschema-rs validator; a schema that cannot compile is a FacepolicyError naming
+    its place. `formats`: check "format" (a date that is no date is refused) — for our own schemas,
+    not rule scopes."""
     try:
-        return jsonschema_rs.Draft202012Validator(schema, registry=_rs_registry(), retriever=_refuse, validate_formats=formats)
+        return jsonschema_rs.Draft202012Validator(
+            schema, registry=_rs_registry(), retriever=_refuse, validate_formats=formats
+        )
     except FacepolicyError:
         raise
     except Exception as exc:  # noqa: BLE001 — jsonschema-rs reports bad schemas and unresolvable refs as several types
         first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-        raise FacepolicyError(where, bilingual("无效的 JSON Schema", "invalid JSON Schema") + f": {first}") from None
+        raise FacepolicyError(
+            where, bilingual("无效的 JSON Schema", "invalid JSON Schema") + f": {first}"
+        ) from None
 
 
 _SHARED: dict[str, jsonschema_rs.Validator] = {}
@@ -141,7 +154,8 @@ def pointer(path: Any) -> str:
 
 
 def first_error(name: str, instance: Any) -> str | None:
-    """None when the instance is valid against the named schema, else its most relevant error as 'POINTER: message'."""
+    """None when the instance is valid against the named schema, else its most relevant error as
+    'POINTER: message'."""
     if named_fast_validator(name).is_valid(instance):
         return None
     from jsonschema.exceptions import best_match
@@ -156,8 +170,17 @@ def first_error(name: str, instance: Any) -> str | None:
 
 
 def missing_facts(validator: jsonschema_rs.Validator, instance: Any) -> Iterator[str]:
-    """JSON Pointers of what an evidence schema finds missing or wrong: a missing property names itself."""
+    """JSON Pointers of what an evidence schema finds missing or wrong: a missing property names
+    itself."""
     for error in validator.iter_errors(instance):
         base = pointer(error.instance_path)
-        prop = getattr(error.kind, "property", None) if type(error.kind).__name__ == "Required" else None
-        yield f"{base}/{str(prop).replace('~', '~0').replace('/', '~1')}" if prop is not None else (base or "/")
+        prop = (
+            getattr(error.kind, "property", None)
+            if type(error.kind).__name__ == "Required"
+            else None
+        )
+        yield (
+            f"{base}/{str(prop).replace('~', '~0').replace('/', '~1')}"
+            if prop is not None
+            else (base or "/")
+        )

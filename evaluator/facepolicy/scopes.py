@@ -1,24 +1,45 @@
 """A rule's scope (a JSON Schema the deployment must match) compiled to a three-valued test.
 
-Each keyword answers True, False or an Unknown naming the unstated facts that would decide it: a property
-the scope requires but the deployment does not state is unknown, not absent; `contains` over a list that
-may hold more is unknown until a stated member matches; `not`, `anyOf`, `allOf`, `oneOf` and
-`if`/`then`/`else` combine in Kleene logic. Only the keywords listed in KEYWORDS are understood; any
-other is refused when the rule is compiled, so a scope can never silently mean something else.
+Each keyword answers True, False or an Unknown naming the unstated facts that would decide it: a
+property the scope requires but the deployment does not state is unknown, not absent; `contains`
+over a list that may hold more is unknown until a stated member matches; `not`, `anyOf`, `allOf`,
+`oneOf` and `if`/`then`/`else` combine in Kleene logic. Only the keywords listed in KEYWORDS are
+understood; any other is refused when the rule is compiled, so a scope can never silently mean
+something else.
 """
 
 from __future__ import annotations
 
 from typing import Any, Callable
 
-from facepolicy.facts import Facts, Partial, Unknown, members, unstated
 from facepolicy.expressions import equal, undecided
+from facepolicy.facts import Facts, Partial, Unknown, members, unstated
 
 Test = Callable[[Any], Any]  # value → True | False | Unknown
 
 ANNOTATIONS = {"$schema", "$id", "$comment", "title", "description", "examples", "default", "$defs"}
-KEYWORDS = {"$ref", "required", "properties", "contains", "items", "const", "enum", "type", "maximum", "minimum",
-            "exclusiveMaximum", "exclusiveMinimum", "minItems", "anyOf", "allOf", "oneOf", "not", "if", "then", "else"}
+KEYWORDS = {
+    "$ref",
+    "required",
+    "properties",
+    "contains",
+    "items",
+    "const",
+    "enum",
+    "type",
+    "maximum",
+    "minimum",
+    "exclusiveMaximum",
+    "exclusiveMinimum",
+    "minItems",
+    "anyOf",
+    "allOf",
+    "oneOf",
+    "not",
+    "if",
+    "then",
+    "else",
+}
 
 
 class ScopeError(ValueError):
@@ -50,15 +71,19 @@ def _not(result: Any) -> Any:
 
 
 _TYPES = {
-    "object": lambda v: isinstance(v, dict), "array": lambda v: isinstance(v, (list, Partial)),
-    "string": lambda v: type(v) is str, "boolean": lambda v: type(v) is bool, "null": lambda v: v is None,
+    "object": lambda v: isinstance(v, dict),
+    "array": lambda v: isinstance(v, (list, Partial)),
+    "string": lambda v: type(v) is str,
+    "boolean": lambda v: type(v) is bool,
+    "null": lambda v: v is None,
     "integer": lambda v: type(v) is int or (type(v) is float and v.is_integer()),
     "number": lambda v: type(v) in (int, float),
 }
 
 
 class Compiler:
-    """Builds tests for one scope; `resolve` finds what a `$ref` points at (shared scopes or the scope itself)."""
+    """Builds tests for one scope; `resolve` finds what a `$ref` points at (shared scopes or the
+    scope itself)."""
 
     def __init__(self, resolve: Callable[[str], Any]):
         self.resolve = resolve
@@ -75,9 +100,16 @@ class Compiler:
         if unknown:
             from facepolicy.messages import did_you_mean, show
 
-            raise ScopeError(f"{where}: keyword {show(unknown[0])} is not understood in a scope{did_you_mean(unknown[0], KEYWORDS)} "
-                             f"(understood: {', '.join(sorted(KEYWORDS))})")
-        tests = [self._keyword(key, schema, f"{where}.{key}") for key in sorted(schema) if key in KEYWORDS - {"then", "else"}]
+            raise ScopeError(
+                f"{where}: keyword {show(unknown[0])} is not understood in a "
+                f"scope{did_you_mean(unknown[0], KEYWORDS)} "
+                f"(understood: {', '.join(sorted(KEYWORDS))})"
+            )
+        tests = [
+            self._keyword(key, schema, f"{where}.{key}")
+            for key in sorted(schema)
+            if key in KEYWORDS - {"then", "else"}
+        ]
         tests = [t for t in tests if t is not None]
         if len(tests) == 1:
             return tests[0]
@@ -85,10 +117,15 @@ class Compiler:
 
     def _ref(self, target: str, where: str) -> Test:
         if target not in self.refs:
-            self.refs[target] = lambda value: self.refs[f"#built:{target}"](value)  # recursion-safe placeholder
-            self.refs[f"#built:{target}"] = self.compile(self.resolve(target), f"{where} → {target}")
-        # while the target is still being compiled (a scope that refers to itself), the placeholder stands in
-        # (the placeholder gives the same answers, only through one more call: not mutated)
+            self.refs[target] = lambda value: self.refs[f"#built:{target}"](
+                value
+            )  # recursion-safe placeholder
+            self.refs[f"#built:{target}"] = self.compile(
+                self.resolve(target), f"{where} → {target}"
+            )
+        # while the target is still being compiled (a scope that refers to itself), the placeholder
+        # stands in (the placeholder gives the same answers, only through one more call: not
+        # mutated)
         return self.refs.get(f"#built:{target}", self.refs[target])  # pragma: no mutate
 
     def _keyword(self, key: str, schema: dict[str, Any], where: str) -> Test | None:
@@ -100,7 +137,11 @@ class Compiler:
 
             def required(value):
                 if type(value) is Unknown:
-                    return Unknown(value.facts) if value.at is None else undecided(*(unstated(f"{value.at}/{n}") for n in names))
+                    return (
+                        Unknown(value.facts)
+                        if value.at is None
+                        else undecided(*(unstated(f"{value.at}/{n}") for n in names))
+                    )
                 if not isinstance(value, dict):
                     return True
                 missing = [n for n in names if n not in value]
@@ -112,13 +153,17 @@ class Compiler:
 
             return required
         if key == "properties":
-            named = [(name, self.compile(sub, f"{where}.{name}")) for name, sub in sorted(arg.items())]
+            named = [
+                (name, self.compile(sub, f"{where}.{name}")) for name, sub in sorted(arg.items())
+            ]
 
             def properties(value):
                 if type(value) is Unknown:
                     if value.at is None:
                         return _kleene_and([test(Unknown(value.facts)) for _, test in named])
-                    return _kleene_and([test(unstated(f"{value.at}/{name}")) for name, test in named])
+                    return _kleene_and(
+                        [test(unstated(f"{value.at}/{name}")) for name, test in named]
+                    )
                 if not isinstance(value, dict):
                     return True
                 results = []
@@ -147,7 +192,9 @@ class Compiler:
                         return True
                     if result is not False:  # a match, or maybe one, by a possible member
                         pending.append(undecided(result, Unknown(membership or frozenset())))
-                if tail is not None and test(Unknown(tail)) is not False:  # an unlisted member might match
+                if (
+                    tail is not None and test(Unknown(tail)) is not False
+                ):  # an unlisted member might match
                     pending.append(Unknown(tail))
                 return undecided(*pending) if pending else False
 
@@ -189,8 +236,12 @@ class Compiler:
 
             return typed
         if key in ("maximum", "minimum", "exclusiveMaximum", "exclusiveMinimum"):
-            compare = {"maximum": lambda v: v <= arg, "minimum": lambda v: v >= arg,
-                       "exclusiveMaximum": lambda v: v < arg, "exclusiveMinimum": lambda v: v > arg}[key]
+            compare = {
+                "maximum": lambda v: v <= arg,
+                "minimum": lambda v: v >= arg,
+                "exclusiveMaximum": lambda v: v < arg,
+                "exclusiveMinimum": lambda v: v > arg,
+            }[key]
 
             def bound(value):
                 if type(value) is Unknown:
@@ -201,6 +252,7 @@ class Compiler:
 
             return bound
         if key == "minItems":
+
             def min_items(value):
                 if type(value) is Unknown:
                     return Unknown(value.facts)
@@ -258,4 +310,3 @@ class Compiler:
             return conditional
         # compile() passes KEYWORDS only, each handled above: no input reaches this (not mutated)
         raise ScopeError(f"{where}: keyword not understood")  # pragma: no mutate
-

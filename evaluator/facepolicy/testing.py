@@ -19,8 +19,8 @@ from typing import Iterator
 
 from facepolicy.errors import FacepolicyError
 from facepolicy.loader import iter_deployments, read_toml
-from facepolicy.pipeline import judge
 from facepolicy.model import Outcome, Problem, Status, Verdict, exit_code
+from facepolicy.pipeline import judge
 from facepolicy.ruleset import RuleSet
 
 FIXTURE_TODAY = dt.date(2026, 1, 1)
@@ -72,15 +72,21 @@ class TestRun:
 def _rule_case(path: Path) -> Case | Problem:
     status_word = path.stem.split("-", 1)[0]
     if status_word not in STATUSES or status_word == "waived" or status_word == "error":
-        return Problem(str(path), "fixture name must start with pass-, fail-, incomplete- or not_applicable- / 夹具文件名须以状态开头")
+        return Problem(
+            str(path),
+            "fixture name must start with pass-, fail-, incomplete- or "
+            "not_applicable- / 夹具文件名须以状态开头",
+        )
     return Case(path, {path.parent.name: STATUSES[status_word]}, False)
 
 
 def _statuses(table: dict, where: str, pack: str, case: Case) -> Problem | None:
     for word, rule_ids in table.items():
         if word not in STATUSES or not isinstance(rule_ids, list):
-            return Problem(f"{where}.{word}", "unknown status; use pass, fail, incomplete or "
-                                              "not_applicable / 未知状态")
+            return Problem(
+                f"{where}.{word}",
+                "unknown status; use pass, fail, incomplete or not_applicable / 未知状态",
+            )
         for rule_id in rule_ids:
             if rule_id in case.expected:
                 return Problem(f"{where}.{word}", f"rule {rule_id} is listed twice / 规则重复列出")
@@ -120,8 +126,12 @@ def _describe(verdict: Verdict, lang: str) -> list[str]:
     return lines
 
 
-def run_fixtures(rule_set: RuleSet, roots: list[Path] | None = None, today: dt.date = FIXTURE_TODAY,
-                 lang: str = "en") -> TestRun:
+def run_fixtures(
+    rule_set: RuleSet,
+    roots: list[Path] | None = None,
+    today: dt.date = FIXTURE_TODAY,
+    lang: str = "en",
+) -> TestRun:
     """Evaluate each pack's fixtures (or those in `roots`, each the fixtures of the pack it lies in)
     by the rules of that pack and the packs it builds on, compare with their expectations, and list
     its rules lacking fixtures."""
@@ -146,9 +156,11 @@ def _misplaced(rule_set: RuleSet, pack: str, case: Case, rule_id: str) -> str | 
     if home is None:
         return "expectation names a rule that does not exist / 期望中的规则不存在"
     if home not in rule_set.pack(pack).family:
-        return (f"rule of pack {home}, which this pack does not build on (builds_on in "
-                "pack.toml) / "
-                f"该规则属于未被依赖的规则包 {home}")
+        return (
+            f"rule of pack {home}, which this pack does not build on (builds_on in "
+            "pack.toml) / "
+            f"该规则属于未被依赖的规则包 {home}"
+        )
     stated_under = case.pack_of.get(rule_id, "") or pack
     if case.covers_all_rules and stated_under != home:
         table = "[verdicts]" if home == pack else f"[packs.{home}]"
@@ -156,12 +168,15 @@ def _misplaced(rule_set: RuleSet, pack: str, case: Case, rule_id: str) -> str | 
     return None
 
 
-UNSTATED = ("no expected verdict for this rule; list it under its status in [verdicts] of "
-            "expected.toml / 未给出该规则的期望结论")
+UNSTATED = (
+    "no expected verdict for this rule; list it under its status in [verdicts] of "
+    "expected.toml / 未给出该规则的期望结论"
+)
 
 
-def _run_pack(run: TestRun, rule_set: RuleSet, name: str, roots: list[Path], today: dt.date,
-              lang: str) -> None:
+def _run_pack(
+    run: TestRun, rule_set: RuleSet, name: str, roots: list[Path], today: dt.date, lang: str
+) -> None:
     rules = rule_set.family_rules(name)
     own = [rid for rid in rules if rule_set.pack_of[rid] == name]
     proven: dict[str, set[Status]] = {rid: set() for rid in own}

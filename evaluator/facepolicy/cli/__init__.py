@@ -1,4 +1,5 @@
-"""The command line: a thin click layer. Each command parses options, calls the core, hands results to a reporter."""
+"""The command line: a thin click layer. Each command parses options, calls the core, hands results
+to a reporter."""
 
 from __future__ import annotations
 
@@ -14,12 +15,24 @@ from facepolicy.model import EXIT_CODES, Outcome
 __all__ = ["cli", "run", "load_rules", "resume_gc"]
 
 
-# name → module in facepolicy.cli; a command's module is imported only when that command runs (cold start).
+# name → module in facepolicy.cli; a command's module is imported only when that command runs (cold
+# start).
 COMMANDS = {
-    "eval": "eval_cmd", "test": "test_cmd", "lint": "lint_cmd", "coverage": "coverage_cmd", "explain": "explain_cmd",
-    "digest": "digest_cmd", "diff": "diff_cmd", "report": "report_cmd", "new": "new_cmd",
-    "migrate": "migrate_cmd", "ask": "ask_cmd", "fmt": "fmt_cmd", "schema": "schema_cmd",
-    "init-pack": "init_pack_cmd", "compile": "compile_cmd",
+    "eval": "eval_cmd",
+    "test": "test_cmd",
+    "lint": "lint_cmd",
+    "coverage": "coverage_cmd",
+    "explain": "explain_cmd",
+    "digest": "digest_cmd",
+    "diff": "diff_cmd",
+    "report": "report_cmd",
+    "new": "new_cmd",
+    "migrate": "migrate_cmd",
+    "ask": "ask_cmd",
+    "fmt": "fmt_cmd",
+    "schema": "schema_cmd",
+    "init-pack": "init_pack_cmd",
+    "compile": "compile_cmd",
 }
 
 
@@ -58,13 +71,17 @@ BROKEN_PIPE = EXIT_CODES[Outcome.closed_output]  # 128 + SIGPIPE
 
 
 def run(argv: list[str] | None = None) -> int:
-    """The whole CLI as a function returning the exit code (console.guarded turns failures into codes)."""
+    """The whole CLI as a function returning the exit code (console.guarded turns failures into
+    codes)."""
     from facepolicy.console import guarded
 
     def body() -> int:
         try:
-            # make_context and invoke rather than cli.main: main turns Ctrl-C into a blank line and Abort.
-            with cli.make_context("facepolicy", list(sys.argv[1:] if argv is None else argv)) as ctx:
+            # make_context and invoke rather than cli.main: main turns Ctrl-C into a blank line and
+            # Abort.
+            with cli.make_context(
+                "facepolicy", list(sys.argv[1:] if argv is None else argv)
+            ) as ctx:
                 code = cli.invoke(ctx)
         except click.exceptions.Exit as exc:  # --help, --version
             return exc.exit_code

@@ -18,7 +18,8 @@ from facepolicy.cli import load_rules, options
 @options.policies
 @options.no_bundled
 def compile_command(rule_id, policies, no_bundled):
-    """规则编译成的 Python 代码 / The Python code rules are compiled to (evaluated in place of the interpreter)."""
+    """规则编译成的 Python 代码 / The Python code rules are compiled to (evaluated in place of the
+    interpreter)."""
     from facepolicy.codegen import rule_source
 
     rule_set = load_rules(policies, no_bundled).select((rule_id,))

@@ -6,9 +6,8 @@ import sys
 
 import click
 
-from facepolicy.model import Outcome, exit_code
-
 from facepolicy.cli import load_rules, options
+from facepolicy.model import Outcome, exit_code
 
 
 @click.command("explain")
@@ -19,7 +18,8 @@ from facepolicy.cli import load_rules, options
 @options.lang
 @options.today
 def explain_command(rule_id, deployment, policies, no_bundled, lang, today):
-    """说明规则、其条款原文，以及对某部署的判定过程 / Show a rule, its verbatim clauses, and each step of its decision on a deployment."""
+    """说明规则、其条款原文，以及对某部署的判定过程 / Show a rule, its verbatim clauses, and each step of its decision on
+    a deployment."""
     from facepolicy.errors import FacepolicyError
     from facepolicy.explain import describe_decision, describe_rule
     from facepolicy.loader import iter_deployments
@@ -42,5 +42,9 @@ def explain_command(rule_id, deployment, policies, no_bundled, lang, today):
         click.echo(f"\n{judged.source}  ({judged.deployment_id})")
         for line in describe_decision(verdict, trace, lang):
             click.echo(line)
-        outcomes.extend({"fail": [Outcome.violations], "error": [Outcome.broken_rule]}.get(verdict.status.value, []))
+        outcomes.extend(
+            {"fail": [Outcome.violations], "error": [Outcome.broken_rule]}.get(
+                verdict.status.value, []
+            )
+        )
     sys.exit(exit_code(outcomes))

@@ -6,17 +6,33 @@ import sys
 
 import click
 
-from facepolicy.model import Outcome, exit_code
-
 from facepolicy.cli import load_rules, options
+from facepolicy.model import Outcome, exit_code
 
 
 @click.command("lint")
 @options.policies
 @options.no_bundled
-@click.option("--sources", type=click.Path(file_okay=False, exists=True), help="来源文本目录，用于核对逐字摘录 / Folder of source texts to check excerpts against.")
-@click.option("--fixtures", "fixture_roots", multiple=True, metavar="DIR", help="夹具目录 / Fixture folders.")
-@click.option("--waivers", "waivers_file", type=click.Path(dir_okay=False), help="也检查此豁免文件（默认 .facepolicy-waivers.toml） / Also check this waivers file (default .facepolicy-waivers.toml if present).")
+@click.option(
+    "--sources",
+    type=click.Path(file_okay=False, exists=True),
+    help="来源文本目录，用于核对逐字摘录 / Folder of source texts to check excerpts against.",
+)
+@click.option(
+    "--fixtures", "fixture_roots", multiple=True, metavar="DIR", help="夹具目录 / Fixture folders."
+)
+@click.option(
+    "--waivers",
+    "waivers_file",
+    type=click.Path(dir_okay=False),
+    help="也检查此豁免文件（默认 "
+    ".facepolicy-waivers.toml） "
+    "/ Also check this "
+    "waivers file "
+    "(default "
+    ".facepolicy-waivers.toml "
+    "if present).",
+)
 @options.today
 def lint_command(policies, no_bundled, sources, fixture_roots, waivers_file, today):
     """检查规则、目录与 schema，编译每个表达式 / Check rules, catalogs and schemas; compile every expression."""
@@ -38,7 +54,10 @@ def lint_command(policies, no_bundled, sources, fixture_roots, waivers_file, tod
     findings += _waiver_findings(waivers_file, set(rule_set.rules), options.today_from(today))
     for finding in findings:
         click.echo(finding.line())
-    click.echo(f"facepolicy lint: {len(rule_set.rules)} rules, {len(rule_set.documents)} catalogs, {len(findings)} problems")
+    click.echo(
+        f"facepolicy lint: {len(rule_set.rules)} rules, {len(rule_set.documents)} catalogs, "
+        f"{len(findings)} problems"
+    )
     sys.exit(exit_code([Outcome.unmet] if findings else []))
 
 

@@ -11,15 +11,21 @@ from facepolicy.model import Outcome, exit_code
 
 @click.command("migrate")
 @click.argument("files", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False))
-@click.option("--check", is_flag=True, help="只检查，不写入；有待迁移的文件时退出码为 1 / Only check; exit 1 if a file needs migrating.")
+@click.option(
+    "--check",
+    is_flag=True,
+    help="只检查，不写入；有待迁移的文件时退出码为 1 / Only "
+    "check; exit 1 if a file needs migrating.",
+)
 def migrate_command(files, check):
     """将部署描述迁移到 schema_version 2（保留其余每个字节；原有列表标记为完整，含义不变） / Migrate deployment
-    descriptions to schema_version 2, keeping every other byte (each stated list is named complete, so the meaning stays)."""
-    from facepolicy.output import replace_text
+    descriptions to schema_version 2, keeping every other byte (each stated list is named complete,
+    so the meaning stays)."""
     from pathlib import Path
 
     from facepolicy.errors import FacepolicyError
     from facepolicy.loader import decode_text, parse_json
+    from facepolicy.output import replace_text
 
     pending = 0
     for name in files:

@@ -17,23 +17,42 @@ from facepolicy.cli import load_rules, options
 @options.fail_on
 @options.allow_incomplete
 @options.today
-@click.option("--output", "-o", type=click.Path(dir_okay=False, writable=True), default="facepolicy-report.html", show_default=True,
-              help="HTML 文件 / The HTML file.")
-@click.option("--waivers", "waivers_file", type=click.Path(dir_okay=False), help="豁免文件 / Waivers file.")
+@click.option(
+    "--output",
+    "-o",
+    type=click.Path(dir_okay=False, writable=True),
+    default="facepolicy-report.html",
+    show_default=True,
+    help="HTML 文件 / The HTML file.",
+)
+@click.option(
+    "--waivers", "waivers_file", type=click.Path(dir_okay=False), help="豁免文件 / Waivers file."
+)
 @options.max_size
-def report_command(deployments, policies, no_bundled, lang, fail_on, allow_incomplete, today, output, waivers_file, max_size):
-    """生成自包含的 HTML 报告（结论、可追溯性、覆盖率）；退出码同 eval / Write one self-contained HTML report: verdicts, traceability,
-    coverage; exits like eval (1 for failures or incomplete verdicts at or above --fail-on)."""
+def report_command(
+    deployments,
+    policies,
+    no_bundled,
+    lang,
+    fail_on,
+    allow_incomplete,
+    today,
+    output,
+    waivers_file,
+    max_size,
+):
+    """生成自包含的 HTML 报告（结论、可追溯性、覆盖率）；退出码同 eval / Write one self-contained HTML report: verdicts,
+    traceability, coverage; exits like eval (1 for failures or incomplete verdicts at or above
+    --fail-on)."""
     from facepolicy.coverage import audit
     from facepolicy.engine import Run
     from facepolicy.errors import printable
     from facepolicy.html_report import render, wrote
     from facepolicy.loader import iter_deployments
     from facepolicy.model import DeploymentResult, Severity, Summary
+    from facepolicy.output import refuse_overlap, write_text
     from facepolicy.provenance import report_context
     from facepolicy.waivers import WaiverBook, find_waivers
-
-    from facepolicy.output import refuse_overlap, write_text
 
     refuse_overlap(output, deployments)
     rule_set = load_rules(policies, no_bundled)

@@ -6,18 +6,22 @@ import sys
 
 import click
 
-from facepolicy.model import Outcome, exit_code
-
 from facepolicy.cli import load_rules, options
+from facepolicy.model import Outcome, exit_code
 
 
 @click.command("test")
 @options.policies
 @options.no_bundled
-@click.option("--fixtures", "fixture_roots", multiple=True, metavar="DIR",
-              help="夹具目录（默认：每个规则包的 fixtures 目录） / Fixture folders (default: each "
-                   "pack's fixtures folder); each is tested as the fixtures of the pack it "
-                   "lies in.")
+@click.option(
+    "--fixtures",
+    "fixture_roots",
+    multiple=True,
+    metavar="DIR",
+    help="夹具目录（默认：每个规则包的 fixtures 目录） / Fixture folders (default: each "
+    "pack's fixtures folder); each is tested as the fixtures of the pack it "
+    "lies in.",
+)
 @options.lang
 @options.today
 def test_command(policies, no_bundled, fixture_roots, lang, today):
@@ -41,7 +45,9 @@ def test_command(policies, no_bundled, fixture_roots, lang, today):
         kinds = f"no {' and no '.join(lacking)} fixture / 缺少{'、'.join(lacking)}夹具"
         click.echo(f"UNTESTED {rule_id}: {kinds} (fixtures/rules/{rule_id}/{lacking[0]}-NAME.json)")
     click.echo(
-        f"facepolicy test: {run.cases} fixtures, {run.checked} expectations, {len(run.mismatches)} mismatches, "
-        f"{len(run.untested)} rules lacking fixtures, {run.errors} rule errors, {len(rule_set.problems) + len(run.problems)} input errors"
+        f"facepolicy test: {run.cases} fixtures, {run.checked} expectations, {len(run.mismatches)} "
+        "mismatches, "
+        f"{len(run.untested)} rules lacking fixtures, {run.errors} rule errors, "
+        f"{len(rule_set.problems) + len(run.problems)} input errors"
     )
     sys.exit(exit_code(run.outcomes + ([Outcome.broken_rule] if rule_set.problems else [])))

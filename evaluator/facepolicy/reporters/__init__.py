@@ -1,4 +1,5 @@
-"""Output formats: a plain registry of name → module; a reporter is imported only when it is chosen."""
+"""Output formats: a plain registry of name → module; a reporter is imported only when it is
+chosen."""
 
 from __future__ import annotations
 
@@ -6,30 +7,45 @@ import datetime as dt
 import importlib
 from typing import IO, TYPE_CHECKING, Any, NamedTuple
 
-
 if TYPE_CHECKING:
     from facepolicy.model import DeploymentResult, Problem, RuleInfo, Summary
 
-FORMATS = {"text": "text", "json": "json_", "ndjson": "ndjson", "sarif": "sarif", "junit": "junit", "github": "github", "markdown": "markdown"}
+FORMATS = {
+    "text": "text",
+    "json": "json_",
+    "ndjson": "ndjson",
+    "sarif": "sarif",
+    "junit": "junit",
+    "github": "github",
+    "markdown": "markdown",
+}
 
 
 class Context(NamedTuple):
-    """Everything a reporter may know besides the results: the rules as the report words them, the run's
-    provenance, and how to write. Built outside the reporters (provenance.report_context), so that no
-    reporter reads a file or a rule's internals."""
+    """Everything a reporter may know besides the results: the rules as the report words them, the
+    run's provenance, and how to write. Built outside the reporters (provenance.report_context), so
+    that no reporter reads a file or a rule's internals."""
 
     rules: dict[str, "RuleInfo"]
     provenance: dict[str, Any]
     lang: str
     today: dt.date
     verbose: bool = False
-    memo: dict[Any, Any] | None = None  # what a reporter computes once per run: a fresh dict for each Context, or none
+    memo: dict[Any, Any] | None = (
+        None  # what a reporter computes once per run: a fresh dict for each Context, or none
+    )
 
     def provenance_line(self) -> str:
         """The provenance in one line, for the plain-text formats."""
         p = self.provenance
-        revisions = "".join(f" · {folder}@{rev[:12]}" for folder, rev in sorted(p.get("policy_revisions", {}).items()))
-        return f"facepolicy {p['facepolicy_version']} · {p['rules']} rules · {p['rule_set_digest']}{revisions} · today {p['today']}"
+        revisions = "".join(
+            f" · {folder}@{rev[:12]}"
+            for folder, rev in sorted(p.get("policy_revisions", {}).items())
+        )
+        return (
+            f"facepolicy {p['facepolicy_version']} · {p['rules']} rules · "
+            f"{p['rule_set_digest']}{revisions} · today {p['today']}"
+        )
 
 
 class Reporter:
@@ -44,8 +60,9 @@ class Reporter:
     def deployment(self, result: "DeploymentResult") -> None: ...
 
     def render(self, result: "DeploymentResult") -> str | None:
-        """One deployment's output on its own, for formats that write each deployment independently (so that
-        worker processes can render in parallel); None where a format needs the whole run."""
+        """One deployment's output on its own, for formats that write each deployment independently
+        (so that worker processes can render in parallel); None where a format needs the whole
+        run."""
         return None
 
     def rendered(self, text: str) -> None:

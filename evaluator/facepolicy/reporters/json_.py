@@ -25,9 +25,15 @@ def _verdict_entry(verdict: Verdict, result: DeploymentResult, context: Context)
     }
     if verdict.violations:
         entry["violations"] = [
-            {"pointer": v.pointer, "line": result.positions.get(v.pointer, (1, 1))[0],
-             "column": result.positions.get(v.pointer, (1, 1))[1], "message": v.message(lang),
-             "remediation": v.remediation(lang), "severity": rule.severity.name, "clauses": list(rule.clauses)}
+            {
+                "pointer": v.pointer,
+                "line": result.positions.get(v.pointer, (1, 1))[0],
+                "column": result.positions.get(v.pointer, (1, 1))[1],
+                "message": v.message(lang),
+                "remediation": v.remediation(lang),
+                "severity": rule.severity.name,
+                "clauses": list(rule.clauses),
+            }
             for v in verdict.violations
         ]
     if verdict.missing:
@@ -40,8 +46,9 @@ def _verdict_entry(verdict: Verdict, result: DeploymentResult, context: Context)
 
 
 def deployment_json(result: DeploymentResult, context: Context) -> str:
-    """One deployment as the report schema's #/$defs/deployment, serialised. Most verdicts say only a rule's
-    status, and that text is the same in every deployment: it is serialised once per rule and status."""
+    """One deployment as the report schema's #/$defs/deployment, serialised. Most verdicts say only
+    a rule's status, and that text is the same in every deployment: it is serialised once per rule
+    and status."""
     plain = context.memo if context.memo is not None else {}
     parts = []
     for verdict in result.verdicts:
@@ -54,7 +61,16 @@ def deployment_json(result: DeploymentResult, context: Context) -> str:
         parts.append(plain[key])
     # The keys in the order sort_keys gives them: the same text dump() of the whole would write.
     reading = ', "reading": "closed_world"' if result.closed_world else ""
-    return '{"id": ' + dump(result.deployment_id) + reading + ', "source": ' + dump(result.source) + ', "verdicts": [' + ", ".join(parts) + "]}"
+    return (
+        '{"id": '
+        + dump(result.deployment_id)
+        + reading
+        + ', "source": '
+        + dump(result.source)
+        + ', "verdicts": ['
+        + ", ".join(parts)
+        + "]}"
+    )
 
 
 def problem_entry(problem: Problem) -> dict[str, str]:
@@ -66,7 +82,9 @@ class JsonReporter(Reporter):
         super().__init__(out, context)
         self.problems: list[dict[str, str]] = []
         self.first = True
-        self.out.write('{"report_version": 1, "provenance": ' + dump(context.provenance) + ', "deployments": [')
+        self.out.write(
+            '{"report_version": 1, "provenance": ' + dump(context.provenance) + ', "deployments": ['
+        )
 
     def problem(self, problem: Problem) -> None:
         self.problems.append(problem_entry(problem))
@@ -82,7 +100,13 @@ class JsonReporter(Reporter):
         self.first = False
 
     def finish(self, summary: Summary) -> None:
-        self.out.write('], "problems": ' + dump(self.problems) + ', "summary": ' + dump(summary.as_dict()) + "}\n")
+        self.out.write(
+            '], "problems": '
+            + dump(self.problems)
+            + ', "summary": '
+            + dump(summary.as_dict())
+            + "}\n"
+        )
 
 
 REPORTER = JsonReporter

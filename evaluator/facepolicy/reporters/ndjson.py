@@ -1,7 +1,7 @@
 """NDJSON: one line per deployment and per input problem as each arrives, then one summary line.
 
-Each line is a schemas/report.schema.json#/$defs/ndjson_line; nothing is held back, so memory stays flat
-however many deployments stream through.
+Each line is a schemas/report.schema.json#/$defs/ndjson_line; nothing is held back, so memory stays
+flat however many deployments stream through.
 """
 
 from __future__ import annotations
@@ -22,7 +22,9 @@ class NdjsonReporter(Reporter):
         return deployment_json(result, self.context) + "\n"
 
     def finish(self, summary: Summary) -> None:
-        self.out.write(dump({"summary": summary.as_dict(), "provenance": self.context.provenance}) + "\n")
+        self.out.write(
+            dump({"summary": summary.as_dict(), "provenance": self.context.provenance}) + "\n"
+        )
 
 
 REPORTER = NdjsonReporter

@@ -1,4 +1,5 @@
-"""The order in which people read verdicts: the most severe first, failures before the rest, then by rule id."""
+"""The order in which people read verdicts: the most severe first, failures before the rest, then by
+rule id."""
 
 from __future__ import annotations
 
@@ -8,7 +9,8 @@ from facepolicy.model import STATUS_ORDER, Status
 
 V = TypeVar("V")
 
-# fail, error, incomplete, waived, then pass and not_applicable: what needs action before what does not.
+# fail, error, incomplete, waived, then pass and not_applicable: what needs action before what does
+# not.
 STATUS_RANK = {status: rank for rank, status in enumerate(STATUS_ORDER)}
 
 
@@ -26,7 +28,8 @@ def by_importance(
     status: Callable[[V], Status] = _status,
     rule_id: Callable[[V], str] = _rule_id,
 ) -> list[V]:
-    """Verdicts by severity (critical first), then status (fail, error, incomplete, waived, the rest), then rule id.
+    """Verdicts by severity (critical first), then status (fail, error, incomplete, waived, the
+    rest), then rule id.
 
     `severity` maps a verdict to its rule's severity: the one thing a reporter still looks up."""
     return sorted(verdicts, key=lambda v: (-int(severity(v)), STATUS_RANK[status(v)], rule_id(v)))
