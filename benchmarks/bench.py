@@ -5,13 +5,13 @@ run.
 
 Prints medians over repeated runs with their spread (min–max), and each ratio the project holds
 itself to (issue 14), with its target and whether it is met:
-  cold start, cache warm   one `facepolicy eval` ÷ `python -c "import json"`, whole processes        ≤ 2.5
-  cold start, cache cold   the same after a rule edit (an empty cache: rules loaded and compiled)  ≤ 6
-  bulk                     deployments per second per core, one `eval --jobs 1` of 10,000           ≥ 2,500
-  engine                   compiled rules ÷ the interpreted reference path, in one process          ≥ 8×
-  straightforward          compiled rules ÷ the straightforward way (benchmarks/straightforward.py)  ≥ 80×
-  processes                2 jobs ÷ 1 job on 10,000 deployments                                     ≤ 55%
-  memory                   peak RSS at 100,000 deployments ÷ at 1,000, streamed through stdin        ≤ 1.10
+  cold start, cache warm  one `facepolicy eval` ÷ `python -c "import json"`, processes    ≤ 2.5
+  cold start, cache cold  the same after a rule edit (rules loaded and compiled anew)     ≤ 6
+  bulk                    deployments per second per core, `eval --jobs 1` of 10,000      ≥ 2,500
+  engine                  compiled rules ÷ the interpreted reference path, one process    ≥ 8×
+  straightforward         compiled rules ÷ the straightforward way (straightforward.py)   ≥ 80×
+  processes               2 jobs ÷ 1 job on 10,000 deployments                            ≤ 55%
+  memory                  peak RSS at 100,000 deployments ÷ at 1,000, through stdin       ≤ 1.10
 Machines here are noisy and shared: read the ratios, which compare runs made side by side, rather
 than the seconds. --quick measures memory at 10,000 instead of 100,000 and repeats less.
 """

@@ -138,12 +138,12 @@ def main() -> int:
             return run.returncode
         rows, killed, total = _scores(work)
         print(f"{'module':<16} {'killed':>7} {'total':>6}  score")
-        for module, k, t, survivors in rows:
+        for module, k, t, _ in rows:
             print(f"{module:<16} {k:>7} {t:>6}  {100 * k / t if t else 100:5.1f}%")
         print(
             f"{'total':<16} {killed:>7} {total:>6}  {100 * killed / total if total else 100:5.1f}%"
         )
-        for module, _, _, survivors in rows:
+        for _, _, _, survivors in rows:
             for name in survivors:
                 print(f"  not killed: {name}")
         if args.keep:

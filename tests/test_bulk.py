@@ -35,7 +35,7 @@ def test_ndjson_out_has_one_valid_line_per_deployment_and_problem_then_a_summary
     for line in lines:
         LINE.validate(line)
     assert [line["id"] for line in lines[:30]] == [
-        f"{json.loads(l)['id']}" for l in path.read_text(encoding="utf-8").splitlines()[:30]
+        f"{json.loads(text)['id']}" for text in path.read_text(encoding="utf-8").splitlines()[:30]
     ]
     assert lines[30] == {
         "problem": {"source": str(path), "message": lines[30]["problem"]["message"]}

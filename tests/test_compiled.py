@@ -74,7 +74,7 @@ def same_verdicts(document: Any) -> None:
     reference = evaluate(RULE_SET.rules, document, today=TODAY)
     compiled = PROGRAM.evaluate(document, TODAY)
     assert len(reference) == len(compiled)
-    for ours, theirs in zip(compiled, reference):
+    for ours, theirs in zip(compiled, reference, strict=True):
         assert ours == theirs, (
             document.get("id") if isinstance(document, dict) else document,
             ours,
@@ -582,7 +582,8 @@ try:
     main()
 except SystemExit as exc:
     code = exc.code
-heavy = sorted(m for m in ("click", "jsonschema", "jsonschema_rs", "jmespath", "referencing", "pickle") if m in sys.modules)
+HEAVY = ("click", "jsonschema", "jsonschema_rs", "jmespath", "referencing", "pickle")
+heavy = sorted(m for m in HEAVY if m in sys.modules)
 print("IMPORTED " + json.dumps([heavy, code]), file=sys.stderr)
 """
 

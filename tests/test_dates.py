@@ -377,7 +377,8 @@ def test_every_date_function_gives_jmespaths_answer_on_stated_values(a, b, p, q,
 # --- rules that use them
 # --------------------------------------------------------------------------------------
 
-OLD_SIX_MONTHS = (  # vendor-logs-six-months before it used shorter_than: the same verdicts, unit by unit
+# vendor-logs-six-months before it used shorter_than: the same verdicts, unit by unit
+OLD_SIX_MONTHS = (
     "period == 'indefinite' || (period.unit == 'months' && period.value >= `6`) || (period.unit == "
     "'years' && "
     "period.value >= `0.5`) || (period.unit == 'days' && period.value >= `181`) || (period.unit == "
@@ -447,7 +448,7 @@ def test_a_deployment_with_an_impossible_date_is_refused_in_one_line(tmp_path):
     path.write_text(json.dumps(deployment(sites=[site])), encoding="utf-8")
     result = run_line(["facepolicy", "eval", str(path)])
     assert result.code == 2
-    [line] = [l for l in result.err.splitlines() if "reviewed_on" in l]
+    [line] = [text for text in result.err.splitlines() if "reviewed_on" in text]
     assert (
         "/sites/0/impact_assessment/reviewed_on: 不是有效日期 / not a valid date (YYYY-MM-DD): "
         '"2026-02-30"' in line

@@ -56,7 +56,7 @@ def rule_data(**extra) -> dict:
 
 
 # -- fmt
-# -----------------------------------------------------------------------------------------------------------
+# ----------------------------------------------------------------------------------------------
 
 
 def test_fmt_writes_the_canonical_layout_and_keeps_the_data(demo_policies):
@@ -118,8 +118,7 @@ def test_long_text_folds_to_lines_of_100_with_the_value_unchanged():
     assert "'a very long literal with spaces inside it'" in text  # never folded inside a literal
 
 
-def test_a_file_whose_folding_would_change_the_data_is_refused(demo_policies, monkeypatch):
-    rule = demo_policies / "demo" / "signs.toml"
+def test_a_file_whose_folding_would_change_the_data_is_refused(monkeypatch):
     text = fmt.rule_layout(rule_data(description={"zh": "说明", "en": LONG_EN}))
     broken = text.replace("ending here.", "ending here!")
     monkeypatch.setattr(fmt, "rule_layout", lambda data: broken)

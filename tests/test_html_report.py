@@ -127,7 +127,7 @@ def test_the_report_names_a_cjk_font_on_every_common_system_and_no_python_repr(t
         str(ROOT / "fixtures" / "scenarios" / "mall-cameras" / "deployment.json"),
         lang=lang,
     )
-    stack = re.search(r"body\{font:[^;]*;", html).group(0)
+    stack = re.search(r"body\{\s*font:[^;]*;", html).group(0)
     for font in CJK_FONTS:
         assert font in stack, font
     assert stack.rstrip(";").endswith("sans-serif")

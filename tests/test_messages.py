@@ -239,7 +239,7 @@ def test_a_waiver_for_a_misspelt_rule_gets_the_closest_rule(tmp_path):
         encoding="utf-8",
     )
     result = run_line(["facepolicy", "lint", "--waivers", str(path)])
-    [line] = [one_clear_line(l) for l in result.out.splitlines() if "waivers[0]" in l]
+    [line] = [one_clear_line(text) for text in result.out.splitlines() if "waivers[0]" in text]
     assert (
         'no rule "megvii-fr-guideline.private-space" in the rule set / 规则不存在 — 是否应为 / did '
         "you mean "
@@ -416,10 +416,12 @@ def test_new_without_a_catalog_says_how_to_make_one_and_makes_it_with_a_title(tm
 @pytest.mark.parametrize(
     "clause",
     [
-        'not_checkable = "too-general"\n',  # a reason-less clause (the catalog schema refuses it: lint says so)
+        # a reason-less clause (the catalog schema refuses it: lint says so)
+        'not_checkable = "too-general"\n',
         'not_checkable = "too-general"\nreason.zh = "待定"\nreason.en = """\\\n  to be\\\n  '
         'decided"""\n',
-        'rules = [\n  "demo.signs",\n]\n',  # demo.signs does not cite demo:2 back: lint says so, about demo.signs
+        # demo.signs does not cite demo:2 back: lint says so, about demo.signs
+        'rules = [\n  "demo.signs",\n]\n',
     ],
 )
 def test_new_links_a_clause_however_its_disposal_was_written(demo_policies, clause):

@@ -11,7 +11,8 @@ V1 = """{
   "schema_version": 1,
   "id": "gate",
   "components": [
-    {"id": "g", "vendor": "megvii", "product": "megvii_face_recognition", "collects": ["face_images"]}
+    {"id": "g", "vendor": "megvii", "product": "megvii_face_recognition",
+     "collects": ["face_images"]}
   ],
   "sites": [{"id": "lobby", "area_type": "office"}],
   "rights": {"supported": ["access"]}

@@ -147,7 +147,8 @@ def _facts(at, **stated):
 # fact ------
 
 DOCUMENT = {"a": 1, "l": [1], "n": 5, "o": {"k": "v"}}
-OPEN = [  # (scope, the answer on DOCUMENT read with open lists: True, False, or the facts it waits for)
+# (scope, the answer on DOCUMENT read with open lists: True, False, or the facts it waits for)
+OPEN = [
     ({"required": ["a"]}, True),
     ({"required": ["a", "b"]}, {"/b"}),
     ({"required": ["b", "c"]}, {"/b", "/c"}),
@@ -616,7 +617,7 @@ def test_exit_code_takes_the_gravest_outcome_in_table_order():
         Outcome.closed_output,
     ]
     codes = [0, 1, 1, 1, 2, 2, 3, 130, 141]
-    for i, outcome in enumerate(order):
+    for i in range(len(order)):
         assert exit_code(order[: i + 1]) == codes[i]
         assert exit_code(list(reversed(order[: i + 1]))) == codes[i]
     assert Text("中", "en")("zh") == "中" and Text("中", "en")("en") == "en"
@@ -893,7 +894,8 @@ def test_evaluate_gives_one_verdict_per_rule_in_order_without_touching_its_input
 # -----------------
 
 U_L = {"/l/-"}
-THREE_VALUED = [  # (expression, document read with open lists, True/False/None or the facts it waits for)
+# (expression, document read with open lists, True/False/None or the facts it waits for)
+THREE_VALUED = [
     ("l == `[1]`", {"l": [1]}, U_L),
     ("l == `[1, 2]`", {"l": [1]}, U_L),
     ("l == `[]`", {"l": [1]}, False),

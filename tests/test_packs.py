@@ -55,7 +55,10 @@ def test_init_pack_passes_lint_test_fmt_and_coverage_with_the_bundled_rules(tmp_
         assert result.code == 0, (command, result.out[-2000:], result.err)
     tested = run_line(["facepolicy", "test", "--policies", "acme-pm"], cwd=tmp_path)
     bundled = run_line(["facepolicy", "test"], cwd=tmp_path)
-    fixtures = lambda out: int(re.search(r"(\d+) fixtures", out).group(1))
+
+    def fixtures(out):
+        return int(re.search(r"(\d+) fixtures", out).group(1))
+
     assert (
         fixtures(tested.out) == fixtures(bundled.out) + 3
     )  # its two rule fixtures and its scenario, beside all bundled

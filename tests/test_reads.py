@@ -24,7 +24,7 @@ def _covered(pointer: str, reads: list[str]) -> bool:
     parts = pointer.split("/")[1:]
     for path in reads:
         pattern = path.split("/")[1:]
-        if all(a == b or b == "*" or a == "-" for a, b in zip(parts, pattern)):
+        if all(a == b or b == "*" or a == "-" for a, b in zip(parts, pattern, strict=False)):
             return True
     return False
 

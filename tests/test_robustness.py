@@ -426,7 +426,8 @@ def test_hostile_cache_folders(tmp_path_factory, folder_mode, foreign_folder, en
     safe_folder = not folder_mode & 0o022 and not (foreign_folder and root_user)
     for name, kind, mode, foreign, data in entries:
         if kind == "pickle" and safe_folder and not mode & 0o022 and not (foreign and root_user):
-            kind = "junk"  # a file only the user could have written is the user's own cache: trusted by design
+            # a file only the user could have written is the user's own cache: trusted by design
+            kind = "junk"
         _plant(folder, name, kind, mode, foreign, data, outside)
     folder.chmod(folder_mode)
     if foreign_folder and os.geteuid() == 0:

@@ -82,9 +82,9 @@ def test_lint_refuses_a_waiver_without_justification_or_expiry(tmp_path, drop, w
     path = Path(_waivers(tmp_path, "2026-12-31"))
     path.write_text(
         "\n".join(
-            l
-            for l in path.read_text(encoding="utf-8").splitlines()
-            if not l.strip().startswith(drop)
+            line
+            for line in path.read_text(encoding="utf-8").splitlines()
+            if not line.strip().startswith(drop)
         ),
         encoding="utf-8",
     )

@@ -38,7 +38,9 @@ except ImportError:  # pragma: no cover — Python builds without it (3.12+ name
 KEEP = 16  # cache entries kept; older ones are removed when a new one is written
 MAGIC = b"facepolicy-cache-2\n"
 ENTRY = re.compile(r"fp-[0-9a-f]{64}\.(?:pickle|code)")  # the only names pruning may ever remove
-RECURSION_HEADROOM = 5000  # pickling a deep expression tree needs more than the default 1000 frames; 5000 stays far from the C stack
+# pickling a deep expression tree needs more than the default 1000 frames; 5000 stays far from the C
+# stack
+RECURSION_HEADROOM = 5000
 
 _warned: set[str] = set()
 
@@ -222,7 +224,9 @@ def store_bytes(cache_key: str, payload: bytes, kind: str = "pickle") -> None:
     try:
         handle = os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o600)
     except OSError:
-        return  # a read-only or full disk, or a name already taken: only costs the next run the time to rebuild
+        # a read-only or full disk, or a name already taken: only costs the next run the time to
+        # rebuild
+        return
     try:
         with os.fdopen(handle, "wb") as stream:
             stream.write(MAGIC + _digest(cache_key.encode()) + _digest(payload) + payload)

@@ -144,7 +144,7 @@ def _check_calls(tree: dict[str, Any], where: str) -> None:
                 bilingual("函数参数个数不对", "wrong number of arguments")
                 + f": {name}() takes {wanted}, not {len(arguments)}",
             )
-        for kind, argument in zip(_CALENDAR_ARGUMENTS.get(name, ()), arguments):
+        for kind, argument in zip(_CALENDAR_ARGUMENTS.get(name, ()), arguments, strict=False):
             if argument.get("type") == "literal":
                 try:
                     (reference.date if kind == "date" else reference.duration)(argument["value"])

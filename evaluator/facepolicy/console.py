@@ -44,7 +44,9 @@ def guarded(body) -> int:
     Ctrl-C 130 with one line, a closed standard output 141 and silence."""
     from facepolicy.errors import FacepolicyError, bilingual, printable
 
-    try:  # a file name that is not UTF-8 (kept as surrogates by the OS layer) is written escaped, not a crash
+    # a file name that is not UTF-8 (kept as surrogates by the OS layer) is written escaped, not a
+    # crash
+    try:
         sys.stdout.reconfigure(errors="backslashreplace")  # type: ignore[union-attr]
     except (AttributeError, ValueError):
         pass
@@ -73,7 +75,8 @@ def guarded(body) -> int:
     except KeyboardInterrupt:
         _say("facepolicy: interrupted / 已中断")
         return INTERRUPTED
-    except OSError as exc:  # a full disk, a read-only file system, a permission refused: the input or the place, not a bug
+    # a full disk, a read-only file system, a permission refused: the input or the place, not a bug
+    except OSError as exc:
         where = printable(str(exc.filename)) + ": " if exc.filename else ""
         _say(f"facepolicy: {where}{bilingual('输入输出错误', 'I/O error')}: {exc.strerror or exc}")
         return 2

@@ -102,7 +102,8 @@ def _abandon(pool: Any) -> None:
             pass
     finalizer = getattr(pool, "_terminate", None)
     if finalizer is not None:
-        finalizer.cancel()  # nor Pool.terminate() at exit; the pool's threads are daemons and end with the process
+        # nor Pool.terminate() at exit; the pool's threads are daemons and end with the process
+        finalizer.cancel()
 
 
 def _in_pool(

@@ -48,7 +48,10 @@ def printable(text: str, keep_newlines: bool = False) -> str:
 
 
 _HIDDEN_LINES = {k: v for k, v in _HIDDEN.items() if k not in (0x0A, 0x09)}
-_OTHERS = "\\x7f-\\x9f\\u200e\\u200f\\u202a-\\u202e\\u2066-\\u2069\\ufeff\\u2028\\u2029\\ufffe\\uffff\\ud800-\\udfff"
+_OTHERS = (
+    "\\x7f-\\x9f\\u200e\\u200f\\u202a-\\u202e\\u2066-\\u2069\\ufeff"
+    "\\u2028\\u2029\\ufffe\\uffff\\ud800-\\udfff"
+)
 _SUSPECT = re.compile(f"[\\x00-\\x1f{_OTHERS}]")
 _SUSPECT_LINES = re.compile(f"[\\x00-\\x08\\x0b-\\x1f{_OTHERS}]")
 _SURROGATE = re.compile("[\\ud800-\\udfff]")

@@ -106,7 +106,7 @@ def _lists_equal(x: Any, y: Any) -> Any:
         if len(x) != len(y):
             return False
         pending = []
-        for a, b in zip(x, y):
+        for a, b in zip(x, y, strict=True):
             same = equal(a, b)
             if same is False:
                 return False
@@ -190,7 +190,8 @@ def _comparator(op: str, left: Run, right: Run) -> Run:
                 return _greater(b, a, True)
             return _greater(b, a, False)  # pragma: no mutate
         if not (_is_comparable(a) and _is_comparable(b)) or (type(a) is str) != (type(b) is str):
-            return None  # ordering is defined for two numbers (or two strings) only; the JMESPath spec says null
+            # ordering is defined for two numbers (or two strings) only; the JMESPath spec says null
+            return None
         return compare(a, b)
 
     return run

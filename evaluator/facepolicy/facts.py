@@ -55,7 +55,7 @@ class Partial:
         return f"Partial({self.items!r}, maybe={self.maybe!r}, tail={self.tail!r})"
 
     def entries(self) -> Iterable[tuple[Any, frozenset[str] | None]]:
-        return zip(self.items, self.maybe)
+        return zip(self.items, self.maybe, strict=True)
 
     def bounds(self) -> tuple[int, int | None]:
         certain = sum(1 for m in self.maybe if m is None)

@@ -104,7 +104,7 @@ def string_lines(key: str, value: str, expression: bool = False, indent: str = "
     if len(one) <= WIDTH or not value or value[0] in " \t\n":
         return [one]
     cuts = [0, *_breaks(value, expression), len(value)]
-    pieces = [_escape(value[a:b]) for a, b in zip(cuts, cuts[1:])]
+    pieces = [_escape(value[a:b]) for a, b in zip(cuts, cuts[1:], strict=False)]
     lines, current = [f'{indent}{key} = """\\'], ""
     for piece in pieces:
         if current and len(indent + INDENT + current + piece) + 1 > WIDTH:

@@ -23,16 +23,37 @@ if TYPE_CHECKING:
 # Han or WenQuanYi), so that Chinese never falls back to boxes where such a font is installed;
 # nothing is downloaded.
 STYLE = """
-body{font:14px/1.45 system-ui,-apple-system,"Segoe UI","PingFang SC","Hiragino Sans GB","Microsoft YaHei","Noto Sans CJK SC",
-"Source Han Sans SC","WenQuanYi Micro Hei",sans-serif;margin:2rem;color:#1d2330}
-dl.provenance{display:grid;grid-template-columns:max-content auto;gap:.1rem 1rem;margin:.5rem 0}dl.provenance dt{color:#555}
+body{
+  font:14px/1.45 system-ui,
+   -apple-system,"Segoe UI","PingFang SC","Hiragino Sans GB","Microsoft YaHei",
+   "Noto Sans CJK SC","Source Han Sans SC","WenQuanYi Micro Hei",sans-serif;
+  margin:2rem;
+  color:#1d2330;
+}
+dl.provenance{display:grid;grid-template-columns:max-content auto;gap:.1rem 1rem;margin:.5rem 0}
+dl.provenance dt{color:#555}
 dl.provenance dd{margin:0}
-h1{font-size:1.5rem}h2{margin-top:2rem;border-bottom:1px solid #ccd}table{border-collapse:collapse;width:100%;margin:.5rem 0}
-td,th{border:1px solid #dde;padding:.3rem .5rem;text-align:left;vertical-align:top;overflow-wrap:anywhere}
-td:first-child,th{white-space:nowrap}th{background:#f3f4f8}
-.fail{color:#b00020;font-weight:600}.incomplete{color:#a15c00}.error{color:#7a00b0;font-weight:600}.pass{color:#1b7f3b}
-.waived{color:#555}.not_applicable{color:#888}.counts span{display:inline-block;margin-right:1rem}
-blockquote{margin:.2rem 0;color:#444;border-left:3px solid #ccd;padding-left:.5rem}code{font-size:12px}
+h1{font-size:1.5rem}
+h2{margin-top:2rem;border-bottom:1px solid #ccd}
+table{border-collapse:collapse;width:100%;margin:.5rem 0}
+td,th{
+  border:1px solid #dde;
+  padding:.3rem .5rem;
+  text-align:left;
+  vertical-align:top;
+  overflow-wrap:anywhere;
+}
+td:first-child,th{white-space:nowrap}
+th{background:#f3f4f8}
+.fail{color:#b00020;font-weight:600}
+.incomplete{color:#a15c00}
+.error{color:#7a00b0;font-weight:600}
+.pass{color:#1b7f3b}
+.waived{color:#555}
+.not_applicable{color:#888}
+.counts span{display:inline-block;margin-right:1rem}
+blockquote{margin:.2rem 0;color:#444;border-left:3px solid #ccd;padding-left:.5rem}
+code{font-size:12px}
 .hidden{display:none}
 """
 
@@ -173,7 +194,8 @@ def verdict_table(rules: dict[str, RuleInfo], result: DeploymentResult, lang: st
         quiet = verdict.status in (Status.pass_, Status.not_applicable)
         where = words["line"]
         details = [
-            f"<code>{escape(v.pointer)}</code>{where.format(line=result.positions.get(v.pointer, (1, 1))[0])}"
+            f"<code>{escape(v.pointer)}</code>"
+            f"{where.format(line=result.positions.get(v.pointer, (1, 1))[0])}"
             f"{escape(v.message(lang))}<br><i>{escape(v.remediation(lang))}</i>"
             for v in verdict.violations
         ]
@@ -191,7 +213,9 @@ def verdict_table(rules: dict[str, RuleInfo], result: DeploymentResult, lang: st
             f'class="{verdict.status.value}">{escape(labels[verdict.status.value])}</td>'
             "<td><a "
             f'href="#rule-{escape(rule.id)}">{escape(rule.id)}</a><br>{escape(rule.title(lang))}</td>'
-            f"<td>{rule.severity.name}</td><td>{'<br>'.join(escape(c) for c in rule.clauses)}</td><td>{'<br>'.join(details)}</td></tr>"
+            f"<td>{rule.severity.name}</td>"
+            f"<td>{'<br>'.join(escape(c) for c in rule.clauses)}</td>"
+            f"<td>{'<br>'.join(details)}</td></tr>"
         )
     rows.append("</table>")
     return "\n".join(rows)
@@ -199,7 +223,9 @@ def verdict_table(rules: dict[str, RuleInfo], result: DeploymentResult, lang: st
 
 SCRIPT = """
 document.getElementById('show-all').addEventListener('change', function (event) {
-  document.querySelectorAll('tr.quiet').forEach(function (row) { row.classList.toggle('hidden', !event.target.checked); });
+  document.querySelectorAll('tr.quiet').forEach(function (row) {
+    row.classList.toggle('hidden', !event.target.checked);
+  });
 });
 """
 
@@ -269,7 +295,8 @@ def render(
                 fixtures = ""
             add(
                 "<tr "
-                f'class="clause"><td>{escape(clause.id)}<br>{escape(clause.heading(lang))}</td><td><blockquote>{escape(" ".join(clause.excerpt.split()))}</blockquote></td>'
+                f'class="clause"><td>{escape(clause.id)}<br>{escape(clause.heading(lang))}</td>'
+                f"<td><blockquote>{escape(' '.join(clause.excerpt.split()))}</blockquote></td>"
                 f"<td>{disposition}</td><td>{fixtures}</td></tr>"
             )
         add("</table>")

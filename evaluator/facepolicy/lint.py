@@ -215,8 +215,8 @@ ADVISORY = {"建议", "可", "可以", "宜", "可考虑", "可参考", "可能"
 
 def _severity_findings(rule, rule_set: RuleSet) -> list[Finding]:
     """The calibration (policies/README.md): a rule's severity follows the strongest modal of its
-    clauses — 应/应当/须/不得 … → high or critical; 建议/可/宜 and hedged text only → low or info; a duty that
-    only guards the deployer's own losses → low or info."""
+    clauses — 应/应当/须/不得 … → high or critical; 建议/可/宜 and hedged text only → low or
+    info; a duty that only guards the deployer's own losses → low or info."""
     clauses = [
         c
         for c in (rule_set.clause(ref) for ref in rule.clauses)

@@ -75,7 +75,8 @@ class Verdict(NamedTuple):
     missing: tuple[str, ...] = ()  # the unstated facts that would decide it, gating facts first
     error: str = ""
     waiver: str = ""
-    gating: int = 0  # how many of `missing`, from the first, decide whether the rule or an item is in play at all
+    # how many of `missing`, from the first, decide whether the rule or an item is in play at all
+    gating: int = 0
 
 
 class Problem(NamedTuple):
@@ -140,7 +141,9 @@ class Outcome(str, enum.Enum):
     clean = "clean"
     violations = "violations"  # a failure at or above --fail-on
     undecided = "undecided"  # an incomplete verdict at or above --fail-on (unless allowed)
-    unmet = "unmet"  # `test`: an expectation not met, or a rule lacking a fixture; `lint`, `coverage`, `migrate --check`: findings
+    # `test`: an expectation not met, or a rule lacking a fixture; `lint`, `coverage`, `migrate
+    # --check`: findings
+    unmet = "unmet"
     bad_input = "bad_input"  # a file that cannot be used, a usage error, an I/O or permission error
     broken_rule = "broken_rule"  # a rule that cannot decide (status error) or does not load
     bug = "bug"  # facepolicy itself failed

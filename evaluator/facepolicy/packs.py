@@ -403,7 +403,7 @@ def _no_collisions(packs: list[Pack]) -> None:
 
 
 def _relocated(node: Any, base: str) -> Any:
-    """The fragment with its local references pointing where it now sits inside the merged schema."""
+    """The fragment, its local references pointing where it sits inside the merged schema."""
     if isinstance(node, dict):
         moved = {}
         for key, value in node.items():

@@ -67,7 +67,8 @@ def judge(
         item.source, item.value["id"], verdicts, closed_world=closed_world(item.value)
     )
     pointers = [v.pointer for verdict in verdicts for v in verdict.violations]
-    if pointers:  # only then is the text scanned for line numbers (reports place violations, not missing facts)
+    # only then is the text scanned for line numbers (reports place violations, not missing facts)
+    if pointers:
         from facepolicy.positions import locate, positions
 
         table = positions(item.text, item.line_offset, pointers)

@@ -210,7 +210,8 @@ def _load_documents(
     return documents
 
 
-MAX_NESTING = 400  # nested parse nodes or schema objects in a rule; 900 still evaluate within Python's default limit
+# nested parse nodes or schema objects in a rule; 900 still evaluate within Python's default limit
+MAX_NESTING = 400
 
 
 def _shallow_enough(rule: Rule, source: str) -> None:
@@ -271,7 +272,7 @@ def _load(located: Located) -> RuleSet:
     catalogs = [path for _, found_catalogs, _ in listed for path in found_catalogs]
     digested = list(contents.items()) + [
         (f"{pack.name}/extension.schema.json", pack_contents[str(place.extension)])
-        for pack, place in zip(pack_list, found)
+        for pack, place in zip(pack_list, found, strict=True)
         if place.extension is not None
     ]
     rule_set = RuleSet(
@@ -287,7 +288,7 @@ def _load(located: Located) -> RuleSet:
     rule_set.pack_of_document = {
         key: names_of.get(document.path, "") for key, document in documents.items()
     }
-    for pack, (place, _, rules) in zip(pack_list, listed):
+    for pack, (_, _, rules) in zip(pack_list, listed, strict=True):
         for path in rules:
             try:
                 rule = compile_rule(read_toml(Path(path), contents[path] or None), names[path])
@@ -328,7 +329,9 @@ def _pack_of_path(
 ) -> dict[str, str]:
     """Each catalog file's pack."""
     return {
-        path: pack.name for pack, (_, catalogs, _) in zip(pack_list, listed) for path in catalogs
+        path: pack.name
+        for pack, (_, catalogs, _) in zip(pack_list, listed, strict=True)
+        for path in catalogs
     }
 
 

@@ -185,10 +185,8 @@ class _Writer:
             kinds = [schema["type"]] if isinstance(schema["type"], str) else list(schema["type"])
             if any(k not in _TYPES for k in kinds):
                 raise NotCompiled(f"type {kinds}")
-            out(
-                f"    if not ({' or '.join('(' + _TYPES[k].format(x='x') + ')' for k in kinds)}):\n "
-                "       return False\n"
-            )
+            tests = " or ".join("(" + _TYPES[k].format(x="x") + ")" for k in kinds)
+            out(f"    if not ({tests}):\n        return False\n")
         if "enum" in schema:
             options = schema["enum"]
             if all(type(o) is str for o in options):

@@ -46,8 +46,8 @@ from facepolicy.cli import load_rules, options
 def ask_command(
     deployment, policies, no_bundled, lang, rules, tags, today, fmt, limit, interactive
 ):
-    """列出最能判定结论的未陈述事实 / The unstated facts whose answers would decide the most verdicts, most
-    decisive first."""
+    """列出最能判定结论的未陈述事实 /
+    The unstated facts whose answers would decide the most verdicts, most decisive first."""
     rule_set = load_rules(policies, no_bundled).select(rules, tags)
     day = options.today_from(today)
     severity_of = {rid: rule.severity for rid, rule in rule_set.rules.items()}

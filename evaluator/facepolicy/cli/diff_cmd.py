@@ -51,8 +51,9 @@ from facepolicy.cli import options, resume_gc
 @options.today
 @options.output
 def diff_command(base, head, repo, policies_dir, fixtures_dir, deployments, fmt, today, output):
-    """两个 git 版本之间规则含义与结论的变化（HEAD 缺省为工作区） / What changed between two git revisions of the rules, in
-    meaning and in verdicts (HEAD defaults to the work tree)."""
+    """两个 git 版本之间规则含义与结论的变化（HEAD 缺省为工作区） /
+    What changed between two git revisions of the rules, in meaning and in verdicts (HEAD defaults
+    to the work tree)."""
     import tempfile
     from pathlib import Path
 

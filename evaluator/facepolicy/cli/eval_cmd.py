@@ -70,8 +70,8 @@ def eval_command(
     jobs,
     max_size,
 ):
-    """评估部署描述（文件、目录、- 表示标准输入；JSON 或 NDJSON） / Evaluate deployment descriptions (files, folders, -
-    for stdin; JSON or NDJSON)."""
+    """评估部署描述（文件、目录、- 表示标准输入；JSON 或 NDJSON） /
+    Evaluate deployment descriptions (files, folders, - for stdin; JSON or NDJSON)."""
     from facepolicy.evalrun import EvalOptions, execute
 
     sys.exit(

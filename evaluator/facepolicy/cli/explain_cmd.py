@@ -18,8 +18,8 @@ from facepolicy.model import Outcome, exit_code
 @options.lang
 @options.today
 def explain_command(rule_id, deployment, policies, no_bundled, lang, today):
-    """说明规则、其条款原文，以及对某部署的判定过程 / Show a rule, its verbatim clauses, and each step of its decision on
-    a deployment."""
+    """说明规则、其条款原文，以及对某部署的判定过程 /
+    Show a rule, its verbatim clauses, and each step of its decision on a deployment."""
     from facepolicy.errors import FacepolicyError
     from facepolicy.explain import describe_decision, describe_rule
     from facepolicy.loader import iter_deployments

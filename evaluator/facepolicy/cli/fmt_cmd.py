@@ -28,8 +28,9 @@ from facepolicy.model import Outcome, exit_code
     "layout.",
 )
 def fmt_command(files, policies, check):
-    """将规则文件改写为规范格式（长行折叠，解析后的数据逐字节不变） / Rewrite rule files to the canonical layout
-    (long lines folded; the parsed data stays byte for byte the same)."""
+    """将规则文件改写为规范格式（长行折叠，解析后的数据逐字节不变） /
+    Rewrite rule files to the canonical layout (long lines folded; the parsed data stays byte for
+    byte the same)."""
     from pathlib import Path
 
     from facepolicy.errors import FacepolicyError

@@ -35,7 +35,8 @@ from facepolicy.model import Outcome, exit_code
 )
 @options.today
 def lint_command(policies, no_bundled, sources, fixture_roots, waivers_file, today):
-    """检查规则、目录与 schema，编译每个表达式 / Check rules, catalogs and schemas; compile every expression."""
+    """检查规则、目录与 schema，编译每个表达式 /
+    Check rules, catalogs and schemas; compile every expression."""
     from pathlib import Path
 
     from facepolicy.lint import lint

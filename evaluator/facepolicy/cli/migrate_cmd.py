@@ -18,9 +18,9 @@ from facepolicy.model import Outcome, exit_code
     "check; exit 1 if a file needs migrating.",
 )
 def migrate_command(files, check):
-    """将部署描述迁移到 schema_version 2（保留其余每个字节；原有列表标记为完整，含义不变） / Migrate deployment
-    descriptions to schema_version 2, keeping every other byte (each stated list is named complete,
-    so the meaning stays)."""
+    """将部署描述迁移到 schema_version 2（保留其余每个字节；原有列表标记为完整，含义不变） /
+    Migrate deployment descriptions to schema_version 2, keeping every other byte (each stated list
+    is named complete, so the meaning stays)."""
     from pathlib import Path
 
     from facepolicy.errors import FacepolicyError

@@ -36,9 +36,9 @@ import click
     "catalog, YYYY-MM-DD or undated.",
 )
 def new_command(clause_ref, name, policies_dir, fixtures_dir, title, publisher, date):
-    """为某条款生成规则、目录条目（缺失时）与合规/违规夹具，并双向关联条款与规则 / Scaffold a rule for a clause, link clause and rule
-    both ways in the catalog (adding the clause, or with --title the catalog, where missing), and a
-    compliant and a violating fixture."""
+    """为某条款生成规则、目录条目（缺失时）与合规/违规夹具，并双向关联条款与规则 /
+    Scaffold a rule for a clause, link clause and rule both ways in the catalog (adding the clause,
+    or with --title the catalog, where missing), and a compliant and a violating fixture."""
     from pathlib import Path
 
     from facepolicy.scaffold import scaffold

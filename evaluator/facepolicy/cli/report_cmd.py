@@ -41,9 +41,9 @@ def report_command(
     waivers_file,
     max_size,
 ):
-    """生成自包含的 HTML 报告（结论、可追溯性、覆盖率）；退出码同 eval / Write one self-contained HTML report: verdicts,
-    traceability, coverage; exits like eval (1 for failures or incomplete verdicts at or above
-    --fail-on)."""
+    """生成自包含的 HTML 报告（结论、可追溯性、覆盖率）；退出码同 eval /
+    Write one self-contained HTML report: verdicts, traceability, coverage; exits like eval (1 for
+    failures or incomplete verdicts at or above --fail-on)."""
     from facepolicy.coverage import audit
     from facepolicy.engine import Run
     from facepolicy.errors import printable

@@ -39,7 +39,8 @@ class SarifReporter(Reporter):
                 else f"- `{ref}`"
             )
         help_md = (
-            f"{rule.title(lang)}\n\n{(rule.description(lang) + chr(10) + chr(10)) if rule.description else ''}"
+            f"{rule.title(lang)}\n\n"
+            f"{(rule.description(lang) + chr(10) + chr(10)) if rule.description else ''}"
             f"**Clauses / 依据条款**\n"
             + "\n".join(clauses)
             + (
