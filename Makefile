@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 EXAMPLE ?= fixtures/scenarios/mall-cameras/deployment.json
 
-.PHONY: help demo test lint fixtures coverage bench fuzz browser mutation clean
+.PHONY: help demo test style lint fixtures coverage bench fuzz browser mutation clean
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*##' $(MAKEFILE_LIST) | sed 's/:.*##/\t/'
@@ -26,7 +26,7 @@ demo: $(BIN)/facepolicy  ## install, then evaluate the example deployment with t
 # and those it builds on, each catalog's excerpts against its own pack's sources.
 PACKS := --policies examples/acme-pm
 
-test: $(BIN)/facepolicy  ## the whole test suite: lint, fixtures, coverage (bundled and example pack), pytest
+test: $(BIN)/facepolicy style  ## the whole test suite: code style, lint, fixtures, coverage (bundled and example pack), pytest
 	$(BIN)/facepolicy lint $(PACKS) $(if $(wildcard ../shared/sources),--sources ../shared/sources)
 	$(BIN)/facepolicy fmt --check
 	$(BIN)/facepolicy fmt --check $(PACKS)
@@ -35,6 +35,11 @@ test: $(BIN)/facepolicy  ## the whole test suite: lint, fixtures, coverage (bund
 	@browser=$$(sh tests/ensure_browser.sh); \
 	echo "FACEPOLICY_REQUIRE_BROWSER=$${FACEPOLICY_REQUIRE_BROWSER:-$$browser} $(BIN)/python -m pytest -q"; \
 	FACEPOLICY_REQUIRE_BROWSER=$${FACEPOLICY_REQUIRE_BROWSER:-$$browser} $(BIN)/python -m pytest -q
+
+style: $(BIN)/facepolicy  ## code style: ruff format and lint (100 columns, complexity ≤ 15) and mypy on the package
+	$(BIN)/ruff format --check --quiet evaluator tests benchmarks
+	$(BIN)/ruff check --quiet evaluator tests benchmarks
+	$(BIN)/mypy
 
 browser:  ## headless Chromium for the HTML report's browser check: installed where possible, else one line says what to install
 	@sh tests/ensure_browser.sh >/dev/null

@@ -31,9 +31,9 @@ try:  # the built-in module: hashlib would load OpenSSL, which costs a one-file 
     from _sha256 import sha256
 except ImportError:  # pragma: no cover — Python builds without it (3.12+ name it _sha2)
     try:
-        from _sha2 import sha256  # type: ignore[no-redef]
+        from _sha2 import sha256
     except ImportError:
-        from hashlib import sha256  # type: ignore[no-redef]
+        from hashlib import sha256
 
 KEEP = 16  # cache entries kept; older ones are removed when a new one is written
 MAGIC = b"facepolicy-cache-2\n"

@@ -57,7 +57,8 @@ def iter_items(document: Any, steps: tuple[Step, ...]) -> Iterator[tuple[str | N
                         (item.at if type(item) is Facts else f"{here}/{i}", item)
                         for i, item in enumerate(value.items)
                     )
-                    following.append((None, Unknown(value.tail)))
+                    if value.tail is not None:
+                        following.append((None, Unknown(value.tail)))
                 elif type(value) is Unknown:
                     following.append((None, Unknown(value.facts)))
             else:
@@ -91,7 +92,6 @@ def evaluate_rule(
     """One verdict on a deployment already read as facts (facts.read); when `trace` is a list, each
     step of the decision is appended to it. `scopes_seen` remembers each scope's answer for one
     deployment."""
-    tracing = trace is not None
     functions.document = facts
     try:
         in_scope: Any = True
@@ -101,7 +101,7 @@ def evaluate_rule(
                 in_scope = rule.scope(facts)
                 if scopes_seen is not None:
                     scopes_seen[id(rule.scope)] = in_scope
-            if tracing:
+            if trace is not None:
                 trace.append(
                     {
                         "step": "scope",
@@ -124,7 +124,7 @@ def evaluate_rule(
                 outcome = _check(
                     rule, assertion, base, subject, functions, violations, missing, gates
                 )
-                if tracing:
+                if trace is not None:
                     trace.append(
                         {
                             "step": f"assertions[{assertion.number}]",

@@ -160,10 +160,8 @@ SEVERAL = ("integration", "runs_on")
 
 def _alternatives(component: "Facts", key: str) -> list[Any]:
     value = component[key]
-    if not isinstance(value, (list, Partial)):
-        return [value]
-    if type(value) is list:
-        return value
+    if not isinstance(value, Partial):
+        return value if isinstance(value, list) else [value]
     choices = list(value.items)
     if value.tail is not None:
         choices.append(Unknown(value.tail))  # a value the list does not name
@@ -238,18 +236,18 @@ def read(document: Any, open_lists: bool = True) -> Any:
 
     facts = wrap(document, "")
     components = facts.get("components") if isinstance(facts, Facts) else None
-    if isinstance(components, (list, Partial)) and any(
+    items = components.items if isinstance(components, Partial) else components
+    if isinstance(items, list) and any(
         isinstance(c, Facts) and any(isinstance(c.get(k), (list, Partial)) for k in SEVERAL)
-        for c in (components if type(components) is list else components.items)
+        for c in items
     ):
-        items = components if type(components) is list else components.items
         expanded = [
             reading for c in items for reading in (_readings(c) if isinstance(c, Facts) else [c])
         ]
         facts["components"] = (
-            expanded
-            if type(components) is list
-            else Partial(expanded, [None] * len(expanded), components.tail)
+            Partial(expanded, [None] * len(expanded), components.tail)
+            if isinstance(components, Partial)
+            else expanded
         )
     return facts
 

@@ -9,7 +9,7 @@ its unit); every other function (join among them) gives jmespath's own answer
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import Any, Callable
 
 from facepolicy.facts import (
     NOTHING,
@@ -171,10 +171,11 @@ class Functions:
         if type(right) is Unknown:
             if not entries and tail is None:
                 return []
-            maybe = [(m or NOTHING) | right.facts for _, m in entries]
+            maybe: list[frozenset[str] | None] = [(m or NOTHING) | right.facts for _, m in entries]
             return Partial([item for item, _ in entries], maybe, tail)
         _members(right, name)
-        kept, maybe = [], []
+        kept: list[Any] = []
+        maybe = []
         for item, membership in entries:
             inside = self.contains(right, item)
             if inside is (not keep_when_in_right):
@@ -199,7 +200,9 @@ class Functions:
         known of the answer then)."""
         if not any(type(arg) is Facts for arg in args):
             return self._fallback(name, args)
-        readings, facts, open_ended = [], set(), False
+        readings: list[Any] = []
+        facts: set[str] = set()
+        open_ended = False
         for arg in args:
             found, missing = _readings(arg)
             facts.update(missing | facts_of(arg))
@@ -250,7 +253,7 @@ def _product(readings: list[list[Any]]) -> list[tuple[Any, ...]]:
     return list(itertools.product(*readings))
 
 
-_THREE_VALUED = {
+_THREE_VALUED: dict[str, Callable[..., Any]] = {
     "root": Functions.root,
     "contains": Functions.contains,
     "length": Functions.length,

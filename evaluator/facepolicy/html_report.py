@@ -57,7 +57,7 @@ code{font-size:12px}
 .hidden{display:none}
 """
 
-WORDS = {
+WORDS: dict[str, dict[str, Any]] = {
     "en": {
         "facepolicy_version": "facepolicy version",
         "rule_set_digest": "rule-set digest",

@@ -110,10 +110,10 @@ class Compiler:
             for key in sorted(schema)
             if key in KEYWORDS - {"then", "else"}
         ]
-        tests = [t for t in tests if t is not None]
-        if len(tests) == 1:
-            return tests[0]
-        return lambda value: _kleene_and([test(value) for test in tests])
+        kept = [t for t in tests if t is not None]
+        if len(kept) == 1:
+            return kept[0]
+        return lambda value: _kleene_and([test(value) for test in kept])
 
     def _ref(self, target: str, where: str) -> Test:
         if target not in self.refs:
