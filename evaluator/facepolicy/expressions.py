@@ -422,6 +422,19 @@ class Unsupported(ValueError):
     """A JMESPath construct facepolicy does not evaluate in three values."""
 
 
+# Node kinds whose closure combines the closures of their children, and only those.
+_OVER_CHILDREN: dict[str, Callable[[list[dict[str, Any]]], Run]] = {
+    "projection": lambda children: _projection(build(children[0]), build(children[1])),
+    "filter_projection": lambda children: _projection(
+        build(children[0]), build(children[1]), condition=build(children[2])
+    ),
+    "flatten": lambda children: _flatten(build(children[0])),
+    "not_expression": lambda children: _not(build(children[0])),
+    "or_expression": lambda children: _or(build(children[0]), build(children[1])),
+    "and_expression": lambda children: _and(build(children[0]), build(children[1])),
+}
+
+
 def build(node: dict[str, Any]) -> Run:
     """The closure for one node of jmespath's parse tree."""
     kind = node["type"]
@@ -439,24 +452,14 @@ def build(node: dict[str, Any]) -> Run:
         return lambda value, functions: constant
     if kind == "function_expression":
         return _function(node["value"], [build(child) for child in children])
-    if kind == "projection":
-        return _projection(build(children[0]), build(children[1]))
-    if kind == "filter_projection":
-        return _projection(build(children[0]), build(children[1]), condition=build(children[2]))
-    if kind == "flatten":
-        return _flatten(build(children[0]))
+    if kind in _OVER_CHILDREN:
+        return _OVER_CHILDREN[kind](children)
     if kind == "index":
         return _index(node["value"])
     if kind == "slice":
         return _slice(children)
     if kind == "key_val_pair":
         return build(children[0])
-    if kind == "not_expression":
-        return _not(build(children[0]))
-    if kind == "or_expression":
-        return _or(build(children[0]), build(children[1]))
-    if kind == "and_expression":
-        return _and(build(children[0]), build(children[1]))
     if kind == "multi_select_list":
         return _multi_list([build(child) for child in children])
     if kind == "multi_select_dict":

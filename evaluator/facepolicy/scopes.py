@@ -130,183 +130,232 @@ class Compiler:
 
     def _keyword(self, key: str, schema: dict[str, Any], where: str) -> Test | None:
         arg = schema[key]
-        if key == "$ref":
-            return self._ref(arg, where)
-        if key == "required":
-            names = list(arg)
+        builder = _KEYWORD_BUILDERS.get(key)
+        if builder is None:
+            # compile() passes KEYWORDS only, each in _KEYWORD_BUILDERS: no input reaches this (not
+            # mutated)
+            raise ScopeError(f"{where}: keyword not understood")  # pragma: no mutate
+        return builder(self, arg, schema, where)
 
-            def required(value):
-                if type(value) is Unknown:
-                    return (
-                        Unknown(value.facts)
-                        if value.at is None
-                        else undecided(*(unstated(f"{value.at}/{n}") for n in names))
-                    )
-                if not isinstance(value, dict):
-                    return True
-                missing = [n for n in names if n not in value]
-                if not missing:
-                    return True
-                if type(value) is Facts:
-                    return undecided(*(unstated(f"{value.at}/{n}") for n in missing))
-                return False
+    # One builder per keyword: (its argument, the whole schema, where) → the keyword's test.
 
-            return required
-        if key == "properties":
-            named = [
-                (name, self.compile(sub, f"{where}.{name}")) for name, sub in sorted(arg.items())
-            ]
+    def _reference(self, arg: Any, schema: dict[str, Any], where: str) -> Test:
+        return self._ref(arg, where)
 
-            def properties(value):
-                if type(value) is Unknown:
-                    if value.at is None:
-                        return _kleene_and([test(Unknown(value.facts)) for _, test in named])
-                    return _kleene_and(
-                        [test(unstated(f"{value.at}/{name}")) for name, test in named]
-                    )
-                if not isinstance(value, dict):
-                    return True
-                results = []
-                for name, test in named:
-                    if name in value:
-                        results.append(test(value[name]))
-                    elif type(value) is Facts:
-                        results.append(test(unstated(f"{value.at}/{name}")))
-                return _kleene_and(results)
+    def _required(self, arg: Any, schema: dict[str, Any], where: str) -> Test:
+        names = list(arg)
 
-            return properties
-        if key == "contains":
-            test = self.compile(arg, where)
-
-            def contains(value):
-                if type(value) is Unknown:  # a list not stated at all
-                    return False if test(Unknown(value.facts)) is False else Unknown(value.facts)
-                found = members(value)
-                if found is None:
-                    return True
-                entries, tail = found
-                pending = []
-                for item, membership in entries:
-                    result = test(item)
-                    if result is True and membership is None:
-                        return True
-                    if result is not False:  # a match, or maybe one, by a possible member
-                        pending.append(undecided(result, Unknown(membership or frozenset())))
-                if (
-                    tail is not None and test(Unknown(tail)) is not False
-                ):  # an unlisted member might match
-                    pending.append(Unknown(tail))
-                return undecided(*pending) if pending else False
-
-            return contains
-        if key == "items":
-            test = self.compile(arg, where)
-
-            def items(value):
-                if type(value) is Unknown:
-                    return Unknown(value.facts) if test(Unknown(value.facts)) is not True else True
-                found = members(value)
-                if found is None:
-                    return True
-                entries, tail = found
-                pending = []
-                for item, membership in entries:
-                    result = test(item)
-                    if result is False and membership is None:
-                        return False
-                    if result is not True:  # a mismatch, or maybe one, by a possible member
-                        pending.append(undecided(result, Unknown(membership or frozenset())))
-                if tail is not None and test(Unknown(tail)) is not True:
-                    pending.append(Unknown(tail))
-                return undecided(*pending) if pending else True
-
-            return items
-        if key == "const":
-            return lambda value: equal(value, arg)
-        if key == "enum":
-            options = list(arg)
-            return lambda value: _kleene_or([equal(value, option) for option in options])
-        if key == "type":
-            kinds = [arg] if isinstance(arg, str) else list(arg)
-
-            def typed(value):
-                if type(value) is Unknown:
-                    return Unknown(value.facts)
-                return any(_TYPES[k](value) for k in kinds)
-
-            return typed
-        if key in ("maximum", "minimum", "exclusiveMaximum", "exclusiveMinimum"):
-            compare = {
-                "maximum": lambda v: v <= arg,
-                "minimum": lambda v: v >= arg,
-                "exclusiveMaximum": lambda v: v < arg,
-                "exclusiveMinimum": lambda v: v > arg,
-            }[key]
-
-            def bound(value):
-                if type(value) is Unknown:
-                    return Unknown(value.facts)
-                if type(value) not in (int, float):
-                    return True
-                return compare(value)
-
-            return bound
-        if key == "minItems":
-
-            def min_items(value):
-                if type(value) is Unknown:
-                    return Unknown(value.facts)
-                if type(value) is list:
-                    return len(value) >= arg
-                if type(value) is Partial:
-                    lo, hi = value.bounds()
-                    if lo >= arg:
-                        return True
-                    if hi is not None and hi < arg:
-                        return False
-                    return Unknown(value.facts())
+        def required(value):
+            if type(value) is Unknown:
+                return (
+                    Unknown(value.facts)
+                    if value.at is None
+                    else undecided(*(unstated(f"{value.at}/{n}") for n in names))
+                )
+            if not isinstance(value, dict):
                 return True
+            missing = [n for n in names if n not in value]
+            if not missing:
+                return True
+            if type(value) is Facts:
+                return undecided(*(unstated(f"{value.at}/{n}") for n in missing))
+            return False
 
-            return min_items
-        if key in ("anyOf", "allOf", "oneOf"):
-            tests = [self.compile(sub, f"{where}[{i}]") for i, sub in enumerate(arg)]
-            if key == "anyOf":
-                return lambda value: _kleene_or([test(value) for test in tests])
-            if key == "allOf":
-                return lambda value: _kleene_and([test(value) for test in tests])
+        return required
 
-            def one_of(value):
-                results = [test(value) for test in tests]
-                hits = sum(1 for r in results if r is True)
-                open_ = [r for r in results if type(r) is Unknown]
-                if hits > 1:
-                    return False
-                if not open_:
-                    return hits == 1
-                return undecided(*open_)
+    def _properties(self, arg: Any, schema: dict[str, Any], where: str) -> Test:
+        named = [(name, self.compile(sub, f"{where}.{name}")) for name, sub in sorted(arg.items())]
 
-            return one_of
-        if key == "not":
-            test = self.compile(arg, where)
-            return lambda value: _not(test(value))
-        if key == "if":
-            condition = self.compile(arg, where)
-            then = self.compile(schema.get("then", True), where.replace(".if", ".then"))
-            otherwise = self.compile(schema.get("else", True), where.replace(".if", ".else"))
+        def properties(value):
+            if type(value) is Unknown:
+                if value.at is None:
+                    return _kleene_and([test(Unknown(value.facts)) for _, test in named])
+                return _kleene_and([test(unstated(f"{value.at}/{name}")) for name, test in named])
+            if not isinstance(value, dict):
+                return True
+            results = []
+            for name, test in named:
+                if name in value:
+                    results.append(test(value[name]))
+                elif type(value) is Facts:
+                    results.append(test(unstated(f"{value.at}/{name}")))
+            return _kleene_and(results)
 
-            def conditional(value):
-                held = condition(value)
-                if held is True:
-                    return then(value)
-                if held is False:
-                    return otherwise(value)
-                a, b = then(value), otherwise(value)
-                if a is True and b is True:
+        return properties
+
+    def _contains(self, arg: Any, schema: dict[str, Any], where: str) -> Test:
+        test = self.compile(arg, where)
+
+        def contains(value):
+            if type(value) is Unknown:  # a list not stated at all
+                return False if test(Unknown(value.facts)) is False else Unknown(value.facts)
+            found = members(value)
+            if found is None:
+                return True
+            entries, tail = found
+            pending = []
+            for item, membership in entries:
+                result = test(item)
+                if result is True and membership is None:
                     return True
-                if a is False and b is False:
-                    return False
-                return undecided(held, a, b)  # a decided branch adds no fact
+                if result is not False:  # a match, or maybe one, by a possible member
+                    pending.append(undecided(result, Unknown(membership or frozenset())))
+            # an unlisted member might match
+            if tail is not None and test(Unknown(tail)) is not False:
+                pending.append(Unknown(tail))
+            return undecided(*pending) if pending else False
 
-            return conditional
-        # compile() passes KEYWORDS only, each handled above: no input reaches this (not mutated)
-        raise ScopeError(f"{where}: keyword not understood")  # pragma: no mutate
+        return contains
+
+    def _items(self, arg: Any, schema: dict[str, Any], where: str) -> Test:
+        test = self.compile(arg, where)
+
+        def items(value):
+            if type(value) is Unknown:
+                return Unknown(value.facts) if test(Unknown(value.facts)) is not True else True
+            found = members(value)
+            if found is None:
+                return True
+            entries, tail = found
+            pending = []
+            for item, membership in entries:
+                result = test(item)
+                if result is False and membership is None:
+                    return False
+                if result is not True:  # a mismatch, or maybe one, by a possible member
+                    pending.append(undecided(result, Unknown(membership or frozenset())))
+            if tail is not None and test(Unknown(tail)) is not True:
+                pending.append(Unknown(tail))
+            return undecided(*pending) if pending else True
+
+        return items
+
+    def _const(self, arg: Any, schema: dict[str, Any], where: str) -> Test:
+        return lambda value: equal(value, arg)
+
+    def _enum(self, arg: Any, schema: dict[str, Any], where: str) -> Test:
+        options = list(arg)
+        return lambda value: _kleene_or([equal(value, option) for option in options])
+
+    def _type(self, arg: Any, schema: dict[str, Any], where: str) -> Test:
+        kinds = [arg] if isinstance(arg, str) else list(arg)
+
+        def typed(value):
+            if type(value) is Unknown:
+                return Unknown(value.facts)
+            return any(_TYPES[k](value) for k in kinds)
+
+        return typed
+
+    @staticmethod
+    def _bound(compare: Test) -> Test:
+        def bound(value):
+            if type(value) is Unknown:
+                return Unknown(value.facts)
+            if type(value) not in (int, float):
+                return True
+            return compare(value)
+
+        return bound
+
+    def _maximum(self, arg: Any, schema: dict[str, Any], where: str) -> Test:
+        return self._bound(lambda v: v <= arg)
+
+    def _minimum(self, arg: Any, schema: dict[str, Any], where: str) -> Test:
+        return self._bound(lambda v: v >= arg)
+
+    def _exclusive_maximum(self, arg: Any, schema: dict[str, Any], where: str) -> Test:
+        return self._bound(lambda v: v < arg)
+
+    def _exclusive_minimum(self, arg: Any, schema: dict[str, Any], where: str) -> Test:
+        return self._bound(lambda v: v > arg)
+
+    def _min_items(self, arg: Any, schema: dict[str, Any], where: str) -> Test:
+        def min_items(value):
+            if type(value) is Unknown:
+                return Unknown(value.facts)
+            if type(value) is list:
+                return len(value) >= arg
+            if type(value) is Partial:
+                lo, hi = value.bounds()
+                if lo >= arg:
+                    return True
+                if hi is not None and hi < arg:
+                    return False
+                return Unknown(value.facts())
+            return True
+
+        return min_items
+
+    def _subschemas(self, arg: Any, where: str) -> list[Test]:
+        return [self.compile(sub, f"{where}[{i}]") for i, sub in enumerate(arg)]
+
+    def _any_of(self, arg: Any, schema: dict[str, Any], where: str) -> Test:
+        tests = self._subschemas(arg, where)
+        return lambda value: _kleene_or([test(value) for test in tests])
+
+    def _all_of(self, arg: Any, schema: dict[str, Any], where: str) -> Test:
+        tests = self._subschemas(arg, where)
+        return lambda value: _kleene_and([test(value) for test in tests])
+
+    def _one_of(self, arg: Any, schema: dict[str, Any], where: str) -> Test:
+        tests = self._subschemas(arg, where)
+
+        def one_of(value):
+            results = [test(value) for test in tests]
+            hits = sum(1 for r in results if r is True)
+            open_ = [r for r in results if type(r) is Unknown]
+            if hits > 1:
+                return False
+            if not open_:
+                return hits == 1
+            return undecided(*open_)
+
+        return one_of
+
+    def _negation(self, arg: Any, schema: dict[str, Any], where: str) -> Test:
+        test = self.compile(arg, where)
+        return lambda value: _not(test(value))
+
+    def _conditional(self, arg: Any, schema: dict[str, Any], where: str) -> Test:
+        condition = self.compile(arg, where)
+        then = self.compile(schema.get("then", True), where.replace(".if", ".then"))
+        otherwise = self.compile(schema.get("else", True), where.replace(".if", ".else"))
+
+        def conditional(value):
+            held = condition(value)
+            if held is True:
+                return then(value)
+            if held is False:
+                return otherwise(value)
+            a, b = then(value), otherwise(value)
+            if a is True and b is True:
+                return True
+            if a is False and b is False:
+                return False
+            return undecided(held, a, b)  # a decided branch adds no fact
+
+        return conditional
+
+
+# `then` and `else` have no builder: `if` reads them.
+_KEYWORD_BUILDERS: dict[str, Callable[[Compiler, Any, dict[str, Any], str], Test]] = {
+    "$ref": Compiler._reference,
+    "required": Compiler._required,
+    "properties": Compiler._properties,
+    "contains": Compiler._contains,
+    "items": Compiler._items,
+    "const": Compiler._const,
+    "enum": Compiler._enum,
+    "type": Compiler._type,
+    "maximum": Compiler._maximum,
+    "minimum": Compiler._minimum,
+    "exclusiveMaximum": Compiler._exclusive_maximum,
+    "exclusiveMinimum": Compiler._exclusive_minimum,
+    "minItems": Compiler._min_items,
+    "anyOf": Compiler._any_of,
+    "allOf": Compiler._all_of,
+    "oneOf": Compiler._one_of,
+    "not": Compiler._negation,
+    "if": Compiler._conditional,
+}
