@@ -11,13 +11,12 @@ V1 = """{
   "schema_version": 1,
   "id": "gate",
   "components": [
-    {"id": "g", "vendor": "megvii", "product": "megvii_face_recognition",
-     "collects": ["face_images"]}
+    {"id": "g", "vendor": "megvii", "product": "megvii_face_recognition", "collects": ["face_images"]}
   ],
   "sites": [{"id": "lobby", "area_type": "office"}],
   "rights": {"supported": ["access"]}
 }
-"""
+"""  # noqa: E501 — a JSON text as a user writes it: one object per line, byte for byte
 
 
 def test_migrate_names_every_stated_list_complete_and_keeps_the_rest(tmp_path):
