@@ -542,7 +542,11 @@ def test_deployment_result_defaults():
     assert (result.source, result.deployment_id, result.verdicts) == ("d.json", "d1", [])
     assert result.positions == {} and result.closed_world is False
     judged = _result(Verdict("a", Status.pass_), Verdict("b", Status.fail))
-    assert (judged.status("b"), judged.status("a"), judged.status("c")) == (Status.fail, Status.pass_, None)
+    assert (judged.status("b"), judged.status("a"), judged.status("c")) == (
+        Status.fail,
+        Status.pass_,
+        None,
+    )
 
 
 def test_summary_adds_deployments_and_keeps_the_worst_across_them():
