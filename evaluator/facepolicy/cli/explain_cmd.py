@@ -43,8 +43,10 @@ def explain_command(rule_id, deployment, policies, no_bundled, lang, today):
         for line in describe_decision(verdict, trace, lang):
             click.echo(line)
         outcomes.extend(
-            {"fail": [Outcome.violations], "error": [Outcome.broken_rule]}.get(
-                verdict.status.value, []
-            )
+            {
+                "fail": [Outcome.violations],
+                "incomplete": [Outcome.undecided],  # as `eval` at its default --fail-on
+                "error": [Outcome.broken_rule],
+            }.get(verdict.status.value, [])
         )
     sys.exit(exit_code(outcomes))
