@@ -281,39 +281,40 @@ def _projection(base: Run, each: Run, condition: Run | None = None) -> Run:
     return run
 
 
+def flatten(items: Any) -> Any:
+    """`items[]` over a value: the items of its lists, the members it may hold beside them."""
+    if type(items) is Unknown:
+        return Unknown(items.facts)
+    found = members(items)
+    if found is None:
+        return None
+    entries, tail = found
+    merged, maybe = [], []
+    for item, membership in entries:
+        kind = type(item)
+        if kind is list:
+            merged.extend(item)
+            maybe.extend([membership] * len(item))
+        elif kind is Partial:
+            for inner, inner_membership in item.entries():
+                merged.append(inner)
+                maybe.append(
+                    membership if inner_membership is None else _union(membership, inner_membership)
+                )
+            if item.tail is not None:
+                tail = _union(tail, item.tail)
+        elif kind is Unknown:
+            # a list of unknown length, or one item: the flattened list may hold more
+            tail = _union(tail, item.facts | (membership or NOTHING))
+        else:
+            merged.append(item)
+            maybe.append(membership)
+    return partial(merged, maybe, tail)
+
+
 def _flatten(base: Run) -> Run:
     def run(value, functions):
-        items = base(value, functions)
-        if type(items) is Unknown:
-            return Unknown(items.facts)
-        found = members(items)
-        if found is None:
-            return None
-        entries, tail = found
-        merged, maybe = [], []
-        for item, membership in entries:
-            kind = type(item)
-            if kind is list:
-                merged.extend(item)
-                maybe.extend([membership] * len(item))
-            elif kind is Partial:
-                for inner, inner_membership in item.entries():
-                    merged.append(inner)
-                    maybe.append(
-                        membership
-                        if inner_membership is None
-                        else _union(membership, inner_membership)
-                    )
-                if item.tail is not None:
-                    tail = _union(tail, item.tail)
-            elif (
-                kind is Unknown
-            ):  # a list of unknown length, or one item: the flattened list may hold more
-                tail = _union(tail, item.facts | (membership or NOTHING))
-            else:
-                merged.append(item)
-                maybe.append(membership)
-        return partial(merged, maybe, tail)
+        return flatten(base(value, functions))
 
     return run
 

@@ -12,7 +12,15 @@ from __future__ import annotations
 
 from typing import Any, Callable, NamedTuple
 
-from facepolicy.expressions import _greater, _is_comparable, _negate, equal, truth, undecided
+from facepolicy.expressions import (
+    _greater,
+    _is_comparable,
+    _negate,
+    equal,
+    flatten,
+    truth,
+    undecided,
+)
 from facepolicy.facts import (
     NOTHING,
     Facts,
@@ -26,6 +34,7 @@ from facepolicy.facts import (
 )
 from facepolicy.functions import FunctionError, Functions
 from facepolicy.model import Status, Text, Verdict, Violation
+from facepolicy.scopes import kleene_and, kleene_or
 
 __all__ = [
     "Facts",
@@ -41,6 +50,9 @@ __all__ = [
     "facts_of",
     "negate",
     "Functions",
+    "flatten",
+    "kleene_and",
+    "kleene_or",
 ]
 
 negate = _negate
@@ -154,36 +166,6 @@ def identity(value: Any, functions: Any) -> Any:
     return value
 
 
-def flatten(items: Any) -> Any:
-    """`items[]` (expressions._flatten)."""
-    if type(items) is Unknown:
-        return Unknown(items.facts)
-    found = members(items)
-    if found is None:
-        return None
-    entries, tail = found
-    merged, maybe = [], []
-    for item, membership in entries:
-        kind = type(item)
-        if kind is list:
-            merged.extend(item)
-            maybe.extend([membership] * len(item))
-        elif kind is Partial:
-            for inner, inner_membership in item.entries():
-                merged.append(inner)
-                maybe.append(
-                    membership if inner_membership is None else _union(membership, inner_membership)
-                )
-            if item.tail is not None:
-                tail = _union(tail, item.tail)
-        elif kind is Unknown:
-            tail = _union(tail, item.facts | (membership or NOTHING))
-        else:
-            merged.append(item)
-            maybe.append(membership)
-    return partial(merged, maybe, tail)
-
-
 def index(value: Any, position: int) -> Any:
     """`value[position]` (expressions._index)."""
     if type(value) is list:
@@ -261,26 +243,6 @@ def length(functions: Any, subject: Any) -> Any:
 
 # Scopes (scopes.Compiler): each keyword's test over values, given the compiled tests of its
 # sub-schemas.
-
-
-def kleene_and(results: list[Any]) -> Any:
-    pending = []
-    for result in results:
-        if result is False:
-            return False
-        if result is not True:
-            pending.append(result)
-    return undecided(*pending) if pending else True
-
-
-def kleene_or(results: list[Any]) -> Any:
-    pending = []
-    for result in results:
-        if result is True:
-            return True
-        if result is not False:
-            pending.append(result)
-    return undecided(*pending) if pending else False
 
 
 def s_required(value: Any, names: tuple[str, ...]) -> Any:

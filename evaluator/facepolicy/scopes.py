@@ -46,7 +46,7 @@ class ScopeError(ValueError):
     """A scope that uses a keyword or a reference facepolicy cannot evaluate."""
 
 
-def _kleene_and(results: list[Any]) -> Any:
+def kleene_and(results: list[Any]) -> Any:
     pending = []
     for result in results:
         if result is False:
@@ -56,7 +56,7 @@ def _kleene_and(results: list[Any]) -> Any:
     return undecided(*pending) if pending else True
 
 
-def _kleene_or(results: list[Any]) -> Any:
+def kleene_or(results: list[Any]) -> Any:
     pending = []
     for result in results:
         if result is True:
@@ -113,7 +113,7 @@ class Compiler:
         kept = [t for t in tests if t is not None]
         if len(kept) == 1:
             return kept[0]
-        return lambda value: _kleene_and([test(value) for test in kept])
+        return lambda value: kleene_and([test(value) for test in kept])
 
     def _ref(self, target: str, where: str) -> Test:
         if target not in self.refs:
@@ -169,8 +169,8 @@ class Compiler:
         def properties(value):
             if type(value) is Unknown:
                 if value.at is None:
-                    return _kleene_and([test(Unknown(value.facts)) for _, test in named])
-                return _kleene_and([test(unstated(f"{value.at}/{name}")) for name, test in named])
+                    return kleene_and([test(Unknown(value.facts)) for _, test in named])
+                return kleene_and([test(unstated(f"{value.at}/{name}")) for name, test in named])
             if not isinstance(value, dict):
                 return True
             results = []
@@ -179,7 +179,7 @@ class Compiler:
                     results.append(test(value[name]))
                 elif type(value) is Facts:
                     results.append(test(unstated(f"{value.at}/{name}")))
-            return _kleene_and(results)
+            return kleene_and(results)
 
         return properties
 
@@ -235,7 +235,7 @@ class Compiler:
 
     def _enum(self, arg: Any, schema: dict[str, Any], where: str) -> Test:
         options = list(arg)
-        return lambda value: _kleene_or([equal(value, option) for option in options])
+        return lambda value: kleene_or([equal(value, option) for option in options])
 
     def _type(self, arg: Any, schema: dict[str, Any], where: str) -> Test:
         kinds = [arg] if isinstance(arg, str) else list(arg)
@@ -292,11 +292,11 @@ class Compiler:
 
     def _any_of(self, arg: Any, schema: dict[str, Any], where: str) -> Test:
         tests = self._subschemas(arg, where)
-        return lambda value: _kleene_or([test(value) for test in tests])
+        return lambda value: kleene_or([test(value) for test in tests])
 
     def _all_of(self, arg: Any, schema: dict[str, Any], where: str) -> Test:
         tests = self._subschemas(arg, where)
-        return lambda value: _kleene_and([test(value) for test in tests])
+        return lambda value: kleene_and([test(value) for test in tests])
 
     def _one_of(self, arg: Any, schema: dict[str, Any], where: str) -> Test:
         tests = self._subschemas(arg, where)
