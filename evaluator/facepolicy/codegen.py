@@ -61,6 +61,8 @@ class Module:
         self.constants: dict[str, str] = {}  # repr → name
         self.expressions: dict[str, str] = {}  # expression text → function name
         self.scopes: dict[str, str] = {}  # schema JSON → function name
+        self.shared_refs: dict[str, str] = {}  # $ref of a shared scope → function name
+        self.schemas: dict[str, str] = {}  # sub-schema JSON → function name
         self.counter = 0
 
     def name(self, prefix: str) -> str:
@@ -118,39 +120,80 @@ class Module:
             return "always"
         if schema is False:
             return "never"
+        text = json.dumps(schema, sort_keys=True)
+        if '"$ref": "#' in text:  # refers to the rule's own scope: its own function
+            return self._build_schema(schema, resolve, refs)
+        if text not in self.schemas:
+            self.schemas[text] = self._build_schema(schema, resolve, refs)
+        return self.schemas[text]
+
+    def _build_schema(self, schema: dict[str, Any], resolve: Any, refs: dict[str, str]) -> str:
+        from facepolicy.scopes import KEYWORDS
+
+        lines: list[str] = []
         tests = [
-            self._keyword(key, schema, resolve, refs)
+            self._keyword(key, schema, resolve, refs, lines)
             for key in sorted(schema)
             if key in KEYWORDS - {"then", "else"}
         ]
         name = self.name("s")
         if len(tests) == 1:
-            body = f"    return {tests[0]}\n"
+            lines.append(f"    return {tests[0]}\n")
         else:
-            body = (
-                "    return kleene_and([\n" + "".join(f"        {t},\n" for t in tests) + "    ])\n"
+            results = []
+            for number, test in enumerate(tests, 1):
+                if test.isidentifier():  # already a local
+                    results.append(test)
+                else:
+                    lines.append(f"    r{number} = {test}\n")
+                    results.append(f"r{number}")
+            lines.append(
+                f"    if {' and '.join(r + ' is True' for r in results)}:\n        return True\n"
+                f"    return kleene_and([{', '.join(results)}])\n"
             )
-        self.blocks.append(f"def {name}(value):\n{body}")
+        self.blocks.append(f"def {name}(value):\n" + "".join(lines))
         return name
 
-    def _keyword(self, key: str, schema: dict[str, Any], resolve: Any, refs: dict[str, str]) -> str:
+    def _test(self, schema: Any, function: str, value: str) -> str:
+        """A sub-schema's test of `value`: a plain string const or enum inlined (a string compared
+        with strings), anything else a call of its `function`."""
+        if isinstance(schema, dict) and len(schema) == 1:
+            ((key, arg),) = schema.items()
+            if key == "const" and type(arg) is str:
+                return f"{value} == {arg!r} if type({value}) is str else equal({value}, {arg!r})"
+            if key == "enum" and arg and all(type(option) is str for option in arg):
+                options = self.constant(tuple(arg))
+                return f"{value} in {options} if type({value}) is str else s_enum({value}, {options})"
+        return f"{function}({value})"
+
+    def _ref(self, target: str, resolve: Any, refs: dict[str, str]) -> str:
+        """The function of a `$ref`: one per module for a shared scope that refers to nothing of
+        the rule's own (the same code for every rule using it), else one per rule scope."""
+        schema = resolve(target)
+        shared = not target.startswith("#") and '"$ref": "#' not in json.dumps(schema)
+        known = self.shared_refs if shared else refs
+        if target not in known:
+            known[target] = self.name("ref")
+            function = self._schema(schema, resolve, refs)
+            self.blocks.append(
+                f"def {known[target]}(value):  # $ref {target}\n    return {function}(value)\n"
+            )
+        return f"{known[target]}(value)"
+
+    def _keyword(
+        self, key: str, schema: dict[str, Any], resolve: Any, refs: dict[str, str], lines: list[str]
+    ) -> str:
         arg = schema[key]
         if key == "$ref":
-            if arg not in refs:
-                refs[arg] = self.name("ref")
-                target = self._schema(resolve(arg), resolve, refs)
-                self.blocks.append(
-                    f"def {refs[arg]}(value):  # $ref {arg}\n    return {target}(value)\n"
-                )
-            return f"{refs[arg]}(value)"
+            return self._ref(arg, resolve, refs)
         if key == "required":
-            return f"s_required(value, {self.constant(tuple(arg))})"
-        if key == "properties":
-            named = ", ".join(
-                f"({name!r}, {self._schema(sub, resolve, refs)})"
-                for name, sub in sorted(arg.items())
+            names = "".join(f" and {name!r} in value" for name in arg)
+            return (
+                f"True if type(value) is Facts{names} else s_required(value, "
+                f"{self.constant(tuple(arg))})"
             )
-            return f"s_properties(value, ({named},))" if arg else "s_properties(value, ())"
+        if key == "properties":
+            return self._properties(arg, resolve, refs, lines)
         if key in ("contains", "items"):
             return f"s_{key}(value, {self._schema(arg, resolve, refs)})"
         if key == "const":
@@ -174,6 +217,32 @@ class Module:
         then = self._schema(schema.get("then", True), resolve, refs)
         otherwise = self._schema(schema.get("else", True), resolve, refs)
         return f"s_if(value, {condition}, {then}, {otherwise})"
+
+    def _properties(
+        self, named: dict[str, Any], resolve: Any, refs: dict[str, str], lines: list[str]
+    ) -> str:
+        """`properties`: over a stated object (the common case) each member read and tested here;
+        over anything else by s_properties."""
+        if not named:
+            return "s_properties(value, ())"
+        functions = {name: self._schema(sub, resolve, refs) for name, sub in sorted(named.items())}
+        generic = ", ".join(f"({name!r}, {function})" for name, function in functions.items())
+        result = self.name("p")
+        lines.append("    if type(value) is Facts:\n")
+        tests = []
+        for name, function in functions.items():
+            member = self.name("m")
+            lines.append(f"        {member} = value.get({name!r}, MISSING)\n")
+            lines.append(f"        if {member} is MISSING:\n")
+            lines.append(f"            {member} = unstated(value.at + {'/' + _escape(name)!r})\n")
+            tests.append(self._test(named[name], function, member))
+        if len(tests) == 1:
+            lines.append(f"        {result} = {tests[0]}\n")
+        else:
+            joined = "".join(f"            {test},\n" for test in tests)
+            lines.append(f"        {result} = kleene_and([\n{joined}        ])\n")
+        lines.append(f"    else:\n        {result} = s_properties(value, ({generic},))\n")
+        return result
 
     # messages
 
