@@ -133,3 +133,41 @@ def test_projections_of_lists_with_nulls_and_unknowns_match_the_reference(text):
         assert outcome(lambda: compiled(facts, fn)) == outcome(
             lambda: expression.search(facts, fn)
         ), (text, value)
+
+
+# Sub-expressions written twice in one expression are computed once (codegen's `computed`): reused
+# only where the block that computed them has run ("(a && b.c) || b.c": the second b.c is computed
+# again when `a` is false).
+REPEATED = [
+    "(a && b.c) || b.c",
+    "(a || b.c) && b.c == `1`",
+    "[a && b.c, b.c]",
+    "a && [b.c, b.c]",
+    "length(a) > `0` && length(a) < `3` || !a",
+    "difference(a, b) == difference(a, b) && contains(a, 'x')",
+    "b.c == `1` || (a && b.c)",
+]
+REPEATED_VALUES = [{}, {"a": True}, {"a": False, "b": {"c": 1}}, {"a": True, "b": {"c": 2}}]
+REPEATED_VALUES += [{"a": ["x"], "b": ["y"]}, {"a": [], "b": None}, {"a": "x", "b": {}}]
+
+
+@pytest.mark.parametrize("text", REPEATED)
+def test_repeated_sub_expressions_are_computed_once_where_that_is_safe(text):
+    expression = compile_expression(text, "test")
+    compiled = codegen.expression_function(expression.expression, expression.parsed)
+    for value in REPEATED_VALUES:
+        facts = read(value)
+        fn = Functions(dt.date(2026, 1, 1))
+        fn.document = facts
+        assert outcome(lambda: compiled(facts, fn)) == outcome(
+            lambda: expression.search(facts, fn)
+        ), (text, value)
+
+
+def test_a_field_read_twice_is_read_once():
+    expression = compile_expression("(a && b.c) || (b.c && a)", "test")
+    module = codegen.Module()
+    module.expression(expression.expression, expression.parsed)
+    code = "".join(module.blocks)
+    assert code.count(".get('a', MISSING)") == 1
+    assert code.count(".get('b', MISSING)") == 2  # once in each branch: neither has surely run

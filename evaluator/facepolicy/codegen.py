@@ -337,6 +337,16 @@ class _Body:
         self.module = module
         self.lines: list[str] = []
         self.count = 0
+        # What each sub-expression computed so far is held in, one dict per block entered: a
+        # sub-expression written twice (in `where` and `expect`, or twice in one expression) is
+        # computed once, and reused only where the block that computed it has surely run.
+        self.computed: list[dict[tuple[str, str], str]] = [{}]
+
+    def block(self) -> None:
+        self.computed.append({})
+
+    def end_block(self) -> None:
+        self.computed.pop()
 
     def local(self) -> str:
         self.count += 1
@@ -356,7 +366,14 @@ class _Body:
             from facepolicy.expressions import Unsupported
 
             raise Unsupported(f"{kind.replace('_', ' ')} cannot be compiled")
-        return emit_kind(self, node, value, depth)
+        if kind in _UNCACHED:
+            return emit_kind(self, node, value, depth)
+        key = (json.dumps(node, sort_keys=True), value)
+        for computed in self.computed:
+            if key in computed:
+                return computed[key]
+        self.computed[-1][key] = result = emit_kind(self, node, value, depth)
+        return result
 
     def _current(self, node: dict[str, Any], value: str, depth: int) -> str:
         return value
@@ -435,6 +452,7 @@ class _Body:
         self.emit(depth, f"if {value} is None:")
         self.emit(depth + 1, f"{target} = None")
         self.emit(depth, "else:")
+        self.block()
         if node["type"] == "multi_select_list":
             parts = [self.node(child, value, depth + 1) for child in children]
             self.emit(depth + 1, f"{target} = [{', '.join(parts)}]")
@@ -443,6 +461,7 @@ class _Body:
                 f"{child['value']!r}: {self.node(child, value, depth + 1)}" for child in children
             ]
             self.emit(depth + 1, f"{target} = {{{', '.join(parts)}}}")
+        self.end_block()
         return target
 
     def _comparator(self, op: str, children: list[dict[str, Any]], value: str, depth: int) -> str:
@@ -490,12 +509,14 @@ class _Body:
         self.emit(depth, f"if {held} is {deciding}:")
         self.emit(depth + 1, f"{target} = {first}")
         self.emit(depth, "else:")
+        self.block()
         second = self.node(children[1], value, depth + 1)
         self.emit(
             depth + 1,
             f"{target} = {second} if {held} is {'True' if conjunction else 'False'} "
             f"else {'and_open' if conjunction else 'or_open'}({first}, {second})",
         )
+        self.end_block()
         return target
 
     def _call(self, name: str, children: list[dict[str, Any]], value: str, depth: int) -> str:
@@ -524,6 +545,7 @@ class _Body:
         return target
 
 
+_UNCACHED = {"current", "identity", "literal", "key_val_pair"}  # nothing computed: no local to reuse
 _NODE_EMITTERS: dict[str, Callable[[_Body, dict[str, Any], str, int], str]] = {
     "current": _Body._current,
     "identity": _Body._current,
