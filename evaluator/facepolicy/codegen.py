@@ -114,8 +114,6 @@ class Module:
         return self.scopes[text]
 
     def _schema(self, schema: Any, resolve: Any, refs: dict[str, str]) -> str:
-        from facepolicy.scopes import KEYWORDS
-
         if schema is True or schema == {}:
             return "always"
         if schema is False:
@@ -163,7 +161,9 @@ class Module:
                 return f"{value} == {arg!r} if type({value}) is str else equal({value}, {arg!r})"
             if key == "enum" and arg and all(type(option) is str for option in arg):
                 options = self.constant(tuple(arg))
-                return f"{value} in {options} if type({value}) is str else s_enum({value}, {options})"
+                return (
+                    f"{value} in {options} if type({value}) is str else s_enum({value}, {options})"
+                )
         return f"{function}({value})"
 
     def _ref(self, target: str, resolve: Any, refs: dict[str, str]) -> str:
@@ -545,7 +545,12 @@ class _Body:
         return target
 
 
-_UNCACHED = {"current", "identity", "literal", "key_val_pair"}  # nothing computed: no local to reuse
+_UNCACHED = {
+    "current",
+    "identity",
+    "literal",
+    "key_val_pair",
+}  # nothing computed: no local to reuse
 _NODE_EMITTERS: dict[str, Callable[[_Body, dict[str, Any], str, int], str]] = {
     "current": _Body._current,
     "identity": _Body._current,

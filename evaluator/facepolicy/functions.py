@@ -280,9 +280,10 @@ def _strings_operation(
     items, right_tail = right
     left_items, left_tail = (left, None) if type(left) is list else (left.items, left.tail)
     if right_tail is None:
-        kept = [item for item in left_items if (item in items) is keep_when_in_right]
+        kept: list[Any] = [item for item in left_items if (item in items) is keep_when_in_right]
         return kept if left_tail is None else Partial(kept, [None] * len(kept), left_tail)
-    kept, maybe = [], []
+    kept = []
+    maybe: list[frozenset[str] | None] = []
     for item in left_items:
         if item in items:
             if keep_when_in_right:

@@ -137,10 +137,10 @@ def project(
             # `list[]`: every item kept as it is, unless an unknown (that might be null)
             if not any(type(item) is Unknown for item in items):
                 return list(items)
-        entries: Any = zip(items, [None] * len(items))
+        entries: Any = zip(items, [None] * len(items), strict=True)
         tail = None
     elif kind is Partial:
-        entries, tail = zip(items.items, items.maybe), items.tail
+        entries, tail = zip(items.items, items.maybe, strict=True), items.tail
     elif kind is Unknown:
         return Unknown(items.facts)
     else:
