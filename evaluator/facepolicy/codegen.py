@@ -61,6 +61,8 @@ class Module:
         self.constants: dict[str, str] = {}  # repr → name
         self.expressions: dict[str, str] = {}  # expression text → function name
         self.scopes: dict[str, str] = {}  # schema JSON → function name
+        self.shared_refs: dict[str, str] = {}  # $ref of a shared scope → function name
+        self.schemas: dict[str, str] = {}  # sub-schema JSON → function name
         self.counter = 0
 
     def name(self, prefix: str) -> str:
@@ -112,45 +114,86 @@ class Module:
         return self.scopes[text]
 
     def _schema(self, schema: Any, resolve: Any, refs: dict[str, str]) -> str:
-        from facepolicy.scopes import KEYWORDS
-
         if schema is True or schema == {}:
             return "always"
         if schema is False:
             return "never"
+        text = json.dumps(schema, sort_keys=True)
+        if '"$ref": "#' in text:  # refers to the rule's own scope: its own function
+            return self._build_schema(schema, resolve, refs)
+        if text not in self.schemas:
+            self.schemas[text] = self._build_schema(schema, resolve, refs)
+        return self.schemas[text]
+
+    def _build_schema(self, schema: dict[str, Any], resolve: Any, refs: dict[str, str]) -> str:
+        from facepolicy.scopes import KEYWORDS
+
+        lines: list[str] = []
         tests = [
-            self._keyword(key, schema, resolve, refs)
+            self._keyword(key, schema, resolve, refs, lines)
             for key in sorted(schema)
             if key in KEYWORDS - {"then", "else"}
         ]
         name = self.name("s")
         if len(tests) == 1:
-            body = f"    return {tests[0]}\n"
+            lines.append(f"    return {tests[0]}\n")
         else:
-            body = (
-                "    return kleene_and([\n" + "".join(f"        {t},\n" for t in tests) + "    ])\n"
+            results = []
+            for number, test in enumerate(tests, 1):
+                if test.isidentifier():  # already a local
+                    results.append(test)
+                else:
+                    lines.append(f"    r{number} = {test}\n")
+                    results.append(f"r{number}")
+            lines.append(
+                f"    if {' and '.join(r + ' is True' for r in results)}:\n        return True\n"
+                f"    return kleene_and([{', '.join(results)}])\n"
             )
-        self.blocks.append(f"def {name}(value):\n{body}")
+        self.blocks.append(f"def {name}(value):\n" + "".join(lines))
         return name
 
-    def _keyword(self, key: str, schema: dict[str, Any], resolve: Any, refs: dict[str, str]) -> str:
+    def _test(self, schema: Any, function: str, value: str) -> str:
+        """A sub-schema's test of `value`: a plain string const or enum inlined (a string compared
+        with strings), anything else a call of its `function`."""
+        if isinstance(schema, dict) and len(schema) == 1:
+            ((key, arg),) = schema.items()
+            if key == "const" and type(arg) is str:
+                return f"{value} == {arg!r} if type({value}) is str else equal({value}, {arg!r})"
+            if key == "enum" and arg and all(type(option) is str for option in arg):
+                options = self.constant(tuple(arg))
+                return (
+                    f"{value} in {options} if type({value}) is str else s_enum({value}, {options})"
+                )
+        return f"{function}({value})"
+
+    def _ref(self, target: str, resolve: Any, refs: dict[str, str]) -> str:
+        """The function of a `$ref`: one per module for a shared scope that refers to nothing of
+        the rule's own (the same code for every rule using it), else one per rule scope."""
+        schema = resolve(target)
+        shared = not target.startswith("#") and '"$ref": "#' not in json.dumps(schema)
+        known = self.shared_refs if shared else refs
+        if target not in known:
+            known[target] = self.name("ref")
+            function = self._schema(schema, resolve, refs)
+            self.blocks.append(
+                f"def {known[target]}(value):  # $ref {target}\n    return {function}(value)\n"
+            )
+        return f"{known[target]}(value)"
+
+    def _keyword(
+        self, key: str, schema: dict[str, Any], resolve: Any, refs: dict[str, str], lines: list[str]
+    ) -> str:
         arg = schema[key]
         if key == "$ref":
-            if arg not in refs:
-                refs[arg] = self.name("ref")
-                target = self._schema(resolve(arg), resolve, refs)
-                self.blocks.append(
-                    f"def {refs[arg]}(value):  # $ref {arg}\n    return {target}(value)\n"
-                )
-            return f"{refs[arg]}(value)"
+            return self._ref(arg, resolve, refs)
         if key == "required":
-            return f"s_required(value, {self.constant(tuple(arg))})"
-        if key == "properties":
-            named = ", ".join(
-                f"({name!r}, {self._schema(sub, resolve, refs)})"
-                for name, sub in sorted(arg.items())
+            names = "".join(f" and {name!r} in value" for name in arg)
+            return (
+                f"True if type(value) is Facts{names} else s_required(value, "
+                f"{self.constant(tuple(arg))})"
             )
-            return f"s_properties(value, ({named},))" if arg else "s_properties(value, ())"
+        if key == "properties":
+            return self._properties(arg, resolve, refs, lines)
         if key in ("contains", "items"):
             return f"s_{key}(value, {self._schema(arg, resolve, refs)})"
         if key == "const":
@@ -174,6 +217,32 @@ class Module:
         then = self._schema(schema.get("then", True), resolve, refs)
         otherwise = self._schema(schema.get("else", True), resolve, refs)
         return f"s_if(value, {condition}, {then}, {otherwise})"
+
+    def _properties(
+        self, named: dict[str, Any], resolve: Any, refs: dict[str, str], lines: list[str]
+    ) -> str:
+        """`properties`: over a stated object (the common case) each member read and tested here;
+        over anything else by s_properties."""
+        if not named:
+            return "s_properties(value, ())"
+        functions = {name: self._schema(sub, resolve, refs) for name, sub in sorted(named.items())}
+        generic = ", ".join(f"({name!r}, {function})" for name, function in functions.items())
+        result = self.name("p")
+        lines.append("    if type(value) is Facts:\n")
+        tests = []
+        for name, function in functions.items():
+            member = self.name("m")
+            lines.append(f"        {member} = value.get({name!r}, MISSING)\n")
+            lines.append(f"        if {member} is MISSING:\n")
+            lines.append(f"            {member} = unstated(value.at + {'/' + _escape(name)!r})\n")
+            tests.append(self._test(named[name], function, member))
+        if len(tests) == 1:
+            lines.append(f"        {result} = {tests[0]}\n")
+        else:
+            joined = "".join(f"            {test},\n" for test in tests)
+            lines.append(f"        {result} = kleene_and([\n{joined}        ])\n")
+        lines.append(f"    else:\n        {result} = s_properties(value, ({generic},))\n")
+        return result
 
     # messages
 
@@ -268,6 +337,16 @@ class _Body:
         self.module = module
         self.lines: list[str] = []
         self.count = 0
+        # What each sub-expression computed so far is held in, one dict per block entered: a
+        # sub-expression written twice (in `where` and `expect`, or twice in one expression) is
+        # computed once, and reused only where the block that computed it has surely run.
+        self.computed: list[dict[tuple[str, str], str]] = [{}]
+
+    def block(self) -> None:
+        self.computed.append({})
+
+    def end_block(self) -> None:
+        self.computed.pop()
 
     def local(self) -> str:
         self.count += 1
@@ -287,7 +366,14 @@ class _Body:
             from facepolicy.expressions import Unsupported
 
             raise Unsupported(f"{kind.replace('_', ' ')} cannot be compiled")
-        return emit_kind(self, node, value, depth)
+        if kind in _UNCACHED:
+            return emit_kind(self, node, value, depth)
+        key = (json.dumps(node, sort_keys=True), value)
+        for computed in self.computed:
+            if key in computed:
+                return computed[key]
+        self.computed[-1][key] = result = emit_kind(self, node, value, depth)
+        return result
 
     def _current(self, node: dict[str, Any], value: str, depth: int) -> str:
         return value
@@ -366,6 +452,7 @@ class _Body:
         self.emit(depth, f"if {value} is None:")
         self.emit(depth + 1, f"{target} = None")
         self.emit(depth, "else:")
+        self.block()
         if node["type"] == "multi_select_list":
             parts = [self.node(child, value, depth + 1) for child in children]
             self.emit(depth + 1, f"{target} = [{', '.join(parts)}]")
@@ -374,6 +461,7 @@ class _Body:
                 f"{child['value']!r}: {self.node(child, value, depth + 1)}" for child in children
             ]
             self.emit(depth + 1, f"{target} = {{{', '.join(parts)}}}")
+        self.end_block()
         return target
 
     def _comparator(self, op: str, children: list[dict[str, Any]], value: str, depth: int) -> str:
@@ -421,12 +509,14 @@ class _Body:
         self.emit(depth, f"if {held} is {deciding}:")
         self.emit(depth + 1, f"{target} = {first}")
         self.emit(depth, "else:")
+        self.block()
         second = self.node(children[1], value, depth + 1)
         self.emit(
             depth + 1,
             f"{target} = {second} if {held} is {'True' if conjunction else 'False'} "
             f"else {'and_open' if conjunction else 'or_open'}({first}, {second})",
         )
+        self.end_block()
         return target
 
     def _call(self, name: str, children: list[dict[str, Any]], value: str, depth: int) -> str:
@@ -455,6 +545,12 @@ class _Body:
         return target
 
 
+_UNCACHED = {
+    "current",
+    "identity",
+    "literal",
+    "key_val_pair",
+}  # nothing computed: no local to reuse
 _NODE_EMITTERS: dict[str, Callable[[_Body, dict[str, Any], str, int], str]] = {
     "current": _Body._current,
     "identity": _Body._current,

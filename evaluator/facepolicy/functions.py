@@ -48,6 +48,23 @@ def _members(
     return found
 
 
+def stated_strings(value: Any) -> tuple[list[Any], frozenset[str] | None] | None:
+    """The items and unknown tail of a list of strings each certainly in it ("these, and maybe
+    more" for an open list), or None for any other value: the case the fast paths of contains and
+    the set operations answer with `in` alone."""
+    kind = type(value)
+    if kind is list:
+        items, tail = value, None
+    elif kind is Partial and value.maybe.count(None) == len(value.maybe):
+        items, tail = value.items, value.tail
+    else:
+        return None
+    for item in items:
+        if type(item) is not str:
+            return None
+    return items, tail
+
+
 def _type_name(value: Any) -> str:
     if isinstance(value, bool):
         return "boolean"
@@ -128,11 +145,13 @@ class Functions:
             return isinstance(search, str) and search in subject
         # A shortcut for the common case, a stated list and a stated name: the loop below gives
         # the same answers, so a mutant that skips it cannot be told apart (hence not mutated).
-        if type(subject) is list and type(search) is str:  # pragma: no mutate
-            if search in subject:
-                return True
-            if all(type(item) is str for item in subject):  # pragma: no mutate
-                return False
+        if type(search) is str:  # pragma: no mutate
+            strings = stated_strings(subject)
+            if strings is not None:
+                items, tail = strings
+                if search in items:
+                    return True
+                return False if tail is None else Unknown(tail)
         entries, tail = _members(subject, "contains")
         pending: set[str] = set(tail or ())
         search_known = is_known(search)
@@ -173,6 +192,12 @@ class Functions:
                 return []
             maybe: list[frozenset[str] | None] = [(m or NOTHING) | right.facts for _, m in entries]
             return Partial([item for item, _ in entries], maybe, tail)
+        if type(left) is not Partial or left.maybe.count(None) == len(left.maybe):
+            # the common case, strings each certainly in both lists, answered with `in` alone (the
+            # loop below gives the same, so a mutant that skips it cannot be told apart)
+            strings = stated_strings(right)  # pragma: no mutate
+            if strings is not None and stated_strings(left) is not None:  # pragma: no mutate
+                return _strings_operation(left, strings, keep_when_in_right)
         _members(right, name)
         kept: list[Any] = []
         maybe = []
@@ -245,6 +270,29 @@ class Functions:
 
     def date_add(self, when: Any, length: Any) -> Any:
         return self._durations("date_add", [when, length], Unknown)
+
+
+def _strings_operation(
+    left: Any, right: tuple[list[Any], frozenset[str] | None], keep_when_in_right: bool
+) -> Any:
+    """difference or intersection of lists of strings each certainly in its list; an item that is
+    not in `right`'s stated items is in it or not as `right`'s unknown tail says."""
+    items, right_tail = right
+    left_items, left_tail = (left, None) if type(left) is list else (left.items, left.tail)
+    if right_tail is None:
+        kept: list[Any] = [item for item in left_items if (item in items) is keep_when_in_right]
+        return kept if left_tail is None else Partial(kept, [None] * len(kept), left_tail)
+    kept = []
+    maybe: list[frozenset[str] | None] = []
+    for item in left_items:
+        if item in items:
+            if keep_when_in_right:
+                kept.append(item)
+                maybe.append(None)
+        else:
+            kept.append(item)
+            maybe.append(right_tail)
+    return partial(kept, maybe, left_tail)
 
 
 def _product(readings: list[list[Any]]) -> list[tuple[Any, ...]]:

@@ -32,7 +32,7 @@ from facepolicy.facts import (
     partial,
     unstated,
 )
-from facepolicy.functions import FunctionError, Functions
+from facepolicy.functions import FunctionError, Functions, stated_strings
 from facepolicy.model import Status, Text, Verdict, Violation
 from facepolicy.scopes import kleene_and, kleene_or
 
@@ -131,12 +131,20 @@ def project(
     functions: Any,
 ) -> Any:
     """A (filter) projection over `items` (expressions._projection)."""
-    if type(items) is Unknown:
+    kind = type(items)
+    if kind is list:
+        if condition is None and each is identity and None not in items:
+            # `list[]`: every item kept as it is, unless an unknown (that might be null)
+            if not any(type(item) is Unknown for item in items):
+                return list(items)
+        entries: Any = zip(items, [None] * len(items), strict=True)
+        tail = None
+    elif kind is Partial:
+        entries, tail = zip(items.items, items.maybe, strict=True), items.tail
+    elif kind is Unknown:
         return Unknown(items.facts)
-    found = members(items)
-    if found is None:
+    else:
         return None
-    entries, tail = found
     collected, maybe = [], []
     for item, membership in entries:
         if condition is not None:
@@ -226,11 +234,13 @@ def join(functions: Any, glue: Any, items: Any) -> Any:
 
 
 def contains(functions: Any, subject: Any, search: Any) -> Any:
-    if type(subject) is list and type(search) is str:
-        if search in subject:
-            return True
-        if all(type(item) is str for item in subject):
-            return False
+    if type(search) is str:
+        strings = stated_strings(subject)
+        if strings is not None:
+            items, tail = strings
+            if search in items:
+                return True
+            return False if tail is None else Unknown(tail)
     return functions.contains(subject, search)
 
 
