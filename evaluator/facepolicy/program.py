@@ -2,7 +2,8 @@
 built once per rule-set digest (codegen.py, schema_code.py) and cached (cache.py) beside the loaded
 rule set, with what a report says of each rule, so that evaluating never needs the rule set itself.
 
-A cache entry is a marshal of (format, code objects, rule words, digest, problems), compressed (a
+A cache entry is a marshal of (format, code objects, the digest of the file each was compiled from,
+rule words, digest, problems), compressed (a
 fifth of the bytes to read and to hash): marshal rather than pickle because code objects are what it
 is for, and because it loads in a fraction of the time. The code objects are the deployment check's
 module, then one module per rule: a rule edit compiles that rule's module alone (rulecache.Parts
@@ -147,39 +148,53 @@ def check_source(extensions: tuple[tuple[str, str], ...]) -> str:
     return f"EXTENSIONS = {extensions!r}\n\n" + check
 
 
-def check_code(extensions: tuple[tuple[str, str], ...]) -> bytes:
-    return marshal.dumps(compile(check_source(extensions), "<facepolicy check>", "exec"))
+def check_code(extensions: tuple[tuple[str, str], ...]) -> Any:
+    return compile(check_source(extensions), "<facepolicy check>", "exec")
 
 
-def rule_code(rule: Any) -> bytes:
-    """One rule's module, compiled and marshalled. SCOPE names its scope, so that rules with the
-    same scope share one test (and its answer per deployment) once the modules are put together."""
+def rule_code(rule: Any) -> Any:
+    """One rule's module, compiled. SCOPE names its scope, so that rules with the same scope share
+    one test (and its answer per deployment) once the modules are put together."""
     from facepolicy import codegen
 
     scope = json.dumps(rule.scope_schema, sort_keys=True)
     source = codegen.rules_source(
         {rule.id: rule}, f"rule {rule.id} ({rule.source})", f"\n\nSCOPE = {scope!r}\n"
     )
-    return marshal.dumps(compile(source, f"<facepolicy rule {rule.id}>", "exec"))
+    return compile(source, f"<facepolicy rule {rule.id}>", "exec")
 
 
 def build(rule_set: "RuleSet", parts: Any = None) -> tuple[Program, bytes]:
-    """The program of a loaded rule set, and its cache entry. With `parts` (rulecache.Parts), each
-    rule's code is compiled only when its file changed since the last build."""
+    """The program of a loaded rule set, and its cache entry. With `parts` (rulecache.Parts), a
+    rule's module is compiled only when its file changed since the last build from the same
+    files."""
     extensions = tuple(getattr(rule_set, "extensions", ()))
-    check = parts.code("", check_code, extensions) if parts is not None else check_code(extensions)
-    codes = [marshal.loads(check)] + [
-        marshal.loads(
-            parts.code(rule.source, rule_code, rule) if parts is not None else rule_code(rule)
-        )
+    made = [parts.code("", check_code, extensions) if parts else (check_code(extensions), b"")]
+    made += [
+        parts.code(rule.source, rule_code, rule) if parts else (rule_code(rule), b"")
         for rule in rule_set.rules.values()
     ]
+    codes = tuple(code for code, _ in made)
+    digests = tuple(digest for _, digest in made)
     words = _words(rule_set)
     problems = tuple((p.source, p.message) for p in rule_set.problems)
     entry = zlib.compress(
-        marshal.dumps((FORMAT, tuple(codes), words, rule_set.digest(), problems)), 1
+        marshal.dumps((FORMAT, codes, digests, words, rule_set.digest(), problems)), 1
     )
-    return _program(tuple(codes), words, rule_set.digest(), problems, entry), entry
+    return _program(codes, words, rule_set.digest(), problems, entry), entry
+
+
+def codes_by_digest(cache_key: str) -> dict[bytes, Any]:
+    """The code objects of the program cached under a key, by the digest of the file part each was
+    compiled from (none for a missing entry or one of another format)."""
+    from facepolicy import cache
+
+    entry = cache.load_bytes(cache_key + PROGRAM, "code")
+    found = _unpacked(entry) if entry is not None else None
+    if found is None:
+        return {}
+    _, codes, digests, *_ = found
+    return {digest: code for code, digest in zip(codes, digests, strict=True) if digest}
 
 
 def _program(
@@ -226,14 +241,21 @@ def store(cache_key: str, entry: bytes) -> None:
     cache.store_bytes(cache_key + PROGRAM, entry, "code")
 
 
-def from_entry(entry: bytes) -> Program | None:
-    """A program from its cache entry, or None for an entry of another format (rebuilt by the
-    caller)."""
+def _unpacked(entry: bytes) -> tuple[Any, ...] | None:
     try:
         found = marshal.loads(zlib.decompress(entry))
     except (EOFError, ValueError, TypeError, zlib.error):
         return None
-    if not isinstance(found, tuple) or len(found) != 5 or found[0] != FORMAT:
+    if not isinstance(found, tuple) or len(found) != 6 or found[0] != FORMAT:
         return None
-    _, codes, words, digest, problems = found
+    return found
+
+
+def from_entry(entry: bytes) -> Program | None:
+    """A program from its cache entry, or None for an entry of another format (rebuilt by the
+    caller)."""
+    found = _unpacked(entry)
+    if found is None:
+        return None
+    _, codes, _, words, digest, problems = found
     return _program(codes, words, digest, problems, entry)

@@ -78,6 +78,8 @@ def program_of(rule_set: "RuleSet") -> "Program":
         if beside.key:
             program.store(beside.key, entry)
         if beside.parts is not None:
+            if beside.key:
+                beside.parts.built(beside.key)
             beside.parts.save()
             beside.parts = None
     if len(beside.program.rules) != len(rule_set.rules):
@@ -97,6 +99,15 @@ def documents_of(
 
 
 PARTS = "-parts"  # each file's part of the last rule set loaded from the same files (by name)
+PROGRAM_OF = "\0program"  # in the parts: the cache key of the program last built from them
+
+
+def _codes_of(kept: tuple[bytes, Any] | None) -> dict[bytes, Any]:
+    """The code objects of the program cached under a key, by the digest of the part each was
+    compiled from."""
+    from facepolicy import program
+
+    return program.codes_by_digest(kept[1]) if kept is not None else {}
 
 
 class Parts:
@@ -114,6 +125,7 @@ class Parts:
         kept: Any = cache.load(self.key + PARTS)
         self.old: dict[str, tuple[bytes, Any]] = kept if isinstance(kept, dict) else {}
         self.new: dict[str, tuple[bytes, Any]] = {}
+        self._codes: dict[bytes, Any] | None = None
 
     def get(self, name: str, content: bytes, read: "Callable[..., Any]", *args: Any) -> Any:
         """What `read(*args)` gives for a file (its parsed and compiled part), or what it gave last
@@ -128,16 +140,22 @@ class Parts:
         self.new[name] = (digest, value)
         return value
 
-    def code(self, name: str, make: "Callable[..., bytes]", *args: Any) -> bytes:
-        """The compiled module `make(*args)` gives for the file `name` read by `get` (for "", for
-        the salt alone: the deployment check), or the one it gave last time for the same digest."""
+    def code(self, name: str, make: "Callable[..., Any]", *args: Any) -> tuple[Any, bytes]:
+        """The code object `make(*args)` compiles for the file `name` read by `get` ("": for the
+        salt alone, the deployment check), and the digest it is kept by: taken from the program
+        last built from these parts where that digest is the same."""
         if name and name not in self.new:  # not a file this load read
-            return make(*args)
+            return make(*args), b""
         digest = self.new[name][0] if name else self.salt
-        kept = self.old.get("\0code " + name)
-        value = kept[1] if kept is not None and kept[0] == digest else make(*args)
-        self.new["\0code " + name] = (digest, value)
-        return value
+        if self._codes is None:
+            self._codes = _codes_of(self.old.get(PROGRAM_OF))
+        found = self._codes.get(digest)
+        return (found if found is not None else make(*args)), digest
+
+    def built(self, program_key: str) -> None:
+        """Note the cache key of the program built from these parts (the next build reuses its
+        code)."""
+        self.new[PROGRAM_OF] = (self._sha256(program_key.encode()).digest(), program_key)
 
     def save(self) -> None:
         if self.new.keys() != self.old.keys() or any(

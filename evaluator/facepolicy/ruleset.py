@@ -320,8 +320,11 @@ def _load(located: Located, building: bool = False) -> RuleSet:
             rule_set.rules[rule.id] = rule
             rule_set.pack_of[rule.id] = pack.name
     rule_set.rules = dict(sorted(rule_set.rules.items()))
-    if not building:
-        parts.save()
+    if building:  # the program is built next, and the parts saved with it; the rule set is not
+        # kept whole (its parts make the next load of it cheap)
+        rulecache.loaded(rule_set, cache_key, None, parts)
+        return rule_set
+    parts.save()
     cache.store(cache_key, rule_set)
     rulecache.loaded(rule_set, cache_key, documents, parts)
     return rule_set
