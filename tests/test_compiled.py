@@ -605,10 +605,16 @@ def _imported(path: str) -> tuple[list[str], int]:
     return heavy, code
 
 
-def test_a_cached_eval_of_a_valid_deployment_imports_no_click_jsonschema_or_jmespath():
-    heavy, code = _imported(
-        "fixtures/rules/megvii-fr-guideline.private-spaces/fail-hotel-room.json"
-    )
+@pytest.mark.parametrize(
+    "fixture",
+    [
+        "megvii-fr-guideline.private-spaces/fail-hotel-room.json",
+        # a stated duration compared by shorter_than(): the calendar functions need no jmespath
+        "faceid-privacy-policy.vendor-logs-six-months/fail-5-months.json",
+    ],
+)
+def test_a_cached_eval_of_a_valid_deployment_imports_no_click_jsonschema_or_jmespath(fixture):
+    heavy, code = _imported(f"fixtures/rules/{fixture}")
     assert code == 1  # it failed the rule, as it should: the run did happen
     assert heavy == []
 
@@ -643,3 +649,71 @@ def test_a_pack_with_fact_extensions_judges_and_checks_alike():
                 )
     finally:
         schemas.use_extensions(())
+
+
+# Our own file formats (rule, catalog, pack manifest): checked by compiled code before jsonschema-rs
+# is imported.
+
+
+def _own_files(kind: str) -> list[Any]:
+    from facepolicy.loader import read_toml
+
+    if kind == "pack":
+        paths = [ROOT / "pack.toml", ROOT / "examples" / "acme-pm" / "pack.toml"]
+    elif kind == "document":
+        paths = sorted(ROOT.glob("policies/*/document.toml"))
+    else:
+        paths = [p for p in sorted(ROOT.glob("policies/*/*.toml")) if p.name != "document.toml"]
+    return [read_toml(path) for path in paths]
+
+
+@pytest.mark.parametrize("kind", ["rule", "document", "pack"])
+def test_the_compiled_checks_of_our_own_files_agree_with_jsonschema_rs(kind):
+    reference = jsonschema_rs.Draft202012Validator(
+        schemas.load(kind), registry=schemas._rs_registry(), validate_formats=True
+    )
+    check = schemas.compiled_check(kind)
+    assert check is not None
+    rng = random.Random(11)
+    verdicts = {True: 0, False: 0, None: 0}
+    for data in _own_files(kind):
+        for candidate in [data] + [_hostile(data, rng) for _ in range(30)]:
+            said = schemas._compiled_says(kind, candidate)
+            if said is not None:
+                assert said is reference.is_valid(candidate), candidate
+            verdicts[said] += 1
+    assert verdicts[True] >= 2 and verdicts[False] >= 20 and verdicts[None] < verdicts[False]
+    names = {"let": {"Bad-Name": "x", "ok": "y"}} if kind == "rule" else {}
+    if names:  # propertyNames: a let's name must be an identifier
+        data = dict(_own_files(kind)[0], **names)
+        assert schemas._compiled_says(kind, data) is False is reference.is_valid(data)
+
+
+def test_reading_an_edited_rule_imports_no_schema_validator(tmp_path):
+    """A rule file read anew is checked by the compiled rule-schema check: jsonschema-rs is loaded
+    only to word an error."""
+    import os
+
+    probe = (
+        "import sys; from facepolicy import ruleset; "
+        "ruleset.load_rule_set((sys.argv[1],), bundled=False); "
+        "print(sorted(m for m in ('jsonschema_rs', 'jsonschema') if m in sys.modules))"
+    )
+    folder = tmp_path / "policies" / "megvii-fr-guideline"
+    folder.mkdir(parents=True)
+    for name in ("document.toml", "private-spaces.toml"):
+        (folder / name).write_bytes((ROOT / "policies" / folder.name / name).read_bytes())
+    env = {**os.environ, "FACEPOLICY_CACHE_DIR": str(tmp_path / "cache")}
+    (tmp_path / "cache").mkdir(mode=0o700)
+    found = []
+    for _ in range(2):  # the first run caches the compiled checks
+        proc = subprocess.run(
+            [sys.executable, "-c", probe, str(tmp_path / "policies")],
+            capture_output=True,
+            text=True,
+            env=env,
+        )
+        found.append(proc.stdout.strip())
+        rule = folder / "private-spaces.toml"
+        rule.write_text(rule.read_text(encoding="utf-8") + "\n", encoding="utf-8")  # an edit
+    assert found[1] == "[]", found

@@ -14,7 +14,7 @@ from conftest import ROOT, deployment, run_line
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from facepolicy import reference
+from facepolicy import durations, reference
 from facepolicy.compiler import compile_expression
 from facepolicy.errors import FacepolicyError
 from facepolicy.facts import Range, Unknown, read
@@ -469,3 +469,54 @@ def test_the_documented_functions_are_the_ones_there_are():
         "today",
     ):
         assert f"`{name}(" in text, name
+
+
+# --- computed without jmespath
+# -------------------------------------------------------------------------------
+
+CALENDAR_ARGUMENTS = [
+    "2026-01-31",
+    "2026-02-30",
+    "2026-1-5",
+    "yesterday",
+    "6 months",
+    "1 year",
+    "0.5 years",
+    "3 fortnights",
+    "1.5 weeks",
+    "72 hours",
+    {"value": 6, "unit": "months"},
+    {"value": -1, "unit": "days"},
+    {"value": 1, "unit": "fortnights"},
+    {"value": 1},
+    {"value": 1e300, "unit": "years"},
+    7,
+    True,
+    None,
+    ["2026-01-01"],
+]
+
+
+@pytest.mark.parametrize("name", sorted(durations.CALENDAR))
+def test_a_calendar_function_computed_without_jmespath_gives_jmespaths_answer_and_words(name):
+    """Functions computes the calendar functions itself where jmespath's type checks would let the
+    arguments through, and leaves the rest to jmespath: answers and error messages are the same."""
+    kinds = durations.CALENDAR[name][2]
+    arity = len(kinds)
+    taken_here = admitted = 0
+    for args in itertools.product(CALENDAR_ARGUMENTS, repeat=arity):
+        functions = Functions(TODAY)
+        reference_functions = FacepolicyFunctions(TODAY)
+
+        def outcome(call):
+            try:
+                return "value", call()
+            except (FunctionError, jmespath.exceptions.JMESPathError) as exc:
+                return "error", str(exc)
+
+        ours_ = outcome(lambda: functions.call(name, list(args)))
+        theirs_ = outcome(lambda: reference_functions.call_function(name, list(args)))
+        assert ours_ == theirs_, (name, args)
+        taken_here += functions._reference is None  # jmespath never consulted
+        admitted += all(type(a) in kind for a, kind in zip(args, kinds, strict=True))
+    assert taken_here == admitted > 0

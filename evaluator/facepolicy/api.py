@@ -137,10 +137,10 @@ class Rules:
         """A report per deployment found in files and folders ('-': standard input), JSON or NDJSON,
         in order."""
         from facepolicy.engine import Run
-        from facepolicy.loader import MAX_SIZE, iter_raw
+        from facepolicy.loader import MAX_SIZE
 
-        yield from Run(self.program, today or dt.date.today(), jobs=jobs).results(
-            iter_raw(paths, max_size or MAX_SIZE)
+        yield from Run(self.program, today or dt.date.today(), jobs=jobs).results_of_files(
+            list(paths), max_size or MAX_SIZE
         )  # type: ignore[misc]  # no renderer: never a Rendered
 
     def context(

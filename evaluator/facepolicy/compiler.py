@@ -117,7 +117,7 @@ _CALENDAR_ARGUMENTS = {
 def _check_calls(tree: dict[str, Any], where: str) -> None:
     """Every function called exists, with as many arguments as it takes; literal dates and durations
     can be read."""
-    from facepolicy import reference
+    from facepolicy import durations, reference
     from facepolicy.messages import did_you_mean
 
     table = reference.FacepolicyFunctions.FUNCTION_TABLE
@@ -147,8 +147,8 @@ def _check_calls(tree: dict[str, Any], where: str) -> None:
         for kind, argument in zip(_CALENDAR_ARGUMENTS.get(name, ()), arguments, strict=False):
             if argument.get("type") == "literal":
                 try:
-                    (reference.date if kind == "date" else reference.duration)(argument["value"])
-                except reference.DateError as exc:
+                    (durations.date if kind == "date" else durations.duration)(argument["value"])
+                except durations.DateError as exc:
                     raise FacepolicyError(
                         where,
                         bilingual("无法读取的日期或时长", "unreadable date or duration")

@@ -8,7 +8,7 @@ import itertools
 from collections import deque
 from typing import TYPE_CHECKING, Any, Callable, Iterable, Iterator, NamedTuple
 
-from facepolicy.loader import Loaded, Raw
+from facepolicy.loader import Chunk, Loaded, Raw, empty_document, iter_chunks, iter_raw, read_chunk
 from facepolicy.model import DeploymentResult, Problem, Tally, tally
 from facepolicy.pipeline import judge
 
@@ -41,6 +41,7 @@ def _start_worker(
     today: dt.date,
     render: Callable[[DeploymentResult], str | None] | None,
     extensions: tuple[tuple[str, str], ...] = (),
+    max_size: int = 0,
 ) -> None:
     import signal
 
@@ -56,7 +57,9 @@ def _start_worker(
         if isinstance(rules, dict)
         else {rid: rules.severity(rid) for rid in rules.rules}
     )
-    _WORKER.update(rules=rules, today=today, render=render, severity_of=severity_of)
+    _WORKER.update(
+        rules=rules, today=today, render=render, severity_of=severity_of, max_size=max_size
+    )
 
 
 def _judge_in_worker(item: Raw | Loaded) -> DeploymentResult | Rendered | Problem:
@@ -73,6 +76,12 @@ def _judge_in_worker(item: Raw | Loaded) -> DeploymentResult | Rendered | Proble
 
 def _judge_batch(batch: list[Raw | Loaded]) -> list[DeploymentResult | Rendered | Problem]:
     return [_judge_in_worker(item) for item in batch]
+
+
+def _judge_chunk(chunk: Chunk) -> tuple[list[DeploymentResult | Rendered | Problem], bool]:
+    """The results of one part of a file, read by this worker, and whether it held any line."""
+    items = read_chunk(chunk, _WORKER["max_size"])
+    return [_judge_in_worker(item) for item in items], bool(items)
 
 
 def _abandon(pool: Any) -> None:
@@ -106,13 +115,13 @@ def _abandon(pool: Any) -> None:
         finalizer.cancel()
 
 
-def _in_pool(
+def _pool(
     rules: "dict[str, Rule] | Program",
     today: dt.date,
-    items: Iterable[Raw | Loaded],
     jobs: int,
     render: Callable[[DeploymentResult], str | None] | None,
-) -> Iterator[DeploymentResult | Rendered | Problem]:
+    max_size: int = 0,
+) -> Any:
     import multiprocessing
 
     method = "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn"
@@ -122,8 +131,18 @@ def _in_pool(
         )
     from facepolicy import schemas
 
-    start = (rules, today, render, schemas.extensions())
-    pool = multiprocessing.get_context(method).Pool(jobs, _start_worker, start)
+    start = (rules, today, render, schemas.extensions(), max_size)
+    return multiprocessing.get_context(method).Pool(jobs, _start_worker, start)
+
+
+def _in_pool(
+    rules: "dict[str, Rule] | Program",
+    today: dt.date,
+    items: Iterable[Raw | Loaded],
+    jobs: int,
+    render: Callable[[DeploymentResult], str | None] | None,
+) -> Iterator[DeploymentResult | Rendered | Problem]:
+    pool = _pool(rules, today, jobs, render)
     try:
         in_flight: deque = deque()
         iterator = iter(items)
@@ -133,6 +152,49 @@ def _in_pool(
                 yield from in_flight.popleft().get()
         while in_flight:
             yield from in_flight.popleft().get()
+    except BaseException:
+        _abandon(pool)
+        raise
+    else:
+        pool.close()
+        pool.join()
+
+
+def _chunks_in_pool(
+    rules: "dict[str, Rule] | Program",
+    today: dt.date,
+    chunks: Iterable[Chunk | Problem],
+    jobs: int,
+    render: Callable[[DeploymentResult], str | None] | None,
+    max_size: int,
+) -> Iterator[DeploymentResult | Rendered | Problem]:
+    """As _in_pool, for files the workers read themselves, a part each (loader.iter_chunks)."""
+    pool = _pool(rules, today, jobs, render, max_size)
+    held: list[bool] = [False]  # whether a part of the current file held a line
+
+    def results(chunk: Chunk | Problem, pending: Any) -> Iterator[Any]:
+        if pending is None:
+            yield chunk
+            return
+        judged, any_line = pending.get()
+        yield from judged
+        held[0] = held[0] or any_line
+        if chunk.last:  # type: ignore[union-attr]
+            if not held[0]:
+                yield empty_document(chunk.source)
+            held[0] = False
+
+    try:
+        in_flight: deque = deque()
+        for chunk in chunks:
+            pending = (
+                None if isinstance(chunk, Problem) else pool.apply_async(_judge_chunk, (chunk,))
+            )
+            in_flight.append((chunk, pending))
+            if len(in_flight) >= jobs * BACKLOG:
+                yield from results(*in_flight.popleft())
+        while in_flight:
+            yield from results(*in_flight.popleft())
     except BaseException:
         _abandon(pool)
         raise
@@ -158,6 +220,27 @@ class Run(
         """Each deployment's result, in input order. With jobs > 1 and a `render`, workers also
         write the output (a Rendered); waivers change verdicts after judging, so with waivers
         results come back whole."""
+        rules = self._program()
+        if self.jobs > 1:
+            judged = _in_pool(rules, self.today, items, self.jobs, self._render())
+        else:
+            judged = (judge(rules, item, today=self.today) for item in items)
+        return self._waived(judged)
+
+    def results_of_files(
+        self, paths: list[str], max_size: int
+    ) -> Iterator[DeploymentResult | Rendered | Problem]:
+        """The results of the deployments in the files named ('-': standard input), in order: as
+        results(iter_raw(paths)), but with jobs > 1 and no standard input, the workers read their
+        parts of the files themselves."""
+        if self.jobs == 1 or "-" in paths:
+            return self.results(iter_raw(paths, max_size))
+        judged = _chunks_in_pool(
+            self._program(), self.today, iter_chunks(paths), self.jobs, self._render(), max_size
+        )
+        return self._waived(judged)
+
+    def _program(self) -> Any:
         from facepolicy.program import Program
 
         rules: Any = self.rule_set
@@ -165,12 +248,14 @@ class Run(
             from facepolicy.rulecache import program_of
 
             rules = program_of(rules)
-        if self.jobs > 1:
-            judged = _in_pool(
-                rules, self.today, items, self.jobs, self.render if self.waivers is None else None
-            )
-        else:
-            judged = (judge(rules, item, today=self.today) for item in items)
+        return rules
+
+    def _render(self) -> Callable[[DeploymentResult], str | None] | None:
+        return self.render if self.waivers is None else None
+
+    def _waived(
+        self, judged: Iterable[DeploymentResult | Rendered | Problem]
+    ) -> Iterator[DeploymentResult | Rendered | Problem]:
         for result in judged:
             if self.waivers is not None and isinstance(result, DeploymentResult):
                 result.verdicts = [

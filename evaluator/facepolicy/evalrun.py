@@ -73,7 +73,6 @@ def execute(options: EvalOptions) -> int:
     from facepolicy import api
     from facepolicy.console import resume_gc
     from facepolicy.engine import Rendered, Run
-    from facepolicy.loader import iter_raw
     from facepolicy.model import DeploymentResult, Severity, Summary
     from facepolicy.output import AtomicOutput, refuse_overlap
     from facepolicy.paths import WAIVERS_FILE
@@ -113,7 +112,7 @@ def execute(options: EvalOptions) -> int:
             report.problem(problem)
             _warn(problem.line())
         try:
-            for result in run.results(iter_raw(list(options.deployments), options.max_size)):
+            for result in run.results_of_files(list(options.deployments), options.max_size):
                 progress.tick()
                 if isinstance(result, Rendered):
                     summary.add_tally(result.tally)

@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any, Callable
 
+from facepolicy import durations
 from facepolicy.facts import (
     NOTHING,
     Facts,
@@ -79,13 +80,7 @@ def _type_name(value: Any) -> str:
     return "array"
 
 
-_UNITS = (
-    "hours",
-    "days",
-    "weeks",
-    "months",
-    "years",
-)  # the deployment schema's, as reference.UNITS
+_UNITS = durations.UNITS  # the deployment schema's
 
 
 def _readings(value: Any) -> tuple[list[Any] | None, frozenset[str]]:
@@ -120,6 +115,19 @@ class Functions:
             for arg in args:
                 found.update(facts_of(arg))
             return Unknown(frozenset(found))
+        calendar = durations.CALENDAR.get(name)
+        if (
+            calendar is not None
+        ):  # computed here, without jmespath, where its type checks would pass
+            function, dated, kinds = calendar
+            plain = [_plain(arg) for arg in args]
+            if len(plain) == len(kinds) and all(
+                type(arg) in kind for arg, kind in zip(plain, kinds, strict=True)
+            ):
+                try:
+                    return function(self.today, *plain) if dated else function(*plain)
+                except durations.DateError as exc:
+                    raise FunctionError(str(exc)) from None
         from jmespath import exceptions as jmespath_errors
 
         if self._reference is None:

@@ -193,7 +193,15 @@ def _families(packs: list[dict[str, Any]]) -> dict[str, tuple[str, ...]]:
     return families
 
 
-def read(found: list[Place], contents: dict[str, bytes]) -> list[Pack]:
+def _manifest_part(place: Place, data: bytes | None) -> Any:
+    """A manifest read and checked, or the error that refuses it (kept by rulecache.Parts)."""
+    try:
+        return _manifest(place, data)
+    except FacepolicyError as exc:
+        return exc
+
+
+def read(found: list[Place], contents: dict[str, bytes], parts: Any = None) -> list[Pack]:
     """Each pack's manifest and extension, read and checked: one-line errors for a pack named twice,
     a version requirement not met, a pack built on that is not loaded, and an extension that is not
     a plain schema or whose facts collide with the core's or another pack's."""
@@ -210,7 +218,14 @@ def read(found: list[Place], contents: dict[str, bytes]) -> list[Pack]:
                 }
             )
             continue
-        manifest = _manifest(place, contents.get(str(place.manifest)))
+        data = contents.get(str(place.manifest))
+        manifest = (
+            parts.get(shown(place.manifest), data, _manifest_part, place, data)
+            if parts is not None and data
+            else _manifest_part(place, data)
+        )
+        if isinstance(manifest, FacepolicyError):
+            raise manifest
         raw.append(
             {
                 **manifest,

@@ -2,15 +2,19 @@
 built once per rule-set digest (codegen.py, schema_code.py) and cached (cache.py) beside the loaded
 rule set, with what a report says of each rule, so that evaluating never needs the rule set itself.
 
-A cache entry is a marshal of (format, code object, rule words), compressed (a fifth of the bytes to
-read and to hash): marshal rather than pickle because code objects are what it is for, and because
-it loads in a fraction of the time. It is read only under the same rules as every cache entry (an
+A cache entry is a marshal of (format, code objects, the digest of the file each was compiled from,
+rule words, digest, problems), compressed (a
+fifth of the bytes to read and to hash): marshal rather than pickle because code objects are what it
+is for, and because it loads in a fraction of the time. The code objects are the deployment check's
+module, then one module per rule: a rule edit compiles that rule's module alone (rulecache.Parts
+keeps the others). It is read only under the same rules as every cache entry (an
 owner-only folder, SHA-256 of key and payload checked first).
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import json
 import marshal
 import zlib
 from typing import TYPE_CHECKING, Any
@@ -23,7 +27,7 @@ from facepolicy.runtime import judge_rule
 if TYPE_CHECKING:
     from facepolicy.ruleset import RuleSet
 
-FORMAT = 3  # of the cached entry; a change makes old entries unreadable, hence rebuilt
+FORMAT = 4  # of the cached entry; a change makes old entries unreadable, hence rebuilt
 PROGRAM = "-program"  # the entry's key: the rule set's cache key and this
 
 
@@ -41,7 +45,6 @@ class Program:
         digest: str,
         problems: tuple[tuple[str, str], ...],
         entry: bytes,
-        source: str = "",
     ):
         self.namespace = namespace
         self.rules = namespace["RULES"]
@@ -49,7 +52,6 @@ class Program:
         self.digest = digest
         self.problems = problems
         self.entry = entry
-        self.source = source
         self._valid = namespace.get("deployment_is_valid")
         self._checked = 0
 
@@ -83,9 +85,7 @@ class Program:
         """The same program judging only the rules named (all of them with None)."""
         if rule_ids is None:
             return self
-        chosen = Program(
-            self.namespace, self.words, self.digest, self.problems, self.entry, self.source
-        )
+        chosen = Program(self.namespace, self.words, self.digest, self.problems, self.entry)
         chosen.rules = {rid: rule for rid, rule in self.rules.items() if rid in rule_ids}
         return chosen
 
@@ -135,45 +135,89 @@ def _words(rule_set: "RuleSet") -> dict[str, tuple[Any, ...]]:
     return found
 
 
-def source_of(rule_set: "RuleSet") -> str:
-    """The whole program's Python source: every rule, then the deployment schema check (of the core
-    schema merged with the packs' fact extensions)."""
-    from facepolicy import codegen, schema_code, schemas
+def check_source(extensions: tuple[tuple[str, str], ...]) -> str:
+    """The deployment schema check (of the core schema merged with the packs' fact extensions) as a
+    module of its own."""
+    from facepolicy import schema_code, schemas
 
-    extensions = tuple(getattr(rule_set, "extensions", ()))
     schemas.use_extensions(extensions)
     try:
         check = schema_code.validator_source(schemas.load("deployment"))
     except schema_code.NotCompiled:
         check = ""  # a keyword not translated: jsonschema-rs checks deployments
-    return codegen.rules_source(
-        rule_set.rules,
-        "the rule set " + rule_set.digest(),
-        f"\n\nEXTENSIONS = {extensions!r}\n\n" + check,
+    return f"EXTENSIONS = {extensions!r}\n\n" + check
+
+
+def check_code(extensions: tuple[tuple[str, str], ...]) -> Any:
+    return compile(check_source(extensions), "<facepolicy check>", "exec")
+
+
+def rule_code(rule: Any) -> Any:
+    """One rule's module, compiled. SCOPE names its scope, so that rules with the same scope share
+    one test (and its answer per deployment) once the modules are put together."""
+    from facepolicy import codegen
+
+    scope = json.dumps(rule.scope_schema, sort_keys=True)
+    source = codegen.rules_source(
+        {rule.id: rule}, f"rule {rule.id} ({rule.source})", f"\n\nSCOPE = {scope!r}\n"
     )
+    return compile(source, f"<facepolicy rule {rule.id}>", "exec")
 
 
-def build(rule_set: "RuleSet") -> tuple[Program, bytes]:
-    """The program of a loaded rule set, and its cache entry."""
-    source = source_of(rule_set)
-    code = compile(source, "<facepolicy rules>", "exec")
+def build(rule_set: "RuleSet", parts: Any = None) -> tuple[Program, bytes]:
+    """The program of a loaded rule set, and its cache entry. With `parts` (rulecache.Parts), a
+    rule's module is compiled only when its file changed since the last build from the same
+    files."""
+    extensions = tuple(getattr(rule_set, "extensions", ()))
+    made = [parts.code("", check_code, extensions) if parts else (check_code(extensions), b"")]
+    made += [
+        parts.code(rule.source, rule_code, rule) if parts else (rule_code(rule), b"")
+        for rule in rule_set.rules.values()
+    ]
+    codes = tuple(code for code, _ in made)
+    digests = tuple(digest for _, digest in made)
     words = _words(rule_set)
     problems = tuple((p.source, p.message) for p in rule_set.problems)
-    entry = zlib.compress(marshal.dumps((FORMAT, code, words, rule_set.digest(), problems)), 6)
-    return _program(code, words, rule_set.digest(), problems, entry, source), entry
+    entry = zlib.compress(
+        marshal.dumps((FORMAT, codes, digests, words, rule_set.digest(), problems)), 1
+    )
+    return _program(codes, words, rule_set.digest(), problems, entry), entry
+
+
+def codes_by_digest(cache_key: str) -> dict[bytes, Any]:
+    """The code objects of the program cached under a key, by the digest of the file part each was
+    compiled from (none for a missing entry or one of another format)."""
+    from facepolicy import cache
+
+    entry = cache.load_bytes(cache_key + PROGRAM, "code")
+    found = _unpacked(entry) if entry is not None else None
+    if found is None:
+        return {}
+    _, codes, digests, *_ = found
+    return {digest: code for code, digest in zip(codes, digests, strict=True) if digest}
 
 
 def _program(
-    code: Any,
+    codes: tuple[Any, ...],
     words: dict[str, tuple[Any, ...]],
     digest: str,
     problems: tuple[tuple[str, str], ...],
     entry: bytes,
-    source: str = "",
 ) -> Program:
-    namespace: dict[str, Any] = {"__name__": "facepolicy.compiled"}
-    exec(code, namespace)  # noqa: S102 — our own generated code, from the cache only when its SHA-256 checks out
-    return Program(namespace, words, digest, problems, entry, source)
+    namespace: dict[str, Any] = {"__name__": "facepolicy.compiled", "RULES": {}}
+    scopes: dict[str, Any] = {}
+    for code in codes:
+        module: dict[str, Any] = {"__name__": "facepolicy.compiled"}
+        exec(code, module)  # noqa: S102 — our own generated code, from the cache only when its SHA-256 checks out
+        for rule_id, rule in module.get("RULES", {}).items():
+            shared = scopes.setdefault(module["SCOPE"], rule.scope)
+            namespace["RULES"][rule_id] = (
+                rule if shared is rule.scope else rule._replace(scope=shared)
+            )
+        for name in ("EXTENSIONS", "deployment_is_valid"):
+            if name in module:
+                namespace[name] = module[name]
+    return Program(namespace, words, digest, problems, entry)
 
 
 def _restore(entry: bytes, chosen: tuple[str, ...] | None) -> Program:
@@ -197,14 +241,21 @@ def store(cache_key: str, entry: bytes) -> None:
     cache.store_bytes(cache_key + PROGRAM, entry, "code")
 
 
-def from_entry(entry: bytes) -> Program | None:
-    """A program from its cache entry, or None for an entry of another format (rebuilt by the
-    caller)."""
+def _unpacked(entry: bytes) -> tuple[Any, ...] | None:
     try:
         found = marshal.loads(zlib.decompress(entry))
     except (EOFError, ValueError, TypeError, zlib.error):
         return None
-    if not isinstance(found, tuple) or len(found) != 5 or found[0] != FORMAT:
+    if not isinstance(found, tuple) or len(found) != 6 or found[0] != FORMAT:
         return None
-    _, code, words, digest, problems = found
-    return _program(code, words, digest, problems, entry)
+    return found
+
+
+def from_entry(entry: bytes) -> Program | None:
+    """A program from its cache entry, or None for an entry of another format (rebuilt by the
+    caller)."""
+    found = _unpacked(entry)
+    if found is None:
+        return None
+    _, codes, _, words, digest, problems = found
+    return _program(codes, words, digest, problems, entry)

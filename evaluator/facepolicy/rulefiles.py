@@ -101,5 +101,5 @@ def load_program(extra: tuple[str, ...] = (), bundled: bool = True) -> tuple["Pr
     from facepolicy.rulecache import program_of
     from facepolicy.ruleset import _load
 
-    rule_set = _load(located)
+    rule_set = _load(located, building=True)
     return program_of(rule_set), rule_set.folders

@@ -185,15 +185,21 @@ def _load_documents(
     problems: list[Problem],
     contents: dict[str, bytes] | None = None,
     pack_of: dict[str, str] | None = None,
+    parts: Any = None,
+    names: dict[str, str] | None = None,
 ) -> dict[str, Document]:
     documents: dict[str, Document] = {}
     owner: dict[str, str] = {}
     for path in catalogs:
-        try:
-            document = load_document(Path(path), (contents or {}).get(path))
-        except FacepolicyError as exc:
-            problems.append(Problem(exc.where, exc.message))
+        content = (contents or {}).get(path)
+        if parts is not None and names is not None and content is not None:
+            found = parts.get(names[path], content, _read_part, load_document, path, content)
+        else:
+            found = _read_part(load_document, path, content)
+        if isinstance(found, Problem):
+            problems.append(found)
             continue
+        document = found
         pack = (pack_of or {}).get(path, "")
         if document.key in owner and owner[document.key] != pack:
             other = f"{owner[document.key]} ({documents[document.key].path})"
@@ -252,9 +258,11 @@ def load_rule_set(extra: tuple[str, ...] = (), bundled: bool = True) -> RuleSet:
     return _load(locate(extra, bundled))
 
 
-def _load(located: Located) -> RuleSet:
+def _load(located: Located, building: bool = False) -> RuleSet:
+    """The rule set of the files located: from the cache when unchanged, else read (each file only
+    when it changed since the last load, rulecache.Parts). `building`: the caller builds the
+    program next, which saves the parts with the rules' code."""
     from facepolicy import cache, packs, rulecache, schemas
-    from facepolicy.compiler import compile_rule
 
     found, listed, names, contents, pack_contents, cache_key = located
     cached = cache.load(cache_key)
@@ -262,7 +270,8 @@ def _load(located: Located) -> RuleSet:
         schemas.use_extensions(cached.extensions)
         rulecache.loaded(cached, cache_key)
         return cached
-    pack_list = packs.read(found, pack_contents)
+    parts = rulecache.Parts(list(names.values()), _salt(pack_contents))
+    pack_list = packs.read(found, pack_contents, parts)
     extensions = tuple(
         (pack.name, json.dumps(pack.extension, ensure_ascii=False))
         for pack in pack_list
@@ -283,28 +292,20 @@ def _load(located: Located) -> RuleSet:
         content_digest=_digest(digested),
     )  # cached: no hashing on a cache hit
     pack_of_path = _pack_of_path(pack_list, listed)
-    documents = _load_documents(catalogs, rule_set.problems, contents, pack_of_path)
+    documents = _load_documents(catalogs, rule_set.problems, contents, pack_of_path, parts, names)
     names_of = {names[path]: pack for path, pack in pack_of_path.items()}
     rule_set.pack_of_document = {
         key: names_of.get(document.path, "") for key, document in documents.items()
     }
     for pack, (_, _, rules) in zip(pack_list, listed, strict=True):
         for path in rules:
-            try:
-                rule = compile_rule(read_toml(Path(path), contents[path] or None), names[path])
-                _shallow_enough(rule, names[path])
-            except FacepolicyError as exc:
-                rule_set.problems.append(Problem(exc.where, exc.message))
+            found = parts.get(
+                names[path], contents[path], _rule_part, path, names[path], contents[path]
+            )
+            if isinstance(found, Problem):
+                rule_set.problems.append(found)
                 continue
-            except (
-                RecursionError
-            ):  # an expression nested past what the parser can follow: this file, not the run
-                rule_set.problems.append(
-                    Problem(
-                        names[path], bilingual("表达式嵌套过深", "expression nested too deeply")
-                    )
-                )
-                continue
+            rule = found
             other = rule_set.pack_of.get(rule.id)
             if other is not None and other != pack.name:
                 raise FacepolicyError(
@@ -319,9 +320,49 @@ def _load(located: Located) -> RuleSet:
             rule_set.rules[rule.id] = rule
             rule_set.pack_of[rule.id] = pack.name
     rule_set.rules = dict(sorted(rule_set.rules.items()))
+    if building:  # the program is built next, and the parts saved with it; the rule set is not
+        # kept whole (its parts make the next load of it cheap)
+        rulecache.loaded(rule_set, cache_key, None, parts)
+        return rule_set
+    parts.save()
     cache.store(cache_key, rule_set)
-    rulecache.loaded(rule_set, cache_key, documents)
+    rulecache.loaded(rule_set, cache_key, documents, parts)
     return rule_set
+
+
+def _read_part(read: Any, path: str, content: bytes | None) -> Any:
+    """A catalog file read, or the problem that stops it."""
+    try:
+        return read(Path(path), content or None)
+    except FacepolicyError as exc:
+        return Problem(exc.where, exc.message)
+
+
+def _rule_part(path: str, name: str, content: bytes) -> Any:
+    """A rule file compiled, or the problem that stops it."""
+    from facepolicy.compiler import compile_rule
+
+    try:
+        rule = compile_rule(read_toml(Path(path), content or None), name)
+        _shallow_enough(rule, name)
+    except FacepolicyError as exc:
+        return Problem(exc.where, exc.message)
+    except RecursionError:  # an expression nested past what the parser can follow: this file only
+        return Problem(name, bilingual("表达式嵌套过深", "expression nested too deeply"))
+    return rule
+
+
+def _salt(pack_contents: dict[str, bytes]) -> bytes:
+    """What reading a rule or catalog file depends on besides its bytes: the schemas, and the packs'
+    manifests and fact extensions."""
+    from facepolicy.paths import SCHEMAS
+
+    names = sorted(n for n in os.listdir(SCHEMAS) if n.endswith(".schema.json"))
+    named = [(n, _read(os.path.join(SCHEMAS, n))) for n in names] + sorted(pack_contents.items())
+    return b"".join(
+        len(n).to_bytes(8, "big") + n.encode("utf-8", "replace") + len(d).to_bytes(8, "big") + d
+        for n, d in named
+    )
 
 
 def _pack_of_path(

@@ -35,6 +35,7 @@ KEYWORDS = {
     "properties",
     "required",
     "additionalProperties",
+    "propertyNames",
     "items",
     "minItems",
     "maxItems",
@@ -229,12 +230,19 @@ class _Writer:
             out(f"    if not {self.ref(schema['$ref'])}(x):\n        return False\n")
 
     def _object(self, schema: dict[str, Any], out: Any) -> None:
-        keys = [k for k in ("properties", "required", "additionalProperties") if k in schema]
+        keys = [
+            k
+            for k in ("properties", "required", "additionalProperties", "propertyNames")
+            if k in schema
+        ]
         if not keys:
             return
         out("    if type(x) is dict:\n")
         for name in schema.get("required", ()):
             out(f"        if {name!r} not in x:\n            return False\n")
+        if "propertyNames" in schema:
+            names = self.function(schema["propertyNames"])
+            out(f"        if not all({names}(key) for key in x):\n            return False\n")
         properties = {
             name: self.function(sub) for name, sub in schema.get("properties", {}).items()
         }

@@ -9,12 +9,13 @@ from __future__ import annotations
 import functools
 import json
 from pathlib import Path
-from typing import Any, Iterator
-
-import jsonschema_rs
+from typing import TYPE_CHECKING, Any, Iterator
 
 from facepolicy.errors import FacepolicyError, bilingual
 from facepolicy.paths import SCHEMAS
+
+if TYPE_CHECKING:
+    import jsonschema_rs
 
 
 def _refuse(uri: str) -> Any:
@@ -80,6 +81,8 @@ def _documents(folder: Path = SCHEMAS) -> tuple[tuple[str, dict[str, Any]], ...]
 @functools.lru_cache(maxsize=None)
 def _rs_registry() -> jsonschema_rs.Registry:
     """What a rule's schema may $ref: the shared scopes (and `#…` inside itself)."""
+    import jsonschema_rs
+
     return jsonschema_rs.Registry([("urn:facepolicy:scopes", load("scopes"))], retriever=_refuse)
 
 
@@ -89,6 +92,8 @@ def fast_validator(
     """A compiled jsonschema-rs validator; a schema that cannot compile is a FacepolicyError naming
     its place. `formats`: check "format" (a date that is no date is refused) — for our own schemas,
     not rule scopes."""
+    import jsonschema_rs
+
     try:
         return jsonschema_rs.Draft202012Validator(
             schema, registry=_rs_registry(), retriever=_refuse, validate_formats=formats
@@ -102,7 +107,7 @@ def fast_validator(
         ) from None
 
 
-_SHARED: dict[str, jsonschema_rs.Validator] = {}
+_SHARED: "dict[str, jsonschema_rs.Validator]" = {}
 
 
 def shared_validator(schema: dict[str, Any] | bool, where: str = "") -> jsonschema_rs.Validator:
@@ -153,10 +158,59 @@ def pointer(path: Any) -> str:
     return "".join("/" + str(part).replace("~", "~0").replace("/", "~1") for part in path)
 
 
+# facepolicy's own file formats, checked by compiled code (schema_code.py) before jsonschema-rs is
+# imported: reading an edited rule file then costs no validator import
+_COMPILED = ("rule", "document", "pack")
+
+
+@functools.lru_cache(maxsize=None)
+def compiled_check(name: str) -> Any:
+    """The compiled `is_valid` of one of our own schemas: its bytecode from the cache, else
+    generated (and cached); None where the schema uses a keyword schema_code does not translate."""
+    import marshal
+
+    from facepolicy import cache, schema_code
+
+    text = (SCHEMAS / f"{name}.schema.json").read_bytes()
+    key = cache.key([(f"{name} schema check", text)])
+    data = cache.load_bytes(key, "code")
+    try:
+        code = marshal.loads(data) if data is not None else None
+    except (EOFError, ValueError, TypeError):
+        code = None
+    if code is None:
+        try:
+            source = schema_code.validator_source(load(name), "is_valid")
+        except schema_code.NotCompiled:
+            return None
+        code = compile(source, f"<facepolicy {name} schema check>", "exec")
+        cache.store_bytes(key, marshal.dumps(code), "code")
+    namespace: dict[str, Any] = {}
+    exec(code, namespace)  # noqa: S102 — generated here, or read back only when its SHA-256 checks out
+    return namespace["is_valid"]
+
+
+def _compiled_says(name: str, instance: Any) -> bool | None:
+    """What the compiled check of one of our own schemas says (None: it cannot say; ask
+    jsonschema-rs)."""
+    check = compiled_check(name) if name in _COMPILED else None
+    if check is None:
+        return None
+    try:
+        return bool(check(instance))
+    except RecursionError:
+        return None
+    except Exception as exc:  # noqa: BLE001 — Undecided: a value only jsonschema-rs can judge
+        if type(exc).__name__ != "Undecided":
+            raise
+        return None
+
+
 def first_error(name: str, instance: Any) -> str | None:
     """None when the instance is valid against the named schema, else its most relevant error as
     'POINTER: message'."""
-    if named_fast_validator(name).is_valid(instance):
+    said = _compiled_says(name, instance)
+    if said is True or (said is None and named_fast_validator(name).is_valid(instance)):
         return None
     from jsonschema.exceptions import best_match
 

@@ -1,0 +1,210 @@
+"""Dates and durations as the rules' calendar functions read them (days_since, date_add,
+shorter_than …): plain Python, so that the compiled rules compute them without importing jmespath,
+and the same code answers for jmespath itself (reference.py)."""
+
+from __future__ import annotations
+
+import calendar
+import datetime as dt
+import functools
+import json
+import math
+import re
+from typing import Any, Callable
+
+
+class DateError(ValueError):
+    """A date or a duration a function cannot read, or a move a calendar cannot make."""
+
+
+# Durations: {"value": number, "unit": …} as the deployment schema has them, or the same as text ('6
+# months').
+UNITS = ("hours", "days", "weeks", "months", "years")
+_UNIT_NAMES = {**{unit: unit for unit in UNITS}, **{unit[:-1]: unit for unit in UNITS}}
+_HOURS = {"hours": 1, "days": 24, "weeks": 168}  # the units of fixed length, in hours
+_MONTHS = {"months": 1, "years": 12}  # the calendar units, in months
+_TEXT = re.compile(r"\s*([0-9]+(?:\.[0-9]+)?)\s*([a-z]+)\s*")
+
+
+def _suggestion(name: str, choices: tuple[str, ...]) -> str:
+    import difflib
+
+    close = difflib.get_close_matches(name, choices, n=1)
+    return f" (did you mean {_shown(close[0])}?)" if close else ""
+
+
+def _shown(value) -> str:
+    return json.dumps(value, ensure_ascii=False)
+
+
+def duration(value) -> tuple[float, str]:
+    """(number, unit) of a duration: an object {value, unit} or a text such as '6 months' or '1
+    year'."""
+    if isinstance(value, str):
+        match = _TEXT.fullmatch(value)
+        if match is None:
+            raise DateError(
+                f"not a duration: {_shown(value)}; write a number and a unit, as '30 "
+                "days' or '6 months'"
+            )
+        number, unit = float(match.group(1)), match.group(2)
+        if unit not in _UNIT_NAMES:
+            raise DateError(
+                f"unknown unit {_shown(unit)} in duration "
+                f"{_shown(value)}{_suggestion(unit, tuple(_UNIT_NAMES))}; "
+                f"units: {', '.join(UNITS)}"
+            )
+        return number, _UNIT_NAMES[unit]
+    if isinstance(value, dict) and set(value) == {"value", "unit"}:
+        number, unit = value["value"], value["unit"]
+        if type(number) in (int, float) and number >= 0 and unit in UNITS:
+            return float(number), unit
+    raise DateError(
+        'a duration is {"value": number ≥ 0, "unit": ' + "|".join(UNITS) + "} or a text as '30 "
+        "days'"
+    )
+
+
+def date(value) -> dt.date:
+    """An ISO 8601 calendar date, YYYY-MM-DD (the only form the deployment schema lets through)."""
+    if isinstance(value, str) and re.fullmatch(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", value):
+        try:
+            return dt.date.fromisoformat(value)
+        except ValueError:
+            pass
+    raise DateError(f"not a date (YYYY-MM-DD): {_shown(value)}")
+
+
+def add_months(start: dt.date, months: int) -> dt.date:
+    """The same day `months` later, or the month's last day where it has no such day (2026-01-31 + 1
+    month is 2026-02-28): how the Civil Code (民法典, art. 202) ends a period counted in months or
+    years."""
+    year, month = divmod(start.month - 1 + months, 12)
+    year += start.year
+    if not 1 <= year <= 9999:
+        raise DateError(f"{start.isoformat()} + {months} months is outside the years 1–9999")
+    return dt.date(year, month + 1, min(start.day, calendar.monthrange(year, month + 1)[1]))
+
+
+_CYCLE_MONTHS, _CYCLE_DAYS = 4800, 146097  # the Gregorian calendar repeats every 400 years
+
+
+@functools.lru_cache(maxsize=256)
+def month_span(months: int) -> tuple[int, int]:
+    """The fewest and the most days that `months` calendar months last, over every day they can
+    start on (in a month, days 1 to 28 all give the same span, so only the last days need
+    trying)."""
+    cycles, months = divmod(months, _CYCLE_MONTHS)
+    spans = set()
+    for year in range(2000, 2400):
+        for month in range(1, 13):
+            for day in (1, 29, 30, 31):
+                if day <= calendar.monthrange(year, month)[1]:
+                    start = dt.date(year, month, day)
+                    spans.add((add_months(start, months) - start).days)
+    return cycles * _CYCLE_DAYS + min(spans), cycles * _CYCLE_DAYS + max(spans)
+
+
+def day_bounds(value) -> tuple[float, float]:
+    """The fewest and the most days a duration lasts, whatever day it starts on. Hours, days and
+    weeks have one length (24 hours a day); n months last as few days as the shortest n consecutive
+    calendar months and as many as the longest (1 month: 28–31, 6 months: 181–184, 12 months:
+    365–366), a fraction of a month 28–31 days times the fraction; a year is 12 months."""
+    number, unit = duration(value)
+    if unit in _HOURS:
+        days = number * _HOURS[unit] / 24
+        return days, days
+    months = number * _MONTHS[unit]
+    if not math.isfinite(months):
+        raise DateError(f"{number:g} {unit} is too long to count")
+    whole = math.floor(months)
+    fewest, most = month_span(whole)
+    return fewest + (months - whole) * 28, most + (months - whole) * 31
+
+
+def shorter(left, right) -> bool:
+    """Whether duration `left` ends before duration `right` whatever day both start on: exact
+    between units of one kind (hours, days, weeks; or months, years), else decided by their bounds
+    in days."""
+    (a, unit_a), (b, unit_b) = duration(left), duration(right)
+    if unit_a in _HOURS and unit_b in _HOURS:
+        return a * _HOURS[unit_a] < b * _HOURS[unit_b]
+    if unit_a in _MONTHS and unit_b in _MONTHS:
+        return a * _MONTHS[unit_a] < b * _MONTHS[unit_b]
+    return day_bounds(left)[1] < day_bounds(right)[0]
+
+
+def moved(start: dt.date, value) -> dt.date:
+    """`start` moved on by a duration of whole days (or hours in whole days), or of whole months or
+    years."""
+    number, unit = duration(value)
+    try:
+        if unit in _MONTHS:
+            months = number * _MONTHS[unit]
+            if months != int(months):
+                raise DateError(f"a date moves by whole months: {number:g} {unit} is not")
+            return add_months(start, int(months))
+        days = number * _HOURS[unit] / 24
+        if days != int(days):
+            raise DateError(f"a date moves by whole days: {number:g} {unit} is not")
+        return start + dt.timedelta(days=int(days))
+    except OverflowError:
+        raise DateError(f"{start.isoformat()} + {number:g} {unit} is past the year 9999") from None
+
+
+def days_between(start, end) -> int:
+    """Days from ISO date `start` to ISO date `end` (negative when end is earlier)."""
+    return (date(end) - date(start)).days
+
+
+def days_since(today: dt.date, when) -> int:
+    """Days from ISO date `when` to `today` (negative when `when` is later)."""
+    return (today - date(when)).days
+
+
+def days_until(today: dt.date, when) -> int:
+    """Days from `today` to ISO date `when` (negative when `when` is past)."""
+    return (date(when) - today).days
+
+
+def date_add(when, length) -> str:
+    """ISO date `when` moved on by a duration: whole days (weeks of 7, hours in whole days), or
+    whole months or years ending on the same day of the month, or its last day where there is
+    none."""
+    return moved(date(when), length).isoformat()
+
+
+def min_days(length) -> float:
+    """The fewest days a duration lasts, whatever day it starts on (6 months: 181)."""
+    return day_bounds(length)[0]
+
+
+def max_days(length) -> float:
+    """The most days a duration lasts, whatever day it starts on (6 months: 184)."""
+    return day_bounds(length)[1]
+
+
+def shorter_than(left, right) -> bool:
+    """Whether duration `left` ends before duration `right`, whatever day both start on."""
+    return shorter(left, right)
+
+
+def longer_than(left, right) -> bool:
+    """Whether duration `left` ends after duration `right`, whatever day both start on."""
+    return shorter(right, left)
+
+
+_DATE, _DURATION = (str,), (dict, str)  # a date is a text; a duration an object or a text
+
+# name → (function, whether it takes the evaluation date first, the Python types of its arguments
+# as jmespath's signature admits them: "string", or "object"/"string")
+CALENDAR: dict[str, tuple[Callable[..., Any], bool, tuple[tuple[type, ...], ...]]] = {
+    "days_between": (days_between, False, (_DATE, _DATE)),
+    "days_since": (days_since, True, (_DATE,)),
+    "days_until": (days_until, True, (_DATE,)),
+    "date_add": (date_add, False, (_DATE, _DURATION)),
+    "min_days": (min_days, False, (_DURATION,)),
+    "max_days": (max_days, False, (_DURATION,)),
+    "shorter_than": (shorter_than, False, (_DURATION, _DURATION)),
+    "longer_than": (longer_than, False, (_DURATION, _DURATION)),
+}

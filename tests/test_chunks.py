@@ -1,0 +1,98 @@
+"""eval --jobs: worker processes read their parts of the deployment files themselves
+(loader.iter_chunks / read_chunk). Read part by part, a file gives exactly what reading it whole
+gives: the same deployments with the same sources and line numbers, and the same problems."""
+
+from __future__ import annotations
+
+import json
+import random
+
+import pytest
+from conftest import ROOT, run_line
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from facepolicy import loader
+from facepolicy.model import Problem
+
+LINE = st.one_of(
+    st.just(b""),
+    st.just(b"   \t"),
+    st.just(b'{"a": 1}'),
+    st.just(b'{"id": "\xe4\xba\xba\xe8\x84\xb8"}'),  # UTF-8 text
+    st.just(b'{"bad": "\xff"}'),  # not UTF-8
+    st.binary(min_size=0, max_size=40).filter(lambda b: b"\n" not in b),
+    st.integers(50, 120).map(lambda n: b"x" * n),  # longer than the size limit below
+)
+
+
+def _by_parts(paths: list[str], size: int, max_size: int) -> list:
+    found: list = []
+    held = False
+    for chunk in loader.iter_chunks(paths, size):
+        if isinstance(chunk, Problem):
+            found.append(chunk)
+            continue
+        items = loader.read_chunk(chunk, max_size)
+        found.extend(items)
+        held = held or bool(items)
+        if chunk.last:
+            if not held:
+                found.append(loader.empty_document(chunk.source))
+            held = False
+    return found
+
+
+@settings(max_examples=300, deadline=None, derandomize=True)
+@given(
+    st.lists(LINE, max_size=30),
+    st.sampled_from([b"\n", b"\r\n"]),
+    st.booleans(),
+    st.integers(1, 200),
+)
+def test_a_file_read_part_by_part_gives_what_reading_it_whole_gives(
+    tmp_path_factory, lines, end, trailing, size
+):
+    path = tmp_path_factory.mktemp("chunks") / "fleet.ndjson"
+    path.write_bytes(end.join(lines) + (end if trailing and lines else b""))
+    whole = list(loader.iter_raw([str(path)], 64))
+    assert _by_parts([str(path)], size, 64) == whole
+
+
+def test_parts_end_at_line_ends_and_number_their_first_line(tmp_path):
+    path = tmp_path / "fleet.ndjson"
+    lines = [json.dumps({"n": n, "pad": "x" * random.Random(n).randrange(300)}) for n in range(400)]
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    chunks = list(loader.iter_chunks([str(path)], 4096))
+    assert len(chunks) > 10 and [c.last for c in chunks].count(True) == 1
+    data = path.read_bytes()
+    for chunk in chunks:
+        assert chunk.start == 0 or data[chunk.start - 1 : chunk.start] == b"\n"
+        assert chunk.line == data.count(b"\n", 0, chunk.start) + 1
+        assert chunk.last or chunk.end - chunk.start >= 4096
+    assert chunks[-1].end == len(data)
+
+
+def test_folders_missing_files_and_plain_json_files_keep_their_order(tmp_path):
+    folder = tmp_path / "fleet"
+    folder.mkdir()
+    (folder / "a.json").write_text('{"id": "a"}', encoding="utf-8")
+    (folder / "b.ndjson").write_text('{"id": "b1"}\n\n{"id": "b2"}\n', encoding="utf-8")
+    (folder / "c.ndjson").write_text("\n  \n", encoding="utf-8")  # no line: an empty document
+    paths = [str(folder), str(tmp_path / "missing.json"), str(folder / "a.json")]
+    assert _by_parts(paths, 5, 1000) == list(loader.iter_raw(paths, 1000))
+
+
+@pytest.mark.parametrize("fmt", ["ndjson", "text", "json"])
+def test_two_jobs_reading_their_own_parts_write_what_one_job_writes(tmp_path, fmt):
+    sources = sorted((ROOT / "fixtures" / "scenarios").glob("*/deployment.json"))
+    documents = [json.loads(p.read_text(encoding="utf-8")) for p in sources]
+    lines = [json.dumps(documents[n % len(documents)], ensure_ascii=False) for n in range(600)]
+    lines[40] = '{"broken": '
+    path = tmp_path / "fleet.ndjson"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    args = ["facepolicy", "eval", "--format", fmt, str(path), str(tmp_path / "nowhere.json")]
+    one = run_line(args)
+    assert path.stat().st_size > 2 * loader.CHUNK  # read in several parts
+    two = run_line([*args[:2], "--jobs", "2", *args[2:]])
+    assert one.code == two.code == 2 and one.out == two.out and one.err == two.err
