@@ -541,3 +541,11 @@ def test_a_calendar_function_computed_without_jmespath_gives_jmespaths_answer_an
         taken_here += functions._reference is None  # jmespath never consulted
         admitted += all(type(a) in kind for a, kind in zip(args, kinds, strict=True))
     assert taken_here == admitted > 0
+
+
+def test_month_lengths_are_the_gregorian_calendars():
+    for year in range(1, 10000, 7):
+        for month in range(1, 13):
+            assert durations._month_length(year, month) == calendar.monthrange(year, month)[1]
+    for year in (1600, 1700, 1900, 2000, 2024, 2100, 2400):
+        assert durations._month_length(year, 2) == calendar.monthrange(year, 2)[1]

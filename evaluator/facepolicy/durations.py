@@ -4,7 +4,6 @@ and the same code answers for jmespath itself (reference.py)."""
 
 from __future__ import annotations
 
-import calendar
 import datetime as dt
 import functools
 import json
@@ -83,7 +82,13 @@ def add_months(start: dt.date, months: int) -> dt.date:
     year += start.year
     if not 1 <= year <= 9999:
         raise DateError(f"{start.isoformat()} + {months} months is outside the years 1–9999")
-    return dt.date(year, month + 1, min(start.day, calendar.monthrange(year, month + 1)[1]))
+    return dt.date(year, month + 1, min(start.day, _month_length(year, month + 1)))
+
+
+def _month_length(year: int, month: int) -> int:
+    if month == 2:
+        return 29 if year % 4 == 0 and (year % 100 != 0 or year % 400 == 0) else 28
+    return 30 if month in (4, 6, 9, 11) else 31
 
 
 _CYCLE_MONTHS, _CYCLE_DAYS = 4800, 146097  # the Gregorian calendar repeats every 400 years
@@ -93,7 +98,7 @@ _CYCLE_MONTHS, _CYCLE_DAYS = 4800, 146097  # the Gregorian calendar repeats ever
 def _cycle() -> tuple[list[int], list[int]]:
     """The length of each month of one 400-year cycle, twice over (a run of months may wrap), and
     their running sums: days from the cycle's start to the first of each month."""
-    lengths = [calendar.monthrange(2000 + i // 12, i % 12 + 1)[1] for i in range(_CYCLE_MONTHS)] * 2
+    lengths = [_month_length(2000 + i // 12, i % 12 + 1) for i in range(_CYCLE_MONTHS)] * 2
     starts = [0]
     for length in lengths:
         starts.append(starts[-1] + length)
