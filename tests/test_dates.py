@@ -4,6 +4,7 @@ schema refuses."""
 
 from __future__ import annotations
 
+import calendar
 import datetime as dt
 import itertools
 import json
@@ -114,6 +115,26 @@ def _spans(months: int, years=range(1999, 2031)) -> set[int]:
 def test_month_span_is_the_shortest_and_longest_run_of_calendar_months(months):
     spans = _spans(months)
     assert reference.month_span(months) == (min(spans), max(spans))
+
+
+def _month_span_by_dates(months: int) -> tuple[int, int]:
+    """month_span the slow way: every start day of the 400-year cycle that can differ, as dates."""
+    cycles, months = divmod(months, 4800)
+    spans = set()
+    for year in range(2000, 2400):
+        for month in range(1, 13):
+            for day in (1, 29, 30, 31):
+                if day <= calendar.monthrange(year, month)[1]:
+                    start = dt.date(year, month, day)
+                    spans.add((reference.add_months(start, months) - start).days)
+    return cycles * 146097 + min(spans), cycles * 146097 + max(spans)
+
+
+@pytest.mark.parametrize(
+    "months", [0, 1, 2, 3, 6, 11, 12, 23, 47, 48, 49, 97, 1199, 1200, 4799, 4800, 4801, 9650]
+)
+def test_month_span_by_running_sums_is_month_span_by_dates(months):
+    assert durations.month_span(months) == _month_span_by_dates(months)
 
 
 def test_month_bounds_stated_for_the_documentation():
@@ -520,3 +541,11 @@ def test_a_calendar_function_computed_without_jmespath_gives_jmespaths_answer_an
         taken_here += functions._reference is None  # jmespath never consulted
         admitted += all(type(a) in kind for a, kind in zip(args, kinds, strict=True))
     assert taken_here == admitted > 0
+
+
+def test_month_lengths_are_the_gregorian_calendars():
+    for year in range(1, 10000, 7):
+        for month in range(1, 13):
+            assert durations._month_length(year, month) == calendar.monthrange(year, month)[1]
+    for year in (1600, 1700, 1900, 2000, 2024, 2100, 2400):
+        assert durations._month_length(year, 2) == calendar.monthrange(year, 2)[1]

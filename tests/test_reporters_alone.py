@@ -408,3 +408,42 @@ def test_sarif_shows_the_excerpts_the_context_carries():
     driver = json.loads(run("sarif"))["runs"][0]["tool"]["driver"]
     signs = next(rule for rule in driver["rules"] if rule["id"] == "doc.signs")
     assert "公共区域应设置标识" in signs["help"]["markdown"]
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_json_verdicts_written_piece_by_piece_are_what_json_dumps_writes(lang):
+    """json_._verdict_text builds each verdict's JSON from parts serialised once per rule; it must
+    give json.dumps's bytes for every kind of verdict and every string."""
+    from facepolicy.reporters import json_
+
+    odd = 'quote " backslash \\ newline \n tab \t nul \x00 bell \x07 \u2028 人脸 \U0001f600'
+    _, results = hand_built()
+    results.append(
+        DeploymentResult(
+            odd,
+            odd,
+            [
+                Verdict("doc.broken", Status.error, error=odd),
+                Verdict("doc.notice", Status.incomplete, missing=(odd, "/a/b"), gating=0),
+                Verdict("doc.retention", Status.waived, waiver=odd),
+                Verdict(
+                    "doc.signs",
+                    Status.fail,
+                    violations=(Violation(odd, Text(odd, odd), Text(odd + "!", odd + "?")),),
+                    missing=("/x",),
+                ),
+            ],
+            {odd: (12345, 6)},
+        )
+    )
+    checked = 0
+    for result in results:
+        for verdict in result.verdicts:
+            ctx = context(lang)
+            expected = json_.dump(json_._verdict_entry(verdict, result, ctx))
+            assert json_._verdict_text(verdict, result, ctx) == expected
+            checked += 1
+        assert (
+            json.loads(json_.deployment_json(result, context(lang)))["id"] == result.deployment_id
+        )
+    assert checked == 11

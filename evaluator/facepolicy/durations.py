@@ -4,7 +4,6 @@ and the same code answers for jmespath itself (reference.py)."""
 
 from __future__ import annotations
 
-import calendar
 import datetime as dt
 import functools
 import json
@@ -83,25 +82,43 @@ def add_months(start: dt.date, months: int) -> dt.date:
     year += start.year
     if not 1 <= year <= 9999:
         raise DateError(f"{start.isoformat()} + {months} months is outside the years 1–9999")
-    return dt.date(year, month + 1, min(start.day, calendar.monthrange(year, month + 1)[1]))
+    return dt.date(year, month + 1, min(start.day, _month_length(year, month + 1)))
+
+
+def _month_length(year: int, month: int) -> int:
+    if month == 2:
+        return 29 if year % 4 == 0 and (year % 100 != 0 or year % 400 == 0) else 28
+    return 30 if month in (4, 6, 9, 11) else 31
 
 
 _CYCLE_MONTHS, _CYCLE_DAYS = 4800, 146097  # the Gregorian calendar repeats every 400 years
 
 
+@functools.lru_cache(maxsize=1)
+def _cycle() -> tuple[list[int], list[int]]:
+    """The length of each month of one 400-year cycle, twice over (a run of months may wrap), and
+    their running sums: days from the cycle's start to the first of each month."""
+    lengths = [_month_length(2000 + i // 12, i % 12 + 1) for i in range(_CYCLE_MONTHS)] * 2
+    starts = [0]
+    for length in lengths:
+        starts.append(starts[-1] + length)
+    return lengths, starts
+
+
 @functools.lru_cache(maxsize=256)
 def month_span(months: int) -> tuple[int, int]:
     """The fewest and the most days that `months` calendar months last, over every day they can
-    start on (in a month, days 1 to 28 all give the same span, so only the last days need
-    trying)."""
+    start on. Started on day d of month i, they end on day min(d, length of month i + months) of
+    month i + months: the days between the two firsts, plus that end day, less d (days 1 to 28 all
+    give the same span, so only the last days need trying)."""
     cycles, months = divmod(months, _CYCLE_MONTHS)
+    lengths, starts = _cycle()
     spans = set()
-    for year in range(2000, 2400):
-        for month in range(1, 13):
-            for day in (1, 29, 30, 31):
-                if day <= calendar.monthrange(year, month)[1]:
-                    start = dt.date(year, month, day)
-                    spans.add((add_months(start, months) - start).days)
+    for i in range(_CYCLE_MONTHS):
+        between, last = starts[i + months] - starts[i], lengths[i + months]
+        for day in (1, 29, 30, 31):
+            if day <= lengths[i]:
+                spans.add(between + min(day, last) - day)
     return cycles * _CYCLE_DAYS + min(spans), cycles * _CYCLE_DAYS + max(spans)
 
 

@@ -3,12 +3,12 @@ built once per rule-set digest (codegen.py, schema_code.py) and cached (cache.py
 rule set, with what a report says of each rule, so that evaluating never needs the rule set itself.
 
 A cache entry is a marshal of (format, code objects, the digest of the file each was compiled from,
-rule words, digest, problems), compressed (a
-fifth of the bytes to read and to hash): marshal rather than pickle because code objects are what it
-is for, and because it loads in a fraction of the time. The code objects are the deployment check's
-module, then one module per rule: a rule edit compiles that rule's module alone (rulecache.Parts
-keeps the others). It is read only under the same rules as every cache entry (an
-owner-only folder, SHA-256 of key and payload checked first).
+rule words, digest, problems), not compressed (unzipping 1.8 MB cost more than reading and hashing
+it): marshal rather than pickle because code objects are what it is for, and because it loads in a
+fraction of the time. The code objects are the deployment check's module, then one module per rule:
+a rule edit compiles that rule's module alone (rulecache.Parts keeps the others). It is read only
+under the same rules as every cache entry (an owner-only folder, SHA-256 of key and payload checked
+first).
 """
 
 from __future__ import annotations
@@ -16,7 +16,6 @@ from __future__ import annotations
 import datetime as dt
 import json
 import marshal
-import zlib
 from typing import TYPE_CHECKING, Any
 
 from facepolicy.facts import closed_world, read
@@ -27,7 +26,7 @@ from facepolicy.runtime import judge_rule
 if TYPE_CHECKING:
     from facepolicy.ruleset import RuleSet
 
-FORMAT = 4  # of the cached entry; a change makes old entries unreadable, hence rebuilt
+FORMAT = 5  # of the cached entry; a change makes old entries unreadable, hence rebuilt
 PROGRAM = "-program"  # the entry's key: the rule set's cache key and this
 
 
@@ -178,9 +177,7 @@ def build(rule_set: "RuleSet", parts: Any = None) -> tuple[Program, bytes]:
     digests = tuple(digest for _, digest in made)
     words = _words(rule_set)
     problems = tuple((p.source, p.message) for p in rule_set.problems)
-    entry = zlib.compress(
-        marshal.dumps((FORMAT, codes, digests, words, rule_set.digest(), problems)), 1
-    )
+    entry = marshal.dumps((FORMAT, codes, digests, words, rule_set.digest(), problems))
     return _program(codes, words, rule_set.digest(), problems, entry), entry
 
 
@@ -243,8 +240,8 @@ def store(cache_key: str, entry: bytes) -> None:
 
 def _unpacked(entry: bytes) -> tuple[Any, ...] | None:
     try:
-        found = marshal.loads(zlib.decompress(entry))
-    except (EOFError, ValueError, TypeError, zlib.error):
+        found = marshal.loads(entry)
+    except (EOFError, ValueError, TypeError):
         return None
     if not isinstance(found, tuple) or len(found) != 6 or found[0] != FORMAT:
         return None

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from json.encoder import encode_basestring  # what json.dumps writes a str with (ensure_ascii off)
 from typing import Any
 
 from facepolicy.model import DeploymentResult, Problem, Summary, Verdict
@@ -45,6 +46,52 @@ def _verdict_entry(verdict: Verdict, result: DeploymentResult, context: Context)
     return entry
 
 
+def _rule_parts(rule_id: str, context: Context) -> tuple[str, str, str]:
+    """What every entry of a rule says the same way, serialised once per run: its clauses, its
+    severity, and its id and title."""
+    plain = context.memo if context.memo is not None else {}
+    key = ("rule parts", rule_id)
+    if key not in plain:
+        rule = context.rules[rule_id]
+        plain[key] = (
+            dump(list(rule.clauses)),
+            dump(rule.severity.name),
+            dump(rule.title(context.lang)),
+        )
+    return plain[key]
+
+
+def _verdict_text(verdict: Verdict, result: DeploymentResult, context: Context) -> str:
+    """dump(_verdict_entry(…)), written piece by piece from parts serialised once per rule (a
+    report holds thousands of these entries; a test holds the two to the same bytes)."""
+    lang = context.lang
+    clauses, severity, title = _rule_parts(verdict.rule_id, context)
+    error = f', "error": {encode_basestring(verdict.error)}' if verdict.error else ""
+    missing = (
+        f', "missing": [{", ".join(map(encode_basestring, verdict.missing))}]'
+        if verdict.missing
+        else ""
+    )
+    violations = ""
+    if verdict.violations:
+        placed = result.positions
+        shown = []
+        for v in verdict.violations:
+            line, column = placed.get(v.pointer, (1, 1))
+            shown.append(
+                f'{{"clauses": {clauses}, "column": {column}, "line": {line}, "message": '
+                f'{encode_basestring(v.message(lang))}, "pointer": {encode_basestring(v.pointer)}, '
+                f'"remediation": {encode_basestring(v.remediation(lang))}, "severity": {severity}}}'
+            )
+        violations = f', "violations": [{", ".join(shown)}]'
+    waiver = f', "waiver": {dump(verdict.waiver)}' if verdict.waiver else ""
+    return (
+        f'{{"clauses": {clauses}{error}{missing}, "rule": {encode_basestring(verdict.rule_id)}, '
+        f'"severity": {severity}, "status": "{verdict.status.value}", "title": {title}'
+        f"{violations}{waiver}}}"
+    )
+
+
 def deployment_json(result: DeploymentResult, context: Context) -> str:
     """One deployment as the report schema's #/$defs/deployment, serialised. Most verdicts say only
     a rule's status, and that text is the same in every deployment: it is serialised once per rule
@@ -53,20 +100,20 @@ def deployment_json(result: DeploymentResult, context: Context) -> str:
     parts = []
     for verdict in result.verdicts:
         if verdict.violations or verdict.missing or verdict.error or verdict.waiver:
-            parts.append(dump(_verdict_entry(verdict, result, context)))
+            parts.append(_verdict_text(verdict, result, context))
             continue
         key = ("plain verdict", verdict.rule_id, verdict.status)
         if key not in plain:
-            plain[key] = dump(_verdict_entry(verdict, result, context))
+            plain[key] = _verdict_text(verdict, result, context)
         parts.append(plain[key])
     # The keys in the order sort_keys gives them: the same text dump() of the whole would write.
     reading = ', "reading": "closed_world"' if result.closed_world else ""
     return (
         '{"id": '
-        + dump(result.deployment_id)
+        + encode_basestring(result.deployment_id)
         + reading
         + ', "source": '
-        + dump(result.source)
+        + encode_basestring(result.source)
         + ', "verdicts": ['
         + ", ".join(parts)
         + "]}"
