@@ -11,7 +11,7 @@ import jsonschema
 import pytest
 
 from facepolicy.errors import FacepolicyError
-from facepolicy.facts import Facts, Unknown, read, unstated
+from facepolicy.facts import Facts, Partial, Unknown, read, unstated
 from facepolicy.model import (
     DeploymentResult,
     Outcome,
@@ -836,6 +836,26 @@ def test_read_escapes_pointers_and_opens_lists_not_stated_complete():
     )
     assert read({"l": [[1, {"a": 1}]]}, open_lists=False)["l"][0][1].at == "/l/0/1"
     assert repr(unstated("/x")) == "Unknown(['/x'], truth=None)"
+
+
+def test_read_wraps_each_object_of_a_mixed_list_in_its_place_and_leaves_the_document_alone():
+    # read copies a list and replaces its objects in place, skipping lists that hold none: a wrong
+    # index, a skipped list or a list shared with the document would show here
+    import copy
+
+    document = {"l": [1, {"a": 1}, "x", [2, {"b": [3]}], {"c": 2}], "m": ["a", "b"], "n": []}
+    before = copy.deepcopy(document)
+    for open_lists in (True, False):
+        facts = read(document, open_lists=open_lists)
+        assert document == before and type(document["l"][1]) is dict
+        items = facts["l"].items if open_lists else facts["l"]
+        assert [type(x).__name__ for x in items] == ["int", "Facts", "str", "list", "Facts"]
+        assert (items[0], items[2], items[1].at, items[4].at) == (1, "x", "/l/1", "/l/4")
+        assert items[3][0] == 2 and items[3][1].at == "/l/3/1"
+        assert type(items[3][1]["b"]) is (Partial if open_lists else list)
+        m = facts["m"].items if open_lists else facts["m"]
+        assert m == ["a", "b"] and m is not document["m"]
+        assert (facts["n"].items if open_lists else facts["n"]) == []
 
 
 def test_a_component_with_several_values_is_read_once_per_combination():

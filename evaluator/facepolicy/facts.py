@@ -189,6 +189,9 @@ def _readings(component: "Facts") -> list["Facts"]:
     return readings
 
 
+_CONTAINERS = frozenset((dict, list))
+
+
 def read(document: Any, open_lists: bool = True) -> Any:
     """The deployment as facts: objects that know their pointers, and lists not named `complete` by
     their object read as open (`open_lists` False reads every stated list as complete:
@@ -213,12 +216,11 @@ def read(document: Any, open_lists: bool = True) -> Any:
                     here = (
                         at + "/" + (_escape(key) if "~" in key or "/" in key else key)
                     )  # pragma: no mutate
-                    items = [
-                        wrap(x, f"{here}/{i}")
-                        if type(x) in (dict, list)
-                        else x  # pragma: no mutate
-                        for i, x in enumerate(item)
-                    ]
+                    items = item.copy()  # at C speed; lists and objects replaced in place
+                    if not _CONTAINERS.isdisjoint(map(type, item)):  # most lists hold neither
+                        for i, x in enumerate(item):
+                            if type(x) in _CONTAINERS:  # pragma: no mutate
+                                items[i] = wrap(x, f"{here}/{i}")
                     if complete is None or key in complete:
                         wrapped[key] = items
                     else:
