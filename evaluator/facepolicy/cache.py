@@ -22,14 +22,14 @@ import os
 import re
 import stat
 import sys
-from pathlib import Path
-from typing import Any
-
-from facepolicy import __version__
 
 # OpenSSL's SHA-256 (hashlib): loading it costs about 2 ms, but it hashes the 2.4 MB a cached eval
 # reads (rule files, the program) five times faster than the built-in _sha256 module
 from hashlib import sha256
+from pathlib import Path
+from typing import Any
+
+from facepolicy import __version__
 
 KEEP = 16  # cache entries kept; older ones are removed when a new one is written
 MAGIC = b"facepolicy-cache-2\n"
