@@ -4,6 +4,7 @@ into files."""
 from __future__ import annotations
 
 import bisect
+import functools
 import json
 import re
 from typing import Iterable
@@ -37,27 +38,170 @@ def _at(pattern: re.Pattern[str], text: str, pos: int) -> re.Match[str]:
     return match
 
 
-def _skip_value(text: str, pos: int) -> int:
-    """The offset just past the JSON value that starts at `pos` (jumped over by the C decoder)."""
-    return _SCAN(text, pos)[1]
+# --- skipping values in C ---------------------------------------------------------------------
+# A value is jumped over by one regular-expression match instead of being built by the JSON
+# decoder. The patterns only find where a value of a valid JSON text ends (brackets balanced,
+# strings matched whole); they do not check it. Every repetition is possessive, so a match that
+# fails (a value nested deeper than _DEPTH, the text's end) fails at once instead of backtracking,
+# and the caller then falls back to the decoder.
+_DEPTH = 8
+_SPACE = r"[ \t\r\n]*+"
+_SPACE_RE = re.compile(_SPACE)
+_AFTER = r"[ \t\r\n,]*+"
 
 
-def _ancestors(pointers: Iterable[str]) -> set[str]:
-    wanted = {""}
+def _value_pattern(string: str) -> str:
+    gap = r'[^"\[\]{}]*+'  # commas, colons, space and scalars between a container's strings
+    nested = "(?!)"  # deeper than _DEPTH: no match
+    for _ in range(_DEPTH):
+        nested = rf"[\[{{]{gap}(?:(?:{string}|{nested}){gap})*+[\]}}]"
+    return rf"(?:{string}|{nested}|[-0-9tfn][^\s,\]}}]*+)"
+
+
+# `[^"]` is the engine's fastest loop; a text without a backslash has no escapes in its strings
+_PLAIN_STRING = r'"[^"]*+"'
+_ANY_STRING = r'"[^"\\]*+(?:\\.[^"\\]*+)*+"'
+
+
+class _Skips:
+    """The patterns for one kind of text (with or without backslashes)."""
+
+    def __init__(self, string: str, key: str) -> None:
+        value = _value_pattern(string)
+        self.value = re.compile(value)
+        # After a value, commas are treated as space: in a valid text they are where they belong,
+        # and one pattern then goes from the end of a value to the start of the next one.
+        # array items, each with what follows it up to the next item or the closing bracket
+        self.items = re.compile(rf"(?:{value}{_AFTER})*+")
+        self.item = re.compile(rf"{value}{_AFTER}")
+        # object members with plain keys, each up to the next member or the closing brace
+        self.members = re.compile(rf"{_AFTER}(?:{key}{_SPACE}:{_SPACE}{value}{_AFTER})*+")
+
+
+_PLAIN = _Skips(_PLAIN_STRING, _PLAIN_STRING)
+_ANY = _Skips(_ANY_STRING, r'"[^"\\]*+"')
+_SEPARATOR = re.compile(_AFTER)
+_COLON = re.compile(rf"{_SPACE}:{_SPACE}")
+
+
+def _skip(skips: _Skips, text: str, pos: int) -> int:
+    """The offset just past the JSON value that starts at `pos`."""
+    match = skips.value.match(text, pos)
+    return match.end() if match else _SCAN(text, pos)[1]
+
+
+# --- the walk to the wanted values --------------------------------------------------------------
+Tree = dict[str, "Tree"]  # escaped pointer part → the wanted parts below it
+
+
+def _tree(pointers: Iterable[str]) -> Tree:
+    root: Tree = {}
     for pointer in pointers:
-        while pointer and pointer not in wanted:
-            wanted.add(pointer)
-            pointer = pointer.rsplit("/", 1)[0]
-    return wanted
+        if not pointer.startswith("/"):
+            continue  # "" is the root itself; anything else names no value
+        node = root
+        for part in pointer.split("/")[1:]:
+            node = node.setdefault(part, {})
+    return root
 
 
-def positions(
-    text: str, line_offset: int = 0, wanted: Iterable[str] | None = None
-) -> dict[str, tuple[int, int]]:
-    """Pointer → (line, column), both from 1, of the values of a valid JSON text: every value, or
-    only those in `wanted` and their ancestors (a subtree no wanted pointer enters is skipped
-    unread)."""
-    keep = None if wanted is None else _ancestors(wanted)
+@functools.lru_cache(maxsize=4096)
+def _spelling(part: str) -> str | None:
+    """`"key"` for the key a pointer part names, if it can be written without escapes."""
+    key = part.replace("~1", "/").replace("~0", "~")
+    if _escape(key) != part or re.search(r'["\\\x00-\x1f]', key):
+        return None
+    return f'"{key}"'
+
+
+class _Walk:
+    def __init__(self, text: str) -> None:
+        self.text = text
+        # with a backslash somewhere, a key may also be spelled with escapes, unlike `"key"`
+        self.escapes = "\\" in text
+        self.skips = _ANY if self.escapes else _PLAIN
+        self.offsets: dict[str, int] = {}
+
+    def value(self, pos: int, below: Tree, pointer: str, to_end: bool) -> int | None:
+        """Record the value at `pos` and the wanted ones below it; return the offset past it, or
+        None once nothing more is wanted and `to_end` is false (the walk is over)."""
+        self.offsets[pointer] = pos
+        if below:
+            char = self.text[pos]
+            if char == "{":
+                return self.object(pos, below, pointer, to_end)
+            if char == "[":
+                return self.array(pos, below, pointer, to_end)
+        return _skip(self.skips, self.text, pos) if to_end else None
+
+    def object(self, pos: int, below: Tree, pointer: str, to_end: bool) -> int | None:
+        text, nowhere = self.text, len(self.text)
+        # wanted part → [the next offset where its key is spelled `"key"`, that spelling]: a
+        # candidate, which is a member of this object only if the walk lands on it
+        keys: dict[str, list] = {}
+        for part in below:
+            spelling = _spelling(part)
+            at = text.find(spelling, pos) if spelling else -1
+            keys[part] = [at if at >= 0 else nowhere, spelling]
+        pos += 1
+        while True:
+            limit = min([entry[0] for entry in keys.values()], default=nowhere)
+            if limit == nowhere and not (to_end or self.escapes):
+                return None  # no wanted key is spelled in the rest of the text
+            # jump over whole members, stopping at the candidate if it starts a member
+            pos = self.skips.members.match(text, pos, limit).end()
+            part: str | None
+            if pos == limit:
+                part = next(part for part, entry in keys.items() if entry[0] == limit)
+                pos = _at(_COLON, text, pos + len(keys.pop(part)[1])).end()
+            elif text[pos] == "}":
+                return pos + 1
+            else:  # a key with escapes, a value nested deeper than _DEPTH, or one holding a candidate
+                member = _at(_MEMBER, text, pos)
+                pos = member.end()
+                part = _escape(_key(member.group(1)))
+                if keys.pop(part, None) is None:
+                    pos = _skip(self.skips, text, pos)
+                    part = None
+            if part is not None:
+                more = to_end or self.escapes or any(entry[0] < nowhere for entry in keys.values())
+                after = self.value(pos, below[part], f"{pointer}/{part}", more)
+                if after is None:
+                    return None
+                pos = after
+            for entry in keys.values():
+                if entry[0] < pos:  # the candidate was inside a value: look further on
+                    at = text.find(entry[1], pos)
+                    entry[0] = at if at >= 0 else nowhere
+
+    def array(self, pos: int, below: Tree, pointer: str, to_end: bool) -> int | None:
+        text = self.text
+        wanted = sorted(int(part) for part in below if part.isdigit() and str(int(part)) == part)
+        pos = _at(_SPACE_RE, text, pos + 1).end()
+        index = 0
+        while wanted or to_end:
+            if text[pos] == "]":
+                return pos + 1
+            if wanted and index == wanted[0]:
+                part = str(wanted.pop(0))
+                after = self.value(pos, below[part], f"{pointer}/{part}", to_end or bool(wanted))
+                if after is None:
+                    return None
+                pos = _at(_SEPARATOR, text, after).end()
+            elif not wanted:
+                pos = self.skips.items.match(text, pos).end()  # to the end, or a deep value
+                if text[pos] != "]":
+                    pos = _at(_SEPARATOR, text, _skip(self.skips, text, pos)).end()
+                continue
+            else:
+                item = self.skips.item.match(text, pos)
+                pos = item.end() if item else _at(_SEPARATOR, text, _SCAN(text, pos)[1]).end()
+            index += 1
+        return None
+
+
+def _walk(text: str) -> dict[str, int]:
+    """The offset of every value of a valid JSON text, in document order."""
     offsets: dict[str, int] = {}
     # An explicit stack instead of recursion: documents may be deep.
     pos = _at(_WS, text, 0).end()
@@ -65,11 +209,7 @@ def positions(
     pointer = ""
     while True:
         char = text[pos] if pos < len(text) else ""
-        if keep is not None and pointer not in keep:
-            pos = _skip_value(text, pos)
-            char = ""
-        else:
-            offsets[pointer] = pos
+        offsets[pointer] = pos
         if char == "{" or char == "[":
             pos = _at(_WS, text, pos + 1).end()
             closing = "}" if char == "{" else "]"
@@ -105,6 +245,22 @@ def positions(
             stack.pop()  # '}' or ']'; the space after it is already passed
         else:
             break
+    return offsets
+
+
+def positions(
+    text: str, line_offset: int = 0, wanted: Iterable[str] | None = None
+) -> dict[str, tuple[int, int]]:
+    """Pointer → (line, column), both from 1, of the values of a valid JSON text: every value, or
+    only those in `wanted` and their ancestors (the text is read only as far as they need)."""
+    if wanted is None:
+        offsets = _walk(text)
+    else:
+        walk = _Walk(text)
+        walk.value(_at(_WS, text, 0).end(), _tree(wanted), "", False)
+        offsets = walk.offsets
+    if "\n" not in text:  # one line (NDJSON): no line starts to look up
+        return {p: (1 + line_offset, offset + 1) for p, offset in offsets.items()}
     line_starts = [0] + [m.end() for m in re.finditer("\n", text)]
 
     def place(offset: int) -> tuple[int, int]:
