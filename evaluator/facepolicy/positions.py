@@ -96,7 +96,7 @@ Tree = dict[str, "Tree"]  # escaped pointer part → the wanted parts below it
 
 def _tree(pointers: Iterable[str]) -> Tree:
     root: Tree = {}
-    for pointer in pointers:
+    for pointer in set(pointers):
         if not pointer.startswith("/"):
             continue  # "" is the root itself; anything else names no value
         node = root
@@ -136,43 +136,49 @@ class _Walk:
 
     def object(self, pos: int, below: Tree, pointer: str, to_end: bool) -> int | None:
         text, nowhere = self.text, len(self.text)
-        # wanted part → [the next offset where its key is spelled `"key"`, that spelling]: a
-        # candidate, which is a member of this object only if the walk lands on it
-        keys: dict[str, list] = {}
+        # [the next offset where a wanted key is spelled `"key"`, its part, that spelling], nearest
+        # first: a candidate, which is a member of this object only if the walk lands on it
+        wanted = []
         for part in below:
             spelling = _spelling(part)
             at = text.find(spelling, pos) if spelling else -1
-            keys[part] = [at if at >= 0 else nowhere, spelling]
+            wanted.append([nowhere if at < 0 else at, part, spelling])
+        wanted.sort()
         pos += 1
         while True:
-            limit = min([entry[0] for entry in keys.values()], default=nowhere)
+            limit = wanted[0][0] if wanted else nowhere
             if limit == nowhere and not (to_end or self.escapes):
                 return None  # no wanted key is spelled in the rest of the text
             # jump over whole members, stopping at the candidate if it starts a member
             pos = self.skips.members.match(text, pos, limit).end()
             part: str | None
             if pos == limit:
-                part = next(part for part, entry in keys.items() if entry[0] == limit)
-                pos = _at(_COLON, text, pos + len(keys.pop(part)[1])).end()
+                _, part, spelling = wanted.pop(0)
+                pos = _at(_COLON, text, pos + len(spelling)).end()
             elif text[pos] == "}":
                 return pos + 1
             else:  # a key with escapes, a value nested deeper than _DEPTH, or one holding a candidate
                 member = _at(_MEMBER, text, pos)
                 pos = member.end()
                 part = _escape(_key(member.group(1)))
-                if keys.pop(part, None) is None:
+                found = [entry for entry in wanted if entry[1] == part]
+                if found:
+                    wanted.remove(found[0])
+                else:
                     pos = _skip(self.skips, text, pos)
                     part = None
             if part is not None:
-                more = to_end or self.escapes or any(entry[0] < nowhere for entry in keys.values())
+                more = to_end or self.escapes or bool(wanted) and wanted[0][0] < nowhere
                 after = self.value(pos, below[part], f"{pointer}/{part}", more)
                 if after is None:
                     return None
                 pos = after
-            for entry in keys.values():
-                if entry[0] < pos:  # the candidate was inside a value: look further on
-                    at = text.find(entry[1], pos)
-                    entry[0] = at if at >= 0 else nowhere
+            if wanted and wanted[0][0] < pos:
+                for entry in wanted:
+                    if entry[0] < pos:  # the candidate was inside a value: look further on
+                        at = text.find(entry[2], pos)
+                        entry[0] = nowhere if at < 0 else at
+                wanted.sort()
 
     def array(self, pos: int, below: Tree, pointer: str, to_end: bool) -> int | None:
         text = self.text
