@@ -38,56 +38,53 @@ def _at(pattern: re.Pattern[str], text: str, pos: int) -> re.Match[str]:
     return match
 
 
-# --- skipping values in C ---------------------------------------------------------------------
+# --- jumping over values in C -------------------------------------------------------------------
 # A value is jumped over by one regular-expression match instead of being built by the JSON
 # decoder. The patterns only find where a value of a valid JSON text ends (brackets balanced,
 # strings matched whole); they do not check it. Every repetition is possessive, so a match that
-# fails (a value nested deeper than _DEPTH, the text's end) fails at once instead of backtracking,
-# and the caller then falls back to the decoder.
-_DEPTH = 8
+# fails (a value nested deeper than _DEPTH, the end of the text) fails at once instead of
+# backtracking, and the caller then falls back to the decoder.
+_DEPTH = 4  # levels of brackets within a value jumped over: deployments have 3 below the root
 _SPACE = r"[ \t\r\n]*+"
-_SPACE_RE = re.compile(_SPACE)
+# After a value, commas are treated as space: in a valid text they are where they belong, and one
+# pattern then goes from the end of a value to the start of the next one.
 _AFTER = r"[ \t\r\n,]*+"
-
-
-def _value_pattern(string: str) -> str:
-    gap = r'[^"\[\]{}]*+'  # commas, colons, space and scalars between a container's strings
-    nested = "(?!)"  # deeper than _DEPTH: no match
-    for _ in range(_DEPTH):
-        nested = rf"[\[{{]{gap}(?:(?:{string}|{nested}){gap})*+[\]}}]"
-    return rf"(?:{string}|{nested}|[-0-9tfn][^\s,\]}}]*+)"
-
-
-# `[^"]` is the engine's fastest loop; a text without a backslash has no escapes in its strings
-_PLAIN_STRING = r'"[^"]*+"'
-_ANY_STRING = r'"[^"\\]*+(?:\\.[^"\\]*+)*+"'
-
-
-class _Skips:
-    """The patterns for one kind of text (with or without backslashes)."""
-
-    def __init__(self, string: str, key: str) -> None:
-        value = _value_pattern(string)
-        self.value = re.compile(value)
-        # After a value, commas are treated as space: in a valid text they are where they belong,
-        # and one pattern then goes from the end of a value to the start of the next one.
-        # array items, each with what follows it up to the next item or the closing bracket
-        self.items = re.compile(rf"(?:{value}{_AFTER})*+")
-        self.item = re.compile(rf"{value}{_AFTER}")
-        # object members with plain keys, each up to the next member or the closing brace
-        self.members = re.compile(rf"{_AFTER}(?:{key}{_SPACE}:{_SPACE}{value}{_AFTER})*+")
-
-
-_PLAIN = _Skips(_PLAIN_STRING, _PLAIN_STRING)
-_ANY = _Skips(_ANY_STRING, r'"[^"\\]*+"')
 _SEPARATOR = re.compile(_AFTER)
 _COLON = re.compile(rf"{_SPACE}:{_SPACE}")
 
 
-def _skip(skips: _Skips, text: str, pos: int) -> int:
-    """The offset just past the JSON value that starts at `pos`."""
-    match = skips.value.match(text, pos)
-    return match.end() if match else _SCAN(text, pos)[1]
+class _Jumps:
+    """The patterns for one kind of text: with backslashes (escapes) in it, or without."""
+
+    def __init__(self, escapes: bool) -> None:
+        # `[^"]` is the engine's fastest loop, and right where no string holds an escape
+        string = r'"[^"]*+"'
+        key = string
+        if escapes:
+            string = r'"[^"\\]*+(?:\\.[^"\\]*+)*+"'
+            key = r'"[^"\\]*+"'  # a key spelled with escapes is left to the walk
+        gap = r'[^"\[\]{}]*+'  # commas, colons, space and scalars between a container's strings
+        nested = "(?!)"  # deeper than _DEPTH: no match
+        for _ in range(_DEPTH):
+            nested = rf"[\[{{]{gap}(?:(?:{string}|{nested}){gap})*+[\]}}]"
+        value = rf"(?:{string}|{nested}|[-0-9tfn][^\s,\]}}]*+)"
+        members = rf"{_AFTER}(?:{key}{_SPACE}:{_SPACE}{value}{_AFTER})*+"
+        # a value and what follows it, up to the next value or the closing bracket
+        self.value = re.compile(value + _AFTER)
+        # object members with plain keys, up to the next member or the closing brace
+        self.members = re.compile(members)
+        self.value_and_members = re.compile(value + members)
+
+
+@functools.cache
+def _jumps(escapes: bool) -> _Jumps:
+    return _Jumps(escapes)  # compiled on first use: a few milliseconds
+
+
+def _skip(jumps: _Jumps, text: str, pos: int) -> int:
+    """The offset past the JSON value that starts at `pos` and the space and comma after it."""
+    match = jumps.value.match(text, pos)
+    return match.end() if match else _at(_SEPARATOR, text, _SCAN(text, pos)[1]).end()
 
 
 # --- the walk to the wanted values --------------------------------------------------------------
@@ -97,11 +94,14 @@ Tree = dict[str, "Tree"]  # escaped pointer part → the wanted parts below it
 def _tree(pointers: Iterable[str]) -> Tree:
     root: Tree = {}
     for pointer in set(pointers):
-        if not pointer.startswith("/"):
+        if pointer[:1] != "/":
             continue  # "" is the root itself; anything else names no value
         node = root
-        for part in pointer.split("/")[1:]:
-            node = node.setdefault(part, {})
+        for part in pointer[1:].split("/"):
+            child = node.get(part)
+            if child is None:
+                child = node[part] = {}
+            node = child
     return root
 
 
@@ -119,7 +119,7 @@ class _Walk:
         self.text = text
         # with a backslash somewhere, a key may also be spelled with escapes, unlike `"key"`
         self.escapes = "\\" in text
-        self.skips = _ANY if self.escapes else _PLAIN
+        self.jumps = _jumps(self.escapes)
         self.offsets: dict[str, int] = {}
 
     def value(self, pos: int, below: Tree, pointer: str, to_end: bool) -> int | None:
@@ -132,7 +132,7 @@ class _Walk:
                 return self.object(pos, below, pointer, to_end)
             if char == "[":
                 return self.array(pos, below, pointer, to_end)
-        return _skip(self.skips, self.text, pos) if to_end else None
+        return _skip(self.jumps, self.text, pos) if to_end else None
 
     def object(self, pos: int, below: Tree, pointer: str, to_end: bool) -> int | None:
         text, nowhere = self.text, len(self.text)
@@ -150,7 +150,7 @@ class _Walk:
             if limit == nowhere and not (to_end or self.escapes):
                 return None  # no wanted key is spelled in the rest of the text
             # jump over whole members, stopping at the candidate if it starts a member
-            pos = self.skips.members.match(text, pos, limit).end()
+            pos = self.jumps.members.match(text, pos, limit).end()
             part: str | None
             if pos == limit:
                 _, part, spelling = wanted.pop(0)
@@ -165,7 +165,7 @@ class _Walk:
                 if found:
                     wanted.remove(found[0])
                 else:
-                    pos = _skip(self.skips, text, pos)
+                    pos = _skip(self.jumps, text, pos)
                     part = None
             if part is not None:
                 more = to_end or self.escapes or bool(wanted) and wanted[0][0] < nowhere
@@ -183,7 +183,7 @@ class _Walk:
     def array(self, pos: int, below: Tree, pointer: str, to_end: bool) -> int | None:
         text = self.text
         wanted = sorted(int(part) for part in below if part.isdigit() and str(int(part)) == part)
-        pos = _at(_SPACE_RE, text, pos + 1).end()
+        pos = _at(_WS, text, pos + 1).end()
         index = 0
         while wanted or to_end:
             if text[pos] == "]":
@@ -194,14 +194,8 @@ class _Walk:
                 if after is None:
                     return None
                 pos = _at(_SEPARATOR, text, after).end()
-            elif not wanted:
-                pos = self.skips.items.match(text, pos).end()  # to the end, or a deep value
-                if text[pos] != "]":
-                    pos = _at(_SEPARATOR, text, _skip(self.skips, text, pos)).end()
-                continue
             else:
-                item = self.skips.item.match(text, pos)
-                pos = item.end() if item else _at(_SEPARATOR, text, _SCAN(text, pos)[1]).end()
+                pos = _skip(self.jumps, text, pos)
             index += 1
         return None
 
