@@ -51,6 +51,8 @@ _SPACE = r"[ \t\r\n]*+"
 _AFTER = r"[ \t\r\n,]*+"
 _SEPARATOR = re.compile(_AFTER)
 _COLON = re.compile(rf"{_SPACE}:{_SPACE}")
+_BLANK = " \t\r\n"
+_INDEX = re.compile(r"0|[1-9][0-9]*")  # how a pointer part names an array item
 
 
 class _Jumps:
@@ -94,15 +96,19 @@ Tree = dict[str, "Tree"]  # escaped pointer part → the wanted parts below it
 def _tree(pointers: Iterable[str]) -> Tree:
     root: Tree = {}
     for pointer in set(pointers):
-        if pointer[:1] != "/":
-            continue  # "" is the root itself; anything else names no value
         node = root
-        for part in pointer[1:].split("/"):
+        for part in _parts(pointer):
             child = node.get(part)
             if child is None:
                 child = node[part] = {}
             node = child
     return root
+
+
+@functools.lru_cache(maxsize=4096)
+def _parts(pointer: str) -> list[str]:
+    # "" is the root itself, and a pointer that does not start with "/" names no value
+    return pointer[1:].split("/") if pointer[:1] == "/" else []
 
 
 @functools.lru_cache(maxsize=4096)
@@ -154,7 +160,11 @@ class _Walk:
             part: str | None
             if pos == limit:
                 _, part, spelling = wanted.pop(0)
-                pos = _at(_COLON, text, pos + len(spelling)).end()
+                pos += len(spelling)
+                if text.startswith(": ", pos) and text[pos + 2] not in _BLANK:
+                    pos += 2  # the usual `": "` without a regular expression's overhead
+                else:
+                    pos = _at(_COLON, text, pos).end()
             elif text[pos] == "}":
                 return pos + 1
             else:  # a key with escapes, a value nested deeper than _DEPTH, or one holding a candidate
@@ -182,7 +192,7 @@ class _Walk:
 
     def array(self, pos: int, below: Tree, pointer: str, to_end: bool) -> int | None:
         text = self.text
-        wanted = sorted(int(part) for part in below if part.isdigit() and str(int(part)) == part)
+        wanted = sorted([int(part) for part in below if _INDEX.fullmatch(part)])
         pos = _at(_WS, text, pos + 1).end()
         index = 0
         while wanted or to_end:
