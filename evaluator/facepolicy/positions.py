@@ -67,8 +67,9 @@ class _Jumps:
             key = r'"[^"\\]*+"'  # a key spelled with escapes is left to the walk
         gap = r'[^"\[\]{}]*+'  # commas, colons, space and scalars between a container's strings
         nested = "(?!)"  # deeper than _DEPTH: no match
+        strings = rf"(?:{string}{gap})*+"  # no alternation per string: the usual content
         for _ in range(_DEPTH):
-            nested = rf"[\[{{]{gap}(?:(?:{string}|{nested}){gap})*+[\]}}]"
+            nested = rf"[\[{{]{gap}{strings}(?:{nested}{gap}{strings})*+[\]}}]"
         value = rf"(?:{string}|{nested}|[-0-9tfn][^\s,\]}}]*+)"
         members = rf"{_AFTER}(?:{key}{_SPACE}:{_SPACE}{value}{_AFTER})*+"
         # a value and what follows it, up to the next value or the closing bracket
@@ -83,10 +84,10 @@ def _jumps(escapes: bool) -> _Jumps:
     return _Jumps(escapes)  # compiled on first use: a few milliseconds
 
 
-def _skip(jumps: _Jumps, text: str, pos: int) -> int:
-    """The offset past the JSON value that starts at `pos` and the space and comma after it."""
-    match = jumps.value.match(text, pos)
-    return match.end() if match else _at(_SEPARATOR, text, _SCAN(text, pos)[1]).end()
+def _skip(text: str, pos: int) -> int:
+    """Past the value at `pos` and the space and comma after it, for a value the patterns do not
+    jump over."""
+    return _at(_SEPARATOR, text, _SCAN(text, pos)[1]).end()
 
 
 # --- the walk to the wanted values --------------------------------------------------------------
@@ -138,10 +139,13 @@ class _Walk:
                 return self.object(pos, below, pointer, to_end)
             if char == "[":
                 return self.array(pos, below, pointer, to_end)
-        return _skip(self.jumps, self.text, pos) if to_end else None
+        if not to_end:
+            return None
+        jump = self.jumps.value.match(self.text, pos)
+        return jump.end() if jump else _skip(self.text, pos)
 
     def object(self, pos: int, below: Tree, pointer: str, to_end: bool) -> int | None:
-        text, nowhere = self.text, len(self.text)
+        text, nowhere, jumps = self.text, len(self.text), self.jumps
         # [the next offset where a wanted key is spelled `"key"`, its part, that spelling], nearest
         # first: a candidate, which is a member of this object only if the walk lands on it
         wanted = []
@@ -151,18 +155,28 @@ class _Walk:
             wanted.append([nowhere if at < 0 else at, part, spelling])
         wanted.sort()
         pos += 1
+        leaf = False  # whether `pos` is at a wanted value with nothing wanted below it
         while True:
+            if wanted and wanted[0][0] < pos:
+                for entry in wanted:
+                    if entry[0] < pos:  # the candidate was inside a value: look further on
+                        at = text.find(entry[2], pos)
+                        entry[0] = nowhere if at < 0 else at
+                wanted.sort()
             limit = wanted[0][0] if wanted else nowhere
             if limit == nowhere and not (to_end or self.escapes):
                 return None  # no wanted key is spelled in the rest of the text
-            # jump over whole members, stopping at the candidate if it starts a member
-            pos = self.jumps.members.match(text, pos, limit).end()
-            part: str | None
+            # jump over whole members (after the leaf), stopping at the candidate if it is a member
+            jump = (jumps.value_and_members if leaf else jumps.members).match(text, pos, limit)
+            if jump is None:  # the leaf holds the candidate, or is nested deeper than _DEPTH
+                pos, leaf = _skip(text, pos), False
+                continue
+            pos, leaf = jump.end(), False
             if pos == limit:
                 _, part, spelling = wanted.pop(0)
                 pos += len(spelling)
-                if text.startswith(": ", pos) and text[pos + 2] not in _BLANK:
-                    pos += 2  # the usual `": "` without a regular expression's overhead
+                if text[pos] == ":" and text[pos + 1] == " " and text[pos + 2] not in _BLANK:
+                    pos += 2  # the usual `": "`, passed without a regular expression's overhead
                 else:
                     pos = _at(_COLON, text, pos).end()
             elif text[pos] == "}":
@@ -172,26 +186,25 @@ class _Walk:
                 pos = member.end()
                 part = _escape(_key(member.group(1)))
                 found = [entry for entry in wanted if entry[1] == part]
-                if found:
-                    wanted.remove(found[0])
-                else:
-                    pos = _skip(self.jumps, text, pos)
-                    part = None
-            if part is not None:
-                more = to_end or self.escapes or bool(wanted) and wanted[0][0] < nowhere
+                if not found:
+                    jump = jumps.value.match(text, pos)
+                    pos = jump.end() if jump else _skip(text, pos)
+                    continue
+                wanted.remove(found[0])
+            more = to_end or self.escapes or bool(wanted) and wanted[0][0] < nowhere
+            if below[part]:
                 after = self.value(pos, below[part], f"{pointer}/{part}", more)
                 if after is None:
                     return None
                 pos = after
-            if wanted and wanted[0][0] < pos:
-                for entry in wanted:
-                    if entry[0] < pos:  # the candidate was inside a value: look further on
-                        at = text.find(entry[2], pos)
-                        entry[0] = nowhere if at < 0 else at
-                wanted.sort()
+            else:  # recorded here, and jumped over together with the members after it
+                self.offsets[f"{pointer}/{part}"] = pos
+                if not more:
+                    return None
+                leaf = True
 
     def array(self, pos: int, below: Tree, pointer: str, to_end: bool) -> int | None:
-        text = self.text
+        text, jump_value = self.text, self.jumps.value.match
         wanted = sorted([int(part) for part in below if _INDEX.fullmatch(part)])
         pos = _at(_WS, text, pos + 1).end()
         index = 0
@@ -203,9 +216,12 @@ class _Walk:
                 after = self.value(pos, below[part], f"{pointer}/{part}", to_end or bool(wanted))
                 if after is None:
                     return None
-                pos = _at(_SEPARATOR, text, after).end()
+                pos = after
+                if text[pos] != "]":  # a container ends at its bracket: on to the next item
+                    pos = _at(_SEPARATOR, text, pos).end()
             else:
-                pos = _skip(self.jumps, text, pos)
+                jump = jump_value(text, pos)
+                pos = jump.end() if jump else _skip(text, pos)
             index += 1
         return None
 
