@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import json
 
-import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -72,7 +71,11 @@ def test_a_key_spelled_inside_a_string_or_a_nested_value_first_is_not_taken_for_
 
 def test_a_key_spelled_with_escapes_is_found():
     text = '{"x": "\\"", "\\u0063omponents": [7], "components2": 1}'
-    assert check(text, ["/components/0"]) == {"": (1, 1), "/components": (1, 32), "/components/0": (1, 33)}
+    assert check(text, ["/components/0"]) == {
+        "": (1, 1),
+        "/components": (1, 32),
+        "/components/0": (1, 33),
+    }
 
 
 def test_a_key_that_is_only_spelled_in_a_later_object_is_missing_from_this_one():
@@ -135,8 +138,10 @@ _SCALARS = (
 )
 _VALUES = st.recursive(
     _SCALARS,
-    lambda inner: st.lists(inner, max_size=4)
-    | st.dictionaries(st.text(_KEY_CHARS, max_size=4), inner, max_size=4),
+    lambda inner: (
+        st.lists(inner, max_size=4)
+        | st.dictionaries(st.text(_KEY_CHARS, max_size=4), inner, max_size=4)
+    ),
     max_leaves=30,
 )
 _SPACE = st.sampled_from(["", " ", "\n", "  ", "\r\n\t", "\n    "])
@@ -156,7 +161,10 @@ def _texts(draw: st.DrawFn) -> str:
     def write(value: object) -> str:
         space = draw(_SPACE)
         if isinstance(value, dict):
-            members = [f"{space}{string(k)}{draw(_SPACE)}:{draw(_SPACE)}{write(v)}" for k, v in value.items()]
+            members = [
+                f"{space}{string(k)}{draw(_SPACE)}:{draw(_SPACE)}{write(v)}"
+                for k, v in value.items()
+            ]
             return "{" + ",".join(members) + draw(_SPACE) + "}"
         if isinstance(value, list):
             return "[" + ",".join(f"{space}{write(v)}" for v in value) + draw(_SPACE) + "]"

@@ -7,7 +7,7 @@ import bisect
 import functools
 import json
 import re
-from typing import Iterable
+from typing import Any, Iterable
 
 _WS = re.compile(r"[ \t\r\n]*")
 _STRING = re.compile(r'"[^"\\]*(?:\\.[^"\\]*)*"', re.S)  # unrolled: no alternation per character
@@ -148,7 +148,7 @@ class _Walk:
         text, nowhere, jumps = self.text, len(self.text), self.jumps
         # [the next offset where a wanted key is spelled `"key"`, its part, that spelling], nearest
         # first: a candidate, which is a member of this object only if the walk lands on it
-        wanted = []
+        wanted: list[list[Any]] = []
         for part in below:
             spelling = _spelling(part)
             at = text.find(spelling, pos) if spelling else -1
@@ -181,7 +181,7 @@ class _Walk:
                     pos = _at(_COLON, text, pos).end()
             elif text[pos] == "}":
                 return pos + 1
-            else:  # a key with escapes, a value nested deeper than _DEPTH, or one holding a candidate
+            else:  # a key with escapes, a value deeper than _DEPTH or one holding a candidate
                 member = _at(_MEMBER, text, pos)
                 pos = member.end()
                 part = _escape(_key(member.group(1)))
