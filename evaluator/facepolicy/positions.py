@@ -44,7 +44,7 @@ def _at(pattern: re.Pattern[str], text: str, pos: int) -> re.Match[str]:
 # strings matched whole); they do not check it. Every repetition is possessive, so a match that
 # fails (a value nested deeper than _DEPTH, the end of the text) fails at once instead of
 # backtracking, and the caller then falls back to the decoder.
-_DEPTH = 4  # levels of brackets within a value jumped over: deployments have 3 below the root
+_DEPTH = 3  # levels of brackets within a value jumped over: deployments have 3 below the root
 _SPACE = r"[ \t\r\n]*+"
 # After a value, commas are treated as space: in a valid text they are where they belong, and one
 # pattern then goes from the end of a value to the start of the next one.
@@ -71,12 +71,10 @@ class _Jumps:
         for _ in range(_DEPTH):
             nested = rf"[\[{{]{gap}{strings}(?:{nested}{gap}{strings})*+[\]}}]"
         value = rf"(?:{string}|{nested}|[-0-9tfn][^\s,\]}}]*+)"
-        members = rf"{_AFTER}(?:{key}{_SPACE}:{_SPACE}{value}{_AFTER})*+"
         # a value and what follows it, up to the next value or the closing bracket
         self.value = re.compile(value + _AFTER)
         # object members with plain keys, up to the next member or the closing brace
-        self.members = re.compile(members)
-        self.value_and_members = re.compile(value + members)
+        self.members = re.compile(rf"{_AFTER}(?:{key}{_SPACE}:{_SPACE}{value}{_AFTER})*+")
 
 
 @functools.cache
@@ -155,7 +153,6 @@ class _Walk:
             wanted.append([nowhere if at < 0 else at, part, spelling])
         wanted.sort()
         pos += 1
-        leaf = False  # whether `pos` is at a wanted value with nothing wanted below it
         while True:
             if wanted and wanted[0][0] < pos:
                 for entry in wanted:
@@ -166,12 +163,10 @@ class _Walk:
             limit = wanted[0][0] if wanted else nowhere
             if limit == nowhere and not (to_end or self.escapes):
                 return None  # no wanted key is spelled in the rest of the text
-            # jump over whole members (after the leaf), stopping at the candidate if it is a member
-            jump = (jumps.value_and_members if leaf else jumps.members).match(text, pos, limit)
-            if jump is None:  # the leaf holds the candidate, or is nested deeper than _DEPTH
-                pos, leaf = _skip(text, pos), False
-                continue
-            pos, leaf = jump.end(), False
+            # jump over whole members, stopping at the candidate if it is a member
+            members = jumps.members.match(text, pos, limit)
+            assert members is not None  # it matches anywhere: zero members at least
+            pos = members.end()
             if pos == limit:
                 _, part, spelling = wanted.pop(0)
                 pos += len(spelling)
@@ -192,16 +187,10 @@ class _Walk:
                     continue
                 wanted.remove(found[0])
             more = to_end or self.escapes or bool(wanted) and wanted[0][0] < nowhere
-            if below[part]:
-                after = self.value(pos, below[part], f"{pointer}/{part}", more)
-                if after is None:
-                    return None
-                pos = after
-            else:  # recorded here, and jumped over together with the members after it
-                self.offsets[f"{pointer}/{part}"] = pos
-                if not more:
-                    return None
-                leaf = True
+            after = self.value(pos, below[part], f"{pointer}/{part}", more)
+            if after is None:
+                return None
+            pos = after
 
     def array(self, pos: int, below: Tree, pointer: str, to_end: bool) -> int | None:
         text, jump_value = self.text, self.jumps.value.match
