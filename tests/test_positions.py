@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -88,12 +89,13 @@ def test_brackets_and_quotes_inside_strings_do_not_end_a_skipped_value():
     check(text, ["/e", "/c/d", "/a/3/b"])
 
 
-def test_values_nested_deeper_than_the_fast_patterns_are_skipped_too():
-    deep: object = 1
+@pytest.mark.parametrize("escape", ["", '\\"'], ids=["plain", "with escapes"])
+def test_values_nested_deeper_than_the_fast_patterns_are_skipped_too(escape):
+    deep: object = escape
     for level in range(40):
         deep = {"k": [deep, level]} if level % 2 else [deep, {"k": level}]
-    text = json.dumps({"before": deep, "wanted": [deep, 5], "after": 1})
-    check(text, ["/wanted/1", "/after", "/before/k/0/0/k/0/1/k"])
+    text = json.dumps({"before": deep, "wanted": [deep, 5], "leaf": deep, "after": 1})
+    check(text, ["/wanted/1", "/leaf", "/after", "/before/k/0/0/k/0/1/k"])
 
 
 def test_keys_with_slashes_tildes_and_odd_pointers():
