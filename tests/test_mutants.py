@@ -3,7 +3,6 @@ tests left unchecked, in-process, so mutmut can tell which test covers which fun
 
 from __future__ import annotations
 
-import dataclasses
 import datetime as dt
 import itertools
 
@@ -1259,8 +1258,8 @@ def test_one_scope_shared_by_two_rules_is_asked_once_per_deployment_and_the_trac
     from facepolicy.evaluate import evaluate
 
     first = _assertion_rule(scope={"required": ["mode"]}, expect="mode == 'offline'")
-    second = dataclasses.replace(
-        _assertion_rule(scope={"required": ["mode"]}, expect="mode == 'online'"), id="demo.second"
+    second = _assertion_rule(scope={"required": ["mode"]}, expect="mode == 'online'").replace(
+        id="demo.second"
     )
     asked = []
     compiled = first.scope
