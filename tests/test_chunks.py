@@ -96,6 +96,10 @@ def test_two_jobs_reading_their_own_parts_write_what_one_job_writes(tmp_path, fm
     assert path.stat().st_size > 2 * loader.CHUNK  # read in several parts
     two = run_line([*args[:2], "--jobs", "2", *args[2:]])
     assert one.code == two.code == 2 and one.out == two.out and one.err == two.err
+    # to a file: workers hand over their output encoded, written as bytes between the text
+    written = tmp_path / f"report.{fmt}"
+    three = run_line([*args[:2], "--jobs", "2", "--output", str(written), *args[2:]])
+    assert three.code == 2 and written.read_text(encoding="utf-8") == one.out
 
 
 # The worker processes themselves (engine._Workers): results in order whatever order they finish

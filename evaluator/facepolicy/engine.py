@@ -29,7 +29,7 @@ class Rendered(NamedTuple):
 
     source: str
     deployment_id: str
-    text: str
+    text: str | bytes  # bytes: encoded for the output stream (evalrun.encoded_output)
     tally: Tally
 
 
@@ -39,7 +39,7 @@ _WORKER: dict[str, Any] = {}
 def _start_worker(
     rules: "dict[str, Rule] | Program",
     today: dt.date,
-    render: Callable[[DeploymentResult], str | None] | None,
+    render: Callable[[DeploymentResult], str | bytes | None] | None,
     extensions: tuple[tuple[str, str], ...] = (),
     max_size: int = 0,
 ) -> None:
@@ -220,7 +220,7 @@ def _workers(
     rules: "dict[str, Rule] | Program",
     today: dt.date,
     jobs: int,
-    render: Callable[[DeploymentResult], str | None] | None,
+    render: Callable[[DeploymentResult], str | bytes | None] | None,
     max_size: int = 0,
 ) -> _Workers:
     import multiprocessing
@@ -251,7 +251,7 @@ def _in_pool(
     today: dt.date,
     items: Iterable[Raw | Loaded],
     jobs: int,
-    render: Callable[[DeploymentResult], str | None] | None,
+    render: Callable[[DeploymentResult], str | bytes | None] | None,
 ) -> Iterator[DeploymentResult | Rendered | Problem]:
     workers = _workers(rules, today, jobs, render)
     iterator = iter(items)
@@ -265,7 +265,7 @@ def _chunks_in_pool(
     today: dt.date,
     chunks: Iterable[Chunk | Problem],
     jobs: int,
-    render: Callable[[DeploymentResult], str | None] | None,
+    render: Callable[[DeploymentResult], str | bytes | None] | None,
     max_size: int,
 ) -> Iterator[DeploymentResult | Rendered | Problem]:
     """As _in_pool, for files the workers read themselves, a part each (loader.iter_chunks)."""
@@ -302,7 +302,7 @@ class Run(
     today: dt.date
     waivers: "WaiverBook | None" = None
     jobs: int = 1
-    render: Callable[[DeploymentResult], str | None] | None = (
+    render: Callable[[DeploymentResult], str | bytes | None] | None = (
         None  # lets workers write each deployment's output
     )
 
@@ -342,7 +342,7 @@ class Run(
             rules = program_of(rules)
         return rules
 
-    def _render(self) -> Callable[[DeploymentResult], str | None] | None:
+    def _render(self) -> Callable[[DeploymentResult], str | bytes | None] | None:
         return self.render if self.waivers is None else None
 
     def _waived(
