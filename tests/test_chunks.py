@@ -96,3 +96,76 @@ def test_two_jobs_reading_their_own_parts_write_what_one_job_writes(tmp_path, fm
     assert path.stat().st_size > 2 * loader.CHUNK  # read in several parts
     two = run_line([*args[:2], "--jobs", "2", *args[2:]])
     assert one.code == two.code == 2 and one.out == two.out and one.err == two.err
+    # to a file: workers hand over their output encoded, written as bytes between the text
+    written = tmp_path / f"report.{fmt}"
+    three = run_line([*args[:2], "--jobs", "2", "--output", str(written), *args[2:]])
+    assert three.code == 2 and written.read_text(encoding="utf-8") == one.out
+
+
+# The worker processes themselves (engine._Workers): results in order whatever order they finish
+# in, a worker's error raised in the main process, a worker that dies named, never a hang.
+
+
+def _slow_echo(value):
+    import time
+
+    time.sleep(0.05 if value % 3 == 0 else 0)
+    return value
+
+
+def _fails(value):
+    if value == 5:
+        raise ValueError("five")
+    return value
+
+
+def _dies(value):
+    if value == 3:
+        import os
+
+        os._exit(9)
+    return value
+
+
+def _big(value):
+    return "x" * 300_000  # more than a pipe holds: the worker waits while it is read
+
+
+def _workers(jobs=2):
+    import datetime as dt
+
+    from facepolicy import engine
+
+    return engine._Workers(jobs, ({}, dt.date(2026, 1, 1), None, (), 0))
+
+
+def test_workers_give_results_in_order_whatever_order_they_finish_in():
+    workers = _workers()
+    tasks = [(_slow_echo, n) if n % 4 else (None, -n) for n in range(40)]
+    assert list(workers.ordered(tasks, 6)) == [n if n % 4 else -n for n in range(40)]
+    workers.close()
+
+
+def test_large_tasks_and_large_answers_cross_without_waiting_on_each_other():
+    workers = _workers()
+    tasks = [(_big, "y" * 300_000) for _ in range(12)]  # both ways larger than a pipe holds
+    assert [len(r) for r in workers.ordered(tasks, 8)] == [300_000] * 12
+    workers.close()
+
+
+def test_an_error_in_a_worker_is_raised_in_the_main_process():
+    from facepolicy import engine
+
+    workers = _workers()
+    with pytest.raises(ValueError, match="five"):
+        list(engine._run(workers, workers.ordered([(_fails, n) for n in range(10)], 4)))
+    assert all(not process.is_alive() for process in workers.processes)
+
+
+def test_a_worker_that_dies_is_named_not_waited_for():
+    from facepolicy import engine
+
+    workers = _workers()
+    with pytest.raises(engine.WorkerDied):
+        list(engine._run(workers, workers.ordered([(_dies, n) for n in range(10)], 4)))
+    assert all(not process.is_alive() for process in workers.processes)

@@ -14,7 +14,7 @@ from __future__ import annotations
 import os
 import re
 import sys
-from typing import NamedTuple
+from typing import Any, Callable, NamedTuple
 
 from facepolicy.loader import MAX_SIZE
 
@@ -68,6 +68,32 @@ def _warn(line: str) -> None:
     print(f"facepolicy: {printable(line)}", file=sys.stderr)
 
 
+def takes_encoded(stream: object) -> str | None:
+    """How worker processes may hand over a deployment's output already encoded (the stream's
+    error handler), or None: only for a plain UTF-8 text stream that writes line ends as they
+    are. The main process then writes their bytes as they come, rather than decoding each from
+    the pipe and encoding it again."""
+    import io
+
+    if (
+        type(stream) is io.TextIOWrapper
+        and stream.encoding.lower().replace("-", "").replace("_", "") == "utf8"
+        and os.linesep == "\n"
+    ):
+        return stream.errors
+    return None
+
+
+def encoded_output(
+    render: Callable[[Any], str | None], errors: str
+) -> Callable[[Any], bytes | None]:
+    def encoded(result: Any) -> bytes | None:
+        text = render(result)
+        return None if text is None else text.encode("utf-8", errors)
+
+    return encoded
+
+
 def execute(options: EvalOptions) -> int:
     """Evaluate the deployments named, write the report, and return the exit code."""
     from facepolicy import api
@@ -105,8 +131,11 @@ def execute(options: EvalOptions) -> int:
     with AtomicOutput(
         options.output
     ) as out:  # the report appears under its name only once it is whole
-        report = reporter(options.fmt, guard(out, progress), context)
-        run = Run(rules.program, day, book, options.jobs, report.render)
+        stream = guard(out, progress)
+        report = reporter(options.fmt, stream, context)
+        errors = takes_encoded(stream)
+        render = report.render if errors is None else encoded_output(report.render, errors)
+        run = Run(rules.program, day, book, options.jobs, render)
         for problem in rules.problems:
             summary.problems += 1
             report.problem(problem)

@@ -65,9 +65,18 @@ class Reporter:
         run."""
         return None
 
-    def rendered(self, text: str) -> None:
+    def rendered(self, text: str | bytes) -> None:
         """Write what render() gave, in a worker, for one deployment."""
-        self.out.write(text)
+        self.write(text)
+
+    def write(self, text: str | bytes) -> None:
+        """Write text, or bytes a worker encoded for this stream (only for a plain UTF-8 file:
+        see evalrun.encoded_output), after what is already written."""
+        if type(text) is bytes:
+            self.out.flush()
+            self.out.buffer.write(text)  # type: ignore[attr-defined]
+        else:
+            self.out.write(text)  # type: ignore[arg-type]
 
     def finish(self, summary: "Summary") -> None: ...
 

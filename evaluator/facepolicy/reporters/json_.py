@@ -142,8 +142,10 @@ class JsonReporter(Reporter):
     def render(self, result: DeploymentResult) -> str:
         return deployment_json(result, self.context)
 
-    def rendered(self, text: str) -> None:
-        self.out.write(("" if self.first else ", ") + text)
+    def rendered(self, text: str | bytes) -> None:
+        if not self.first:
+            self.out.write(", ")
+        self.write(text)
         self.first = False
 
     def finish(self, summary: Summary) -> None:
