@@ -19,7 +19,6 @@ hex>.pickle, and .code for compiled programs) that belong to the user.
 from __future__ import annotations
 
 import os
-import re
 import stat
 import sys
 
@@ -30,10 +29,11 @@ from pathlib import Path
 from typing import Any
 
 from facepolicy import __version__
+from facepolicy.errors import LazyPattern
 
 KEEP = 16  # cache entries kept; older ones are removed when a new one is written
 MAGIC = b"facepolicy-cache-2\n"
-ENTRY = re.compile(r"fp-[0-9a-f]{64}\.(?:pickle|code)")  # the only names pruning may ever remove
+ENTRY = LazyPattern(r"fp-[0-9a-f]{64}\.(?:pickle|code)")  # the only names pruning may ever remove
 # pickling a deep expression tree needs more than the default 1000 frames; 5000 stays far from the C
 # stack
 RECURSION_HEADROOM = 5000

@@ -11,6 +11,8 @@ import math
 import re
 from typing import Any, Callable
 
+from facepolicy.errors import LazyPattern
+
 
 class DateError(ValueError):
     """A date or a duration a function cannot read, or a move a calendar cannot make."""
@@ -22,7 +24,7 @@ UNITS = ("hours", "days", "weeks", "months", "years")
 _UNIT_NAMES = {**{unit: unit for unit in UNITS}, **{unit[:-1]: unit for unit in UNITS}}
 _HOURS = {"hours": 1, "days": 24, "weeks": 168}  # the units of fixed length, in hours
 _MONTHS = {"months": 1, "years": 12}  # the calendar units, in months
-_TEXT = re.compile(r"\s*([0-9]+(?:\.[0-9]+)?)\s*([a-z]+)\s*")
+_TEXT = LazyPattern(r"\s*([0-9]+(?:\.[0-9]+)?)\s*([a-z]+)\s*")
 
 
 def _suggestion(name: str, choices: tuple[str, ...]) -> str:

@@ -16,6 +16,7 @@ import re
 import sys
 from typing import Any, Callable, NamedTuple
 
+from facepolicy.errors import LazyPattern
 from facepolicy.loader import MAX_SIZE
 
 SEVERITIES = ("critical", "high", "medium", "low", "info")
@@ -190,7 +191,7 @@ _OPTIONS = {
     "-j": ("jobs", "jobs"),
     "--max-size": ("max_size", "size"),
 }
-_SIZE = re.compile(r"\s*([0-9]+)\s*([KMG]?)i?B?\s*", re.I)
+_SIZE = LazyPattern(r"\s*([0-9]+)\s*([KMG]?)i?B?\s*", re.I)
 
 
 def parse(argv: list[str]) -> EvalOptions | None:

@@ -12,7 +12,7 @@ import sys
 from pathlib import Path
 from typing import IO, Any, Iterator, NamedTuple
 
-from facepolicy.errors import FacepolicyError, bilingual
+from facepolicy.errors import FacepolicyError, LazyPattern, bilingual
 from facepolicy.model import Problem
 from facepolicy.paths import shown
 
@@ -52,7 +52,7 @@ def _line_col(text: str, offset: int) -> tuple[int, int]:
     return line, col
 
 
-_STRINGS = re.compile(r'"[^"\\]*(?:\\.[^"\\]*)*"', re.S)  # unrolled: no alternation per character
+_STRINGS = LazyPattern(r'"[^"\\]*(?:\\.[^"\\]*)*"', re.S)  # unrolled: no alternation per character
 
 
 def _nests_deeper(value: Any, limit: int = MAX_DEPTH) -> bool:
@@ -169,10 +169,10 @@ def _number_place(text: str, number: str) -> int:
     return match.start() if match else 0
 
 
-_SURROGATE_ESCAPE = re.compile(
+_SURROGATE_ESCAPE = LazyPattern(
     r"\\u[dD][89abAB][0-9a-fA-F]{2}\\u[dD][c-fC-F][0-9a-fA-F]{2}|\\u[dD][89a-fA-F][0-9a-fA-F]{2}"
 )
-_LONE_SURROGATE = re.compile("[\ud800-\udfff]")
+_LONE_SURROGATE = LazyPattern("[\ud800-\udfff]")
 
 
 def _has_lone_surrogate(value: Any) -> bool:
@@ -197,7 +197,7 @@ def _lone_surrogate_place(text: str) -> int:
     return 0
 
 
-_TOKEN = re.compile(
+_TOKEN = LazyPattern(
     r'[ \t\r\n]*(?:("[^"\\]*(?:\\.[^"\\]*)*")|([{}\[\]:,])|[^ \t\r\n{}\[\]:,"]+)', re.S
 )
 
