@@ -50,7 +50,7 @@ lint: $(BIN)/facepolicy  ## check rules, catalogs and schemas
 fixtures: $(BIN)/facepolicy  ## run every fixture against its expected verdicts
 	$(BIN)/facepolicy test $(PACKS)
 
-bench: $(BIN)/facepolicy  ## cold start (cache warm and cold), compiled vs interpreted vs straightforward, --jobs scaling, peak memory to 100,000 (about half an hour)
+bench: $(BIN)/facepolicy  ## cold start (cache warm and cold), compiled vs interpreted vs straightforward, --jobs scaling, peak memory to 100,000 (about 15 minutes)
 	$(BIN)/python benchmarks/bench.py
 
 fuzz: $(BIN)/facepolicy  ## the full property-based runs: robustness (over 10,000 hostile inputs) and monotonicity (over 10,000 removals)
