@@ -10,8 +10,11 @@ import sys
 import textwrap
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pytest
+
+from facepolicy.facts import Facts, Partial, Range, Unknown
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -131,3 +134,27 @@ def demo_policies(tmp_path: Path) -> Path:
     (tmp_path / "sources").mkdir()
     (tmp_path / "sources" / "demo.txt").write_text("一、公共区域应设置\n标识。", encoding="utf-8")
     return tmp_path / "policies"
+
+
+def canonical(value: Any) -> Any:
+    """A value with everything three-valued evaluation can tell apart made comparable (1 is not
+    true)."""
+    kind = type(value)
+    if kind is Unknown:
+        return ("unknown", sorted(value.facts), value.at, value.truth)
+    if kind is Partial:
+        return (
+            "partial",
+            [canonical(v) for v in value.items],
+            [None if m is None else sorted(m) for m in value.maybe],
+            None if value.tail is None else sorted(value.tail),
+        )
+    if kind is Range:
+        return ("range", value.lo, value.hi, sorted(value.facts))
+    if kind is Facts:
+        return ("facts", value.at, {k: canonical(v) for k, v in value.items()})
+    if kind is dict:
+        return ("dict", {k: canonical(v) for k, v in value.items()})
+    if kind is list:
+        return ("list", [canonical(v) for v in value])
+    return (kind.__name__, value)

@@ -18,13 +18,13 @@ from typing import Any
 
 import jsonschema_rs
 import pytest
-from conftest import ROOT, run_line
+from conftest import ROOT, canonical, run_line
 
 from facepolicy import codegen, schemas
 from facepolicy import program as programs
 from facepolicy.compiler import compile_expression, compile_scope
 from facepolicy.evaluate import evaluate
-from facepolicy.facts import Facts, Partial, Range, Unknown, read
+from facepolicy.facts import Partial, read
 from facepolicy.functions import Functions
 from facepolicy.rulecache import program_of
 from facepolicy.ruleset import load_rule_set
@@ -37,30 +37,6 @@ RULE_SET = load_rule_set()
 PROGRAM = program_of(RULE_SET)
 FIXTURES = sorted((ROOT / "fixtures").rglob("*.json"))
 GENERATED = 10_000  # deployments judged both ways in test_generated_deployments
-
-
-def canonical(value: Any) -> Any:
-    """A value with everything three-valued evaluation can tell apart made comparable (1 is not
-    true)."""
-    kind = type(value)
-    if kind is Unknown:
-        return ("unknown", sorted(value.facts), value.at, value.truth)
-    if kind is Partial:
-        return (
-            "partial",
-            [canonical(v) for v in value.items],
-            [None if m is None else sorted(m) for m in value.maybe],
-            None if value.tail is None else sorted(value.tail),
-        )
-    if kind is Range:
-        return ("range", value.lo, value.hi, sorted(value.facts))
-    if kind is Facts:
-        return ("facts", value.at, {k: canonical(v) for k, v in value.items()})
-    if kind is dict:
-        return ("dict", {k: canonical(v) for k, v in value.items()})
-    if kind is list:
-        return ("list", [canonical(v) for v in value])
-    return (kind.__name__, value)
 
 
 def outcome(call) -> Any:

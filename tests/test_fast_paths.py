@@ -9,33 +9,16 @@ import itertools
 from typing import Any
 
 import pytest
+from conftest import canonical
 
 from facepolicy import codegen, functions, runtime
 from facepolicy.compiler import compile_expression
-from facepolicy.facts import Partial, Range, Unknown, read
+from facepolicy.facts import Partial, Unknown, read
 from facepolicy.functions import FunctionError, Functions
 
 TAIL = frozenset(("/a/-",))
 OTHER_TAIL = frozenset(("/b/-",))
 MAYBE = frozenset(("/a/0/x",))
-
-
-def canonical(value: Any) -> Any:
-    kind = type(value)
-    if kind is Unknown:
-        return ("unknown", sorted(value.facts), value.at, value.truth)
-    if kind is Partial:
-        return (
-            "partial",
-            [canonical(v) for v in value.items],
-            [None if m is None else sorted(m) for m in value.maybe],
-            None if value.tail is None else sorted(value.tail),
-        )
-    if kind is Range:
-        return ("range", value.lo, value.hi, sorted(value.facts))
-    if kind is list:
-        return ("list", [canonical(v) for v in value])
-    return (kind.__name__, value)
 
 
 def outcome(run: Any) -> Any:
@@ -70,7 +53,6 @@ SEARCHES = ["CN", "SG", "XX", 1, True, Unknown(frozenset(("/s",)))]
 def _slow(monkeypatch: pytest.MonkeyPatch) -> None:
     """Every fast path over lists of strings switched off: the general loop answers."""
     monkeypatch.setattr(functions, "stated_strings", lambda value: None)
-    monkeypatch.setattr(runtime, "stated_strings", lambda value: None)
 
 
 def _answers(monkeypatch: pytest.MonkeyPatch, slow: bool) -> list[Any]:

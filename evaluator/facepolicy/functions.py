@@ -66,6 +66,18 @@ def stated_strings(value: Any) -> tuple[list[Any], frozenset[str] | None] | None
     return items, tail
 
 
+def contains_string(subject: Any, search: str) -> Any:
+    """contains(subject, search) for a name in a list of strings stated in full or in part: true,
+    false, or unknown on the list's tail; None where the list is not such a list."""
+    strings = stated_strings(subject)
+    if strings is None:
+        return None
+    items, tail = strings
+    if search in items:
+        return True
+    return False if tail is None else Unknown(tail)
+
+
 def _type_name(value: Any) -> str:
     if isinstance(value, bool):
         return "boolean"
@@ -154,12 +166,9 @@ class Functions:
         # A shortcut for the common case, a stated list and a stated name: the loop below gives
         # the same answers, so a mutant that skips it cannot be told apart (hence not mutated).
         if type(search) is str:  # pragma: no mutate
-            strings = stated_strings(subject)
-            if strings is not None:
-                items, tail = strings
-                if search in items:
-                    return True
-                return False if tail is None else Unknown(tail)
+            found = contains_string(subject, search)
+            if found is not None:
+                return found
         entries, tail = _members(subject, "contains")
         pending: set[str] = set(tail or ())
         search_known = is_known(search)

@@ -32,7 +32,7 @@ from facepolicy.facts import (
     partial,
     unstated,
 )
-from facepolicy.functions import FunctionError, Functions, stated_strings
+from facepolicy.functions import FunctionError, Functions, contains_string
 from facepolicy.model import Status, Text, Verdict, Violation
 from facepolicy.scopes import kleene_and, kleene_or
 
@@ -235,12 +235,9 @@ def join(functions: Any, glue: Any, items: Any) -> Any:
 
 def contains(functions: Any, subject: Any, search: Any) -> Any:
     if type(search) is str:
-        strings = stated_strings(subject)
-        if strings is not None:
-            items, tail = strings
-            if search in items:
-                return True
-            return False if tail is None else Unknown(tail)
+        found = contains_string(subject, search)
+        if found is not None:
+            return found
     return functions.contains(subject, search)
 
 
