@@ -169,3 +169,40 @@ def test_a_worker_that_dies_is_named_not_waited_for():
     with pytest.raises(engine.WorkerDied):
         list(engine._run(workers, workers.ordered([(_dies, n) for n in range(10)], 4)))
     assert all(not process.is_alive() for process in workers.processes)
+
+
+def test_workers_started_by_spawn_where_fork_is_missing(monkeypatch):
+    """macOS and Windows start workers by spawn: the same answers, in order."""
+    import multiprocessing
+
+    monkeypatch.setattr(multiprocessing, "get_all_start_methods", lambda: ["spawn"])
+    workers = _workers()
+    assert list(workers.ordered([(_slow_echo, n) for n in range(9)], 4)) == list(range(9))
+    workers.close()
+    assert all(process.exitcode == 0 for process in workers.processes)
+
+
+def test_an_eval_with_spawned_workers_writes_what_one_job_writes(tmp_path):
+    sources = sorted((ROOT / "fixtures" / "scenarios").glob("*/deployment.json"))
+    lines = [json.dumps(json.loads(p.read_text(encoding="utf-8"))) for p in sources] * 3
+    path = tmp_path / "fleet.ndjson"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    spawned = (
+        "import multiprocessing, sys; multiprocessing.get_all_start_methods = lambda: ['spawn']; "
+        "from facepolicy.console import main; sys.argv = ['facepolicy'] + sys.argv[1:]; main()"
+    )
+    import os
+    import subprocess
+    import sys
+
+    env = {**os.environ, "FACEPOLICY_TODAY": "2026-01-01"}
+    args = ["eval", "--format", "ndjson", str(path)]
+    one = subprocess.run([sys.executable, "-m", "facepolicy", *args], capture_output=True, env=env)
+    two = subprocess.run(
+        [sys.executable, "-c", spawned, *args[:1], "--jobs", "2", *args[1:]],
+        capture_output=True,
+        env=env,
+        cwd=ROOT,
+    )
+    assert one.returncode == two.returncode == 1 and one.stdout.count(b"\n") == len(lines) + 1
+    assert one.stdout == two.stdout, two.stderr[-2000:]
