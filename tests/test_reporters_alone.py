@@ -44,7 +44,8 @@ EXTENSIONS = {
 }
 
 # What a reporter may import at run time: the result model, the error helpers, the other reporters.
-ALLOWED = {"facepolicy.model", "facepolicy.errors", "facepolicy.reporters"}
+# facepolicy.records: typing.NamedTuple without typing (no rule internals)
+ALLOWED = {"facepolicy.model", "facepolicy.errors", "facepolicy.reporters", "facepolicy.records"}
 # The rule internals: not even for type annotations.
 RULE_INTERNALS = {"facepolicy.ruleset", "facepolicy.compiler", "facepolicy.loader"}
 # What would load rules, read catalogs, fixtures or .git, or evaluate.

@@ -21,10 +21,14 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from typing import TYPE_CHECKING, Any, Iterable, Iterator
 
 from facepolicy.errors import FacepolicyError, bilingual
 from facepolicy.model import DeploymentResult, Problem, RuleInfo, Severity, Status, Verdict
+from facepolicy.records import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from typing import Any, Iterable, Iterator
+
 
 if TYPE_CHECKING:
     from facepolicy.program import Program

@@ -26,10 +26,13 @@ import sys
 # reads (rule files, the program) five times faster than the built-in _sha256 module
 from hashlib import sha256
 from pathlib import Path
-from typing import Any
 
 from facepolicy import __version__
 from facepolicy.errors import LazyPattern
+from facepolicy.records import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from typing import Any
 
 KEEP = 16  # cache entries kept; older ones are removed when a new one is written
 MAGIC = b"facepolicy-cache-2\n"

@@ -9,9 +9,12 @@ import functools
 import json
 import math
 import re
-from typing import Any, Callable
 
 from facepolicy.errors import LazyPattern
+from facepolicy.records import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from typing import Any, Callable
 
 
 class DateError(ValueError):

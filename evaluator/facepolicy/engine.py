@@ -6,11 +6,17 @@ from __future__ import annotations
 import datetime as dt
 import itertools
 from collections import deque
-from typing import TYPE_CHECKING, Any, Callable, Iterable, Iterator, NamedTuple
 
 from facepolicy.loader import Chunk, Loaded, Raw, empty_document, iter_chunks, iter_raw, read_chunk
 from facepolicy.model import DeploymentResult, Problem, Tally, tally
 from facepolicy.pipeline import judge
+from facepolicy.records import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from typing import Any, Callable, Iterable, Iterator, NamedTuple
+else:
+    from facepolicy.records import NamedTuple
+
 
 if TYPE_CHECKING:
     from facepolicy.compiler import Rule

@@ -14,10 +14,16 @@ from __future__ import annotations
 import os
 import re
 import sys
-from typing import Any, Callable, NamedTuple
 
 from facepolicy.errors import LazyPattern
 from facepolicy.loader import MAX_SIZE
+from facepolicy.records import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from typing import Any, Callable, NamedTuple
+else:
+    from facepolicy.records import NamedTuple
+
 
 SEVERITIES = ("critical", "high", "medium", "low", "info")
 

@@ -12,8 +12,6 @@ expression on its first search.
 
 from __future__ import annotations
 
-from typing import Any, Callable
-
 from facepolicy.facts import (
     NOTHING,
     Facts,
@@ -25,8 +23,14 @@ from facepolicy.facts import (
     partial,
     unstated,
 )
+from facepolicy.records import TYPE_CHECKING
 
-Run = Callable[[Any, Any], Any]  # (value, functions) → result
+if TYPE_CHECKING:
+    from typing import Any, Callable
+
+
+if TYPE_CHECKING:
+    Run = Callable[[Any, Any], Any]  # (value, functions) → result
 
 
 def _is_number(value: Any) -> bool:

@@ -11,7 +11,11 @@ result.
 
 from __future__ import annotations
 
-from typing import Any, Iterable
+from facepolicy.records import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from typing import Any, Iterable
+
 
 SCHEMA_VERSION = 2
 NOTHING: frozenset[str] = frozenset()

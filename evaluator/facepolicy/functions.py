@@ -9,7 +9,6 @@ its unit); every other function (join among them) gives jmespath's own answer
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any, Callable
 
 from facepolicy import durations
 from facepolicy.facts import (
@@ -24,6 +23,10 @@ from facepolicy.facts import (
     members,
     partial,
 )
+from facepolicy.records import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from typing import Any, Callable
 
 
 class FunctionError(ValueError):

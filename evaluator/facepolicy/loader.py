@@ -10,11 +10,17 @@ import re
 import stat
 import sys
 from pathlib import Path
-from typing import IO, Any, Iterator, NamedTuple
 
 from facepolicy.errors import FacepolicyError, LazyPattern, bilingual
 from facepolicy.model import Problem
 from facepolicy.paths import shown
+from facepolicy.records import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from typing import IO, Any, Iterator, NamedTuple
+else:
+    from facepolicy.records import NamedTuple
+
 
 MAX_DEPTH = 64
 MAX_SIZE = (

@@ -8,7 +8,13 @@ start-up.
 from __future__ import annotations
 
 import enum
-from typing import Any, Iterable, NamedTuple
+
+from facepolicy.records import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from typing import Any, Iterable, NamedTuple
+else:
+    from facepolicy.records import NamedTuple
 
 
 class Severity(enum.IntEnum):

@@ -13,9 +13,12 @@ import os
 import stat
 import sys
 from pathlib import Path
-from typing import IO, Iterable
 
 from facepolicy.errors import FacepolicyError, bilingual, printable
+from facepolicy.records import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from typing import IO, Iterable
 
 
 def _within(path: Path, folder: Path) -> bool:

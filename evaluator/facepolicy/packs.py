@@ -19,10 +19,16 @@ from __future__ import annotations
 import json
 import os
 from pathlib import Path
-from typing import Any, NamedTuple
 
 from facepolicy.errors import FacepolicyError, bilingual
 from facepolicy.paths import BUNDLED_PACK, shown
+from facepolicy.records import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from typing import Any, NamedTuple
+else:
+    from facepolicy.records import NamedTuple
+
 
 MANIFEST = "pack.toml"
 EXTENSION = "extension.schema.json"

@@ -9,12 +9,16 @@ rules themselves, judged by the reference implementation (evaluate.py), or their
 from __future__ import annotations
 
 import datetime as dt
-from typing import TYPE_CHECKING, Any
 
 from facepolicy.errors import bilingual
 from facepolicy.facts import closed_world
 from facepolicy.loader import Loaded, Raw, parse_raw
 from facepolicy.model import DeploymentResult, Problem
+from facepolicy.records import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from typing import Any
+
 
 if TYPE_CHECKING:
     from facepolicy.compiler import Rule

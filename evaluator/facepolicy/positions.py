@@ -6,7 +6,12 @@ from __future__ import annotations
 import functools
 import json
 import re
-from typing import Any, Iterable
+
+from facepolicy.records import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from typing import Any, Iterable
+
 
 _WS = re.compile(r"[ \t\r\n]*")
 _STRING = re.compile(r'"[^"\\]*(?:\\.[^"\\]*)*"', re.S)  # unrolled: no alternation per character

@@ -16,12 +16,16 @@ from __future__ import annotations
 import datetime as dt
 import json
 import marshal
-from typing import TYPE_CHECKING, Any
 
 from facepolicy.facts import closed_world, read
 from facepolicy.functions import Functions
 from facepolicy.model import RuleInfo, Severity, Text, Verdict
+from facepolicy.records import TYPE_CHECKING
 from facepolicy.runtime import judge_rule
+
+if TYPE_CHECKING:
+    from typing import Any
+
 
 if TYPE_CHECKING:
     from facepolicy.ruleset import RuleSet

@@ -10,7 +10,12 @@ from __future__ import annotations
 import os
 import sys
 import time
-from typing import IO, Any
+
+from facepolicy.records import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from typing import IO, Any
+
 
 AFTER_SECONDS = 2.0  # a run this long is long enough to wonder whether it is still going
 AFTER_DEPLOYMENTS = 200  # a bulk run: shown even when each deployment is quick

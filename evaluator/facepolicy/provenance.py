@@ -9,7 +9,11 @@ revision.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+
+from facepolicy.records import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from typing import Any
 
 
 def _git_dir(folder: Path) -> Path | None:

@@ -9,9 +9,15 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, NamedTuple
 
 from facepolicy.paths import SCHEMAS, shown
+from facepolicy.records import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from typing import Any, NamedTuple
+else:
+    from facepolicy.records import NamedTuple
+
 
 if TYPE_CHECKING:
     from facepolicy.program import Program

@@ -10,8 +10,6 @@ jmespath only for it.
 
 from __future__ import annotations
 
-from typing import Any, Callable, NamedTuple
-
 from facepolicy.expressions import (
     _greater,
     _is_comparable,
@@ -34,7 +32,14 @@ from facepolicy.facts import (
 )
 from facepolicy.functions import FunctionError, Functions, contains_string
 from facepolicy.model import Status, Text, Verdict, Violation
+from facepolicy.records import TYPE_CHECKING
 from facepolicy.scopes import kleene_and, kleene_or
+
+if TYPE_CHECKING:
+    from typing import Any, Callable, NamedTuple
+else:
+    from facepolicy.records import NamedTuple
+
 
 __all__ = [
     "Facts",

@@ -10,12 +10,16 @@ something else.
 
 from __future__ import annotations
 
-from typing import Any, Callable
-
 from facepolicy.expressions import equal, undecided
 from facepolicy.facts import Facts, Partial, Unknown, members, unstated
+from facepolicy.records import TYPE_CHECKING
 
-Test = Callable[[Any], Any]  # value → True | False | Unknown
+if TYPE_CHECKING:
+    from typing import Any, Callable
+
+
+if TYPE_CHECKING:
+    Test = Callable[[Any], Any]  # value → True | False | Unknown
 
 ANNOTATIONS = {"$schema", "$id", "$comment", "title", "description", "examples", "default", "$defs"}
 KEYWORDS = {

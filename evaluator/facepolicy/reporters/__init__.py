@@ -5,7 +5,14 @@ from __future__ import annotations
 
 import datetime as dt
 import importlib
-from typing import IO, TYPE_CHECKING, Any, NamedTuple
+
+from facepolicy.records import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from typing import IO, Any, NamedTuple
+else:
+    from facepolicy.records import NamedTuple
+
 
 if TYPE_CHECKING:
     from facepolicy.model import DeploymentResult, Problem, RuleInfo, Summary

@@ -3,11 +3,15 @@ rule id."""
 
 from __future__ import annotations
 
-from typing import Any, Callable, Iterable, TypeVar
-
 from facepolicy.model import STATUS_ORDER, Status
+from facepolicy.records import TYPE_CHECKING
 
-V = TypeVar("V")
+if TYPE_CHECKING:
+    from typing import Any, Callable, Iterable, TypeVar
+
+
+if TYPE_CHECKING:
+    V = TypeVar("V")
 
 # fail, error, incomplete, waived, then pass and not_applicable: what needs action before what does
 # not.
