@@ -182,35 +182,6 @@ def identity(value: Any, functions: Any) -> Any:
     return value
 
 
-def index(value: Any, position: int) -> Any:
-    """`value[position]` (expressions._index)."""
-    if type(value) is list:
-        try:
-            return value[position]
-        except IndexError:
-            return None
-    if type(value) is Partial:
-        if (
-            position >= 0
-            and all(m is None for m in value.maybe[: position + 1])
-            and position < len(value.items)
-        ):
-            return value.items[position]
-        return undecided(value)
-    if type(value) is Unknown:
-        return Unknown(value.facts)
-    return None
-
-
-def slice_of(value: Any, part: slice) -> Any:
-    """`value[a:b:c]` (expressions._slice)."""
-    if type(value) is list:
-        return value[part]
-    if type(value) in (Partial, Unknown):
-        return undecided(value)
-    return None
-
-
 # Functions: the common case (stated arguments of the right types) answered here; everything else,
 # unknowns and type errors included, by Functions.call, which words errors as jmespath does.
 
