@@ -16,6 +16,8 @@ from facepolicy.expressions import (
     _negate,
     equal,
     flatten,
+    index,
+    slice_of,
     truth,
     undecided,
 )
@@ -45,6 +47,8 @@ else:
 
 
 __all__ = [
+    "index",
+    "slice_of",
     "Facts",
     "Partial",
     "Range",
