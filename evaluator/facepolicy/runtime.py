@@ -31,14 +31,19 @@ from facepolicy.facts import (
     facts_of,
     items_at,
     listed_items,
-    members,
     partial,
     unstated,
 )
 from facepolicy.functions import FunctionError, Functions, contains_string
 from facepolicy.model import Status, Text, Verdict, Violation
 from facepolicy.records import TYPE_CHECKING
+from facepolicy.scopes import contains as s_contains
+from facepolicy.scopes import items as s_items
 from facepolicy.scopes import kleene_and, kleene_or
+from facepolicy.scopes import min_items as s_min_items
+from facepolicy.scopes import one_of as s_one_of
+from facepolicy.scopes import properties as s_properties
+from facepolicy.scopes import required as s_required
 
 if TYPE_CHECKING:
     from typing import Any, Callable, NamedTuple
@@ -47,6 +52,12 @@ else:
 
 
 __all__ = [
+    "s_contains",
+    "s_items",
+    "s_min_items",
+    "s_one_of",
+    "s_properties",
+    "s_required",
     "index",
     "slice_of",
     "Facts",
@@ -235,83 +246,6 @@ def length(functions: Any, subject: Any) -> Any:
 # sub-schemas.
 
 
-def s_required(value: Any, names: tuple[str, ...]) -> Any:
-    if type(value) is Unknown:
-        return (
-            Unknown(value.facts)
-            if value.at is None
-            else undecided(*(unstated(f"{value.at}/{n}") for n in names))
-        )
-    if not isinstance(value, dict):
-        return True
-    missing = [n for n in names if n not in value]
-    if not missing:
-        return True
-    if type(value) is Facts:
-        return undecided(*(unstated(f"{value.at}/{n}") for n in missing))
-    return False
-
-
-def s_properties(value: Any, named: tuple[tuple[str, Callable[[Any], Any]], ...]) -> Any:
-    if type(value) is Unknown:
-        if value.at is None:
-            return kleene_and([test(Unknown(value.facts)) for _, test in named])
-        return kleene_and([test(unstated(f"{value.at}/{name}")) for name, test in named])
-    if not isinstance(value, dict):
-        return True
-    results = []
-    for name, test in named:
-        if name in value:
-            results.append(test(value[name]))
-        elif type(value) is Facts:
-            results.append(test(unstated(f"{value.at}/{name}")))
-    return kleene_and(results)
-
-
-def s_contains(value: Any, test: Callable[[Any], Any]) -> Any:
-    if type(value) is Unknown:
-        return False if test(Unknown(value.facts)) is False else Unknown(value.facts)
-    found = members(value)
-    if found is None:
-        return True
-    entries, tail = found
-    pending = []
-    for item, membership in entries:
-        result = test(item)
-        if result is True and membership is None:
-            return True
-        if result is not False:
-            pending.append(
-                undecided(None if result is True else result, Unknown(membership or frozenset()))
-            )
-    if tail is not None and test(Unknown(tail)) is not False:
-        pending.append(Unknown(tail))
-    return undecided(*pending) if pending else False
-
-
-def s_items(value: Any, test: Callable[[Any], Any]) -> Any:
-    if type(value) is Unknown:
-        return Unknown(value.facts) if test(Unknown(value.facts)) is not True else True
-    found = members(value)
-    if found is None:
-        return True
-    entries, tail = found
-    pending = []
-    for item, membership in entries:
-        result = test(item)
-        if result is False and membership is None:
-            return False
-        if result is not True:
-            pending.append(
-                undecided(
-                    result if result is not False else None, Unknown(membership or frozenset())
-                )
-            )
-    if tail is not None and test(Unknown(tail)) is not True:
-        pending.append(Unknown(tail))
-    return undecided(*pending) if pending else True
-
-
 def s_enum(value: Any, options: tuple[Any, ...]) -> Any:
     if type(value) is str and all(type(option) is str for option in options):
         return value in options
@@ -347,31 +281,6 @@ def s_bound(value: Any, key: str, arg: Any) -> Any:
     if key == "exclusiveMaximum":
         return value < arg
     return value > arg
-
-
-def s_min_items(value: Any, arg: Any) -> Any:
-    if type(value) is Unknown:
-        return Unknown(value.facts)
-    if type(value) is list:
-        return len(value) >= arg
-    if type(value) is Partial:
-        lo, hi = value.bounds()
-        if lo >= arg:
-            return True
-        if hi is not None and hi < arg:
-            return False
-        return Unknown(value.facts())
-    return True
-
-
-def s_one_of(results: list[Any]) -> Any:
-    hits = sum(1 for r in results if r is True)
-    open_ = [r for r in results if type(r) is Unknown]
-    if hits > 1:
-        return False
-    if not open_:
-        return hits == 1
-    return undecided(*open_)
 
 
 def s_not(result: Any) -> Any:
