@@ -206,3 +206,13 @@ def test_an_eval_with_spawned_workers_writes_what_one_job_writes(tmp_path):
     )
     assert one.returncode == two.returncode == 1 and one.stdout.count(b"\n") == len(lines) + 1
     assert one.stdout == two.stdout, two.stderr[-2000:]
+
+
+def test_a_file_gone_before_a_worker_reads_its_part_is_a_problem_naming_it(tmp_path):
+    path = tmp_path / "fleet.ndjson"
+    path.write_text('{"id": "a"}\n' * 10, encoding="utf-8")
+    chunks = list(loader.iter_chunks([str(path)], 30))
+    path.unlink()
+    found = loader.read_chunk(chunks[1])
+    assert len(found) == 1 and isinstance(found[0], Problem)
+    assert found[0].source == str(path) and "cannot read" in found[0].message

@@ -104,7 +104,7 @@ def test_a_change_to_what_every_file_is_read_with_reads_every_file_again(
     rules = len(list((policies / FOLDER).glob("*.toml"))) - 1
     _load(policies)
     salt = ruleset._salt
-    monkeypatch.setattr(ruleset, "_salt", lambda contents: salt(contents) + b"another schema")
+    monkeypatch.setattr(ruleset, "_salt", lambda *files: salt(*files) + b"another schema")
     _edit(
         policies / FOLDER / EDITED, "would intrude on privacy", "would intrude (edited) on privacy"
     )

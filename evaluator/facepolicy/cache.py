@@ -18,6 +18,7 @@ hex>.pickle, and .code for compiled programs) that belong to the user.
 
 from __future__ import annotations
 
+import functools
 import os
 import stat
 import sys
@@ -115,6 +116,7 @@ def _digest(data: bytes) -> bytes:
     return sha256(data).digest()
 
 
+@functools.lru_cache(maxsize=1)  # once a run: one key per rule set, part table and schema check
 def _code_signature() -> str:
     """facepolicy's own modules as they are on disk: a pickle made by other code is never read
     back."""

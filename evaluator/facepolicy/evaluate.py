@@ -14,7 +14,7 @@ from typing import Any, Iterator
 
 from facepolicy.compiler import Assertion, Rule, Step
 from facepolicy.expressions import truth
-from facepolicy.facts import Facts, Partial, Unknown, closed_world, facts_of, read
+from facepolicy.facts import Partial, Unknown, closed_world, facts_of, items_at, read
 from facepolicy.functions import FunctionError, Functions
 from facepolicy.model import Status, Verdict, Violation
 
@@ -23,48 +23,10 @@ class RuleError(Exception):
     """A rule that cannot decide (an expression gave a non-boolean, a function failed)."""
 
 
-def _escape(part: Any) -> str:
-    return str(part).replace("~", "~0").replace("/", "~1")
-
-
 def iter_items(document: Any, steps: tuple[Step, ...]) -> Iterator[tuple[str | None, Any]]:
     """(JSON Pointer, item) for every stated item of the list the steps lead to; then (None, an
     Unknown) standing for the items the deployment may have without listing them, where it may."""
-    nodes: list[tuple[str | None, Any]] = [("", document)]
-    for number, step in enumerate(steps):
-        last = number == len(steps) - 1
-        following: list[tuple[str | None, Any]] = []
-        for base, node in nodes:
-            if base is None:  # an unlisted item: whatever lies below it is unknown too
-                following.append((None, node))
-                continue
-            if not isinstance(node, dict):
-                continue
-            here = f"{base}/{_escape(step.name)}"
-            value = node.get(step.name)
-            if value is None and step.name not in node:
-                value = Unknown(frozenset((here,))) if type(node) is Facts else None
-            if step.each or last:
-                # an item that knows its pointer is placed by it: a component read once per platform
-                # keeps its own
-                if type(value) is list:
-                    following.extend(
-                        (item.at if type(item) is Facts else f"{here}/{i}", item)
-                        for i, item in enumerate(value)
-                    )
-                elif type(value) is Partial:
-                    following.extend(
-                        (item.at if type(item) is Facts else f"{here}/{i}", item)
-                        for i, item in enumerate(value.items)
-                    )
-                    if value.tail is not None:
-                        following.append((None, Unknown(value.tail)))
-                elif type(value) is Unknown:
-                    following.append((None, Unknown(value.facts)))
-            else:
-                following.append((here, value))
-        nodes = following
-    return iter(nodes)
+    return iter(items_at(document, steps))
 
 
 def _decided(value: Any, what: str, base: str | None) -> Any:

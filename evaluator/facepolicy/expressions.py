@@ -323,39 +323,43 @@ def _flatten(base: Run) -> Run:
     return run
 
 
-def _index(position: int) -> Run:
-    def run(value, functions):
-        if type(value) is list:
-            try:
-                return value[position]
-            except IndexError:
-                return None
-        if type(value) is Partial:
-            if (
-                position >= 0
-                and all(m is None for m in value.maybe[: position + 1])
-                and position < len(value.items)
-            ):
-                return value.items[position]
-            return undecided(value)
-        if type(value) is Unknown:
-            return Unknown(value.facts)
-        return None
+def index(value: Any, position: int) -> Any:
+    """`value[position]` in three values: an item of an open list only where every item up to it
+    is certainly in the list."""
+    if type(value) is list:
+        try:
+            return value[position]
+        except IndexError:
+            return None
+    if type(value) is Partial:
+        if (
+            position >= 0
+            and all(m is None for m in value.maybe[: position + 1])
+            and position < len(value.items)
+        ):
+            return value.items[position]
+        return undecided(value)
+    if type(value) is Unknown:
+        return Unknown(value.facts)
+    return None
 
-    return run
+
+def slice_of(value: Any, part: slice) -> Any:
+    """`value[a:b:c]` in three values."""
+    if type(value) is list:
+        return value[part]
+    if type(value) in (Partial, Unknown):
+        return undecided(value)
+    return None
+
+
+def _index(position: int) -> Run:
+    return lambda value, functions: index(value, position)
 
 
 def _slice(bounds: list[Any]) -> Run:
     part = slice(*bounds)
-
-    def run(value, functions):
-        if type(value) is list:
-            return value[part]
-        if type(value) in (Partial, Unknown):
-            return undecided(value)
-        return None
-
-    return run
+    return lambda value, functions: slice_of(value, part)
 
 
 def _function(name: str, arguments: list[Run]) -> Run:

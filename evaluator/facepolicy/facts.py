@@ -261,3 +261,53 @@ def read(document: Any, open_lists: bool = True) -> Any:
 def closed_world(document: Any) -> bool:
     """Whether a deployment is read as version 1 was: every stated list complete."""
     return isinstance(document, dict) and document.get("schema_version") == 1
+
+
+def listed_items(here: str, value: Any) -> list[tuple[str | None, Any]]:
+    """(JSON Pointer, item) of each stated item of the list at `here`, then (None, an Unknown)
+    standing for the items an open list may have without listing them; nothing for a value that
+    is not a list. An item that knows its pointer is placed by it: a component read once per
+    platform keeps its own."""
+    if type(value) is list:
+        return [
+            (item.at if type(item) is Facts else f"{here}/{i}", item)
+            for i, item in enumerate(value)
+        ]
+    if type(value) is Partial:
+        found: list[tuple[str | None, Any]] = [
+            (item.at if type(item) is Facts else f"{here}/{i}", item)
+            for i, item in enumerate(value.items)
+        ]
+        if value.tail is not None:
+            found.append((None, Unknown(value.tail)))
+        return found
+    return []
+
+
+def items_at(document: Any, steps: Any) -> list[tuple[str | None, Any]]:
+    """(JSON Pointer, item) for every stated item of the list the steps (each a name, and whether
+    to go into every item) lead to; then (None, an Unknown) for the items the deployment may have
+    without listing them, where it may."""
+    nodes: list[tuple[str | None, Any]] = [("", document)]
+    for number, step in enumerate(steps):
+        last = number == len(steps) - 1
+        following: list[tuple[str | None, Any]] = []
+        for base, node in nodes:
+            if base is None:  # an unlisted item: whatever lies below it is unknown too
+                following.append((None, node))
+                continue
+            if not isinstance(node, dict):
+                continue
+            here = f"{base}/{_escape(step.name)}"
+            value = node.get(step.name)
+            if value is None and step.name not in node:
+                value = Unknown(frozenset((here,))) if type(node) is Facts else None
+            if step.each or last:
+                if type(value) is Unknown:
+                    following.append((None, Unknown(value.facts)))
+                else:
+                    following.extend(listed_items(here, value))
+            else:
+                following.append((here, value))
+        nodes = following
+    return nodes

@@ -56,6 +56,7 @@ class Located(NamedTuple):
     contents: dict[str, bytes]
     pack_contents: dict[str, bytes]
     cache_key: str
+    schema_contents: list[tuple[str, bytes]]  # the schema files, as the key read them
 
     @property
     def folders(self) -> list[Path]:
@@ -87,12 +88,13 @@ def locate(extra: tuple[str, ...], bundled: bool) -> Located:
     schema_files = sorted(
         os.path.join(SCHEMAS, n) for n in os.listdir(SCHEMAS) if n.endswith(".schema.json")
     )
+    schema_contents = [(p, _read(p)) for p in schema_files]
     cache_key = cache.key(
         [(names[p], data) for p, data in contents.items()]
         + [(shown(Path(p)), data) for p, data in pack_contents.items()]
-        + [(p, _read(p)) for p in schema_files]
+        + schema_contents
     )
-    return Located(found, listed, names, contents, pack_contents, cache_key)
+    return Located(found, listed, names, contents, pack_contents, cache_key, schema_contents)
 
 
 def load_program(extra: tuple[str, ...] = (), bundled: bool = True) -> tuple["Program", list[Path]]:

@@ -281,13 +281,13 @@ def _load(located: Located, building: bool = False) -> RuleSet:
     program next, which saves the parts with the rules' code."""
     from facepolicy import cache, packs, rulecache, schemas
 
-    found, listed, names, contents, pack_contents, cache_key = located
+    found, listed, names, contents, pack_contents, cache_key, schema_contents = located
     cached = cache.load(cache_key)
     if isinstance(cached, RuleSet):
         schemas.use_extensions(cached.extensions)
         rulecache.loaded(cached, cache_key)
         return cached
-    parts = rulecache.Parts(list(names.values()), _salt(pack_contents))
+    parts = rulecache.Parts(list(names.values()), _salt(schema_contents, pack_contents))
     pack_list = packs.read(found, pack_contents, parts)
     extensions = tuple(
         (pack.name, json.dumps(pack.extension, ensure_ascii=False))
@@ -369,13 +369,11 @@ def _rule_part(path: str, name: str, content: bytes) -> Any:
     return rule
 
 
-def _salt(pack_contents: dict[str, bytes]) -> bytes:
+def _salt(schema_contents: list[tuple[str, bytes]], pack_contents: dict[str, bytes]) -> bytes:
     """What reading a rule or catalog file depends on besides its bytes: the schemas, and the packs'
     manifests and fact extensions."""
-    from facepolicy.paths import SCHEMAS
-
-    names = sorted(n for n in os.listdir(SCHEMAS) if n.endswith(".schema.json"))
-    named = [(n, _read(os.path.join(SCHEMAS, n))) for n in names] + sorted(pack_contents.items())
+    named = [(os.path.basename(p), data) for p, data in schema_contents]
+    named += sorted(pack_contents.items())
     return b"".join(
         len(n).to_bytes(8, "big") + n.encode("utf-8", "replace") + len(d).to_bytes(8, "big") + d
         for n, d in named

@@ -85,6 +85,107 @@ _TYPES = {
 }
 
 
+# Each keyword's test over a value, given its argument (the compiled sub-schemas' tests for those
+# that have sub-schemas): what the scope closures below call, and the compiled rules too.
+
+
+def required(value: Any, names: tuple[str, ...]) -> Any:
+    if type(value) is Unknown:
+        return (
+            Unknown(value.facts)
+            if value.at is None
+            else undecided(*(unstated(f"{value.at}/{n}") for n in names))
+        )
+    if not isinstance(value, dict):
+        return True
+    missing = [n for n in names if n not in value]
+    if not missing:
+        return True
+    if type(value) is Facts:
+        return undecided(*(unstated(f"{value.at}/{n}") for n in missing))
+    return False
+
+
+def properties(value: Any, named: tuple[tuple[str, Test], ...]) -> Any:
+    if type(value) is Unknown:
+        if value.at is None:
+            return kleene_and([test(Unknown(value.facts)) for _, test in named])
+        return kleene_and([test(unstated(f"{value.at}/{name}")) for name, test in named])
+    if not isinstance(value, dict):
+        return True
+    results = []
+    for name, test in named:
+        if name in value:
+            results.append(test(value[name]))
+        elif type(value) is Facts:
+            results.append(test(unstated(f"{value.at}/{name}")))
+    return kleene_and(results)
+
+
+def contains(value: Any, test: Test) -> Any:
+    if type(value) is Unknown:  # a list not stated at all
+        return False if test(Unknown(value.facts)) is False else Unknown(value.facts)
+    found = members(value)
+    if found is None:
+        return True
+    entries, tail = found
+    pending = []
+    for item, membership in entries:
+        result = test(item)
+        if result is True and membership is None:
+            return True
+        if result is not False:  # a match, or maybe one, by a possible member
+            pending.append(undecided(result, Unknown(membership or frozenset())))
+    # an unlisted member might match
+    if tail is not None and test(Unknown(tail)) is not False:
+        pending.append(Unknown(tail))
+    return undecided(*pending) if pending else False
+
+
+def items(value: Any, test: Test) -> Any:
+    if type(value) is Unknown:
+        return Unknown(value.facts) if test(Unknown(value.facts)) is not True else True
+    found = members(value)
+    if found is None:
+        return True
+    entries, tail = found
+    pending = []
+    for item, membership in entries:
+        result = test(item)
+        if result is False and membership is None:
+            return False
+        if result is not True:  # a mismatch, or maybe one, by a possible member
+            pending.append(undecided(result, Unknown(membership or frozenset())))
+    if tail is not None and test(Unknown(tail)) is not True:
+        pending.append(Unknown(tail))
+    return undecided(*pending) if pending else True
+
+
+def min_items(value: Any, arg: Any) -> Any:
+    if type(value) is Unknown:
+        return Unknown(value.facts)
+    if type(value) is list:
+        return len(value) >= arg
+    if type(value) is Partial:
+        lo, hi = value.bounds()
+        if lo >= arg:
+            return True
+        if hi is not None and hi < arg:
+            return False
+        return Unknown(value.facts())
+    return True
+
+
+def one_of(results: list[Any]) -> Any:
+    hits = sum(1 for r in results if r is True)
+    open_ = [r for r in results if type(r) is Unknown]
+    if hits > 1:
+        return False
+    if not open_:
+        return hits == 1
+    return undecided(*open_)
+
+
 class Compiler:
     """Builds tests for one scope; `resolve` finds what a `$ref` points at (shared scopes or the
     scope itself)."""
@@ -147,92 +248,22 @@ class Compiler:
         return self._ref(arg, where)
 
     def _required(self, arg: Any, schema: dict[str, Any], where: str) -> Test:
-        names = list(arg)
-
-        def required(value):
-            if type(value) is Unknown:
-                return (
-                    Unknown(value.facts)
-                    if value.at is None
-                    else undecided(*(unstated(f"{value.at}/{n}") for n in names))
-                )
-            if not isinstance(value, dict):
-                return True
-            missing = [n for n in names if n not in value]
-            if not missing:
-                return True
-            if type(value) is Facts:
-                return undecided(*(unstated(f"{value.at}/{n}") for n in missing))
-            return False
-
-        return required
+        names = tuple(arg)
+        return lambda value: required(value, names)
 
     def _properties(self, arg: Any, schema: dict[str, Any], where: str) -> Test:
-        named = [(name, self.compile(sub, f"{where}.{name}")) for name, sub in sorted(arg.items())]
-
-        def properties(value):
-            if type(value) is Unknown:
-                if value.at is None:
-                    return kleene_and([test(Unknown(value.facts)) for _, test in named])
-                return kleene_and([test(unstated(f"{value.at}/{name}")) for name, test in named])
-            if not isinstance(value, dict):
-                return True
-            results = []
-            for name, test in named:
-                if name in value:
-                    results.append(test(value[name]))
-                elif type(value) is Facts:
-                    results.append(test(unstated(f"{value.at}/{name}")))
-            return kleene_and(results)
-
-        return properties
+        named = tuple(
+            (name, self.compile(sub, f"{where}.{name}")) for name, sub in sorted(arg.items())
+        )
+        return lambda value: properties(value, named)
 
     def _contains(self, arg: Any, schema: dict[str, Any], where: str) -> Test:
         test = self.compile(arg, where)
-
-        def contains(value):
-            if type(value) is Unknown:  # a list not stated at all
-                return False if test(Unknown(value.facts)) is False else Unknown(value.facts)
-            found = members(value)
-            if found is None:
-                return True
-            entries, tail = found
-            pending = []
-            for item, membership in entries:
-                result = test(item)
-                if result is True and membership is None:
-                    return True
-                if result is not False:  # a match, or maybe one, by a possible member
-                    pending.append(undecided(result, Unknown(membership or frozenset())))
-            # an unlisted member might match
-            if tail is not None and test(Unknown(tail)) is not False:
-                pending.append(Unknown(tail))
-            return undecided(*pending) if pending else False
-
-        return contains
+        return lambda value: contains(value, test)
 
     def _items(self, arg: Any, schema: dict[str, Any], where: str) -> Test:
         test = self.compile(arg, where)
-
-        def items(value):
-            if type(value) is Unknown:
-                return Unknown(value.facts) if test(Unknown(value.facts)) is not True else True
-            found = members(value)
-            if found is None:
-                return True
-            entries, tail = found
-            pending = []
-            for item, membership in entries:
-                result = test(item)
-                if result is False and membership is None:
-                    return False
-                if result is not True:  # a mismatch, or maybe one, by a possible member
-                    pending.append(undecided(result, Unknown(membership or frozenset())))
-            if tail is not None and test(Unknown(tail)) is not True:
-                pending.append(Unknown(tail))
-            return undecided(*pending) if pending else True
-
-        return items
+        return lambda value: items(value, test)
 
     def _const(self, arg: Any, schema: dict[str, Any], where: str) -> Test:
         return lambda value: equal(value, arg)
@@ -275,21 +306,7 @@ class Compiler:
         return self._bound(lambda v: v > arg)
 
     def _min_items(self, arg: Any, schema: dict[str, Any], where: str) -> Test:
-        def min_items(value):
-            if type(value) is Unknown:
-                return Unknown(value.facts)
-            if type(value) is list:
-                return len(value) >= arg
-            if type(value) is Partial:
-                lo, hi = value.bounds()
-                if lo >= arg:
-                    return True
-                if hi is not None and hi < arg:
-                    return False
-                return Unknown(value.facts())
-            return True
-
-        return min_items
+        return lambda value: min_items(value, arg)
 
     def _subschemas(self, arg: Any, where: str) -> list[Test]:
         return [self.compile(sub, f"{where}[{i}]") for i, sub in enumerate(arg)]
@@ -304,18 +321,7 @@ class Compiler:
 
     def _one_of(self, arg: Any, schema: dict[str, Any], where: str) -> Test:
         tests = self._subschemas(arg, where)
-
-        def one_of(value):
-            results = [test(value) for test in tests]
-            hits = sum(1 for r in results if r is True)
-            open_ = [r for r in results if type(r) is Unknown]
-            if hits > 1:
-                return False
-            if not open_:
-                return hits == 1
-            return undecided(*open_)
-
-        return one_of
+        return lambda value: one_of([test(value) for test in tests])
 
     def _negation(self, arg: Any, schema: dict[str, Any], where: str) -> Test:
         test = self.compile(arg, where)
