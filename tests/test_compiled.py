@@ -511,6 +511,27 @@ def test_the_cache_entry_and_a_pickled_program_judge_alike():
     assert programs.from_entry(b"not marshal") is None
 
 
+def test_a_rules_body_is_loaded_only_once_a_deployment_is_in_its_scope():
+    """runtime.LazyRule: a program from its entry runs each rule's scope test; the rest of a rule is
+    unmarshalled when a deployment is in its scope, and judges as the whole rule does."""
+    document = json.loads(
+        (ROOT / "fixtures" / "scenarios" / "mall-cameras" / "deployment.json").read_text(
+            encoding="utf-8"
+        )
+    )
+    fresh = programs.from_entry(PROGRAM.entry)
+    assert all(rule._body for rule in fresh.rules.values())
+    verdicts = fresh.evaluate(document, TODAY)
+    out_of_scope = {v.rule_id for v in verdicts if v.status.value == "not_applicable"}
+    loaded = {rid for rid, rule in fresh.rules.items() if not rule._body}
+    assert out_of_scope and loaded and loaded == set(fresh.rules) - out_of_scope
+    assert verdicts == evaluate(RULE_SET.rules, document, today=TODAY)
+    assert fresh.evaluate(document, TODAY) == verdicts  # loaded once, judged the same again
+    rule = next(iter(fresh.rules.values()))
+    with pytest.raises(AttributeError):
+        rule.no_such_field  # noqa: B018 — only the rule's own fields are loaded on demand
+
+
 def test_a_selection_is_judged_by_the_whole_program_narrowed_and_pickles_without_it():
     rid = "megvii-fr-guideline.private-spaces"
     chosen = RULE_SET.select((rid,))
