@@ -26,11 +26,11 @@ import functools
 import os
 import stat
 import sys
-from pathlib import Path
 from zlib import crc32
 
 from facepolicy import __version__
 from facepolicy.errors import LazyPattern
+from facepolicy.paths import pure
 from facepolicy.records import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -48,31 +48,31 @@ RECURSION_HEADROOM = 5000
 _warned: set[str] = set()
 
 
-def _warn(where: Path, why: str, once_for: Path | None = None) -> None:
+def _warn(where: str, why: str, once_for: str | None = None) -> None:
     """One warning per folder and run (`once_for`: the folder of an entry): the cache is an
     optimisation, its refusal is not an error."""
-    if str(once_for or where) in _warned:
+    if (once_for or where) in _warned:
         return
-    _warned.add(str(once_for or where))
+    _warned.add(once_for or where)
     from facepolicy.errors import printable
 
     print(
-        f"facepolicy: warning: {printable(str(where))}: {why}; running without the rule-set "
+        f"facepolicy: warning: {printable(where)}: {why}; running without the rule-set "
         "cache / "
         "不使用规则集缓存",
         file=sys.stderr,
     )
 
 
-def _requested() -> tuple[Path, bool] | None:
+def _requested() -> tuple[str, bool] | None:
     """The cache folder asked for, and whether it is the default one (which facepolicy may
     create)."""
     if os.environ.get("FACEPOLICY_NO_CACHE"):
         return None
     if os.environ.get("FACEPOLICY_CACHE_DIR"):
-        return Path(os.environ["FACEPOLICY_CACHE_DIR"]), False
+        return pure(os.environ["FACEPOLICY_CACHE_DIR"]), False
     base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
-    return Path(base) / "facepolicy", True
+    return os.path.join(pure(base), "facepolicy"), True
 
 
 def _unsafe(info: os.stat_result) -> str | None:
@@ -85,7 +85,7 @@ def _unsafe(info: os.stat_result) -> str | None:
     return None
 
 
-def folder(create: bool = False) -> Path | None:
+def folder(create: bool = False) -> str | None:
     """The cache folder, when it exists (or, with `create`, once made 0700) and only its owner can
     write to it."""
     requested = _requested()
@@ -98,7 +98,7 @@ def folder(create: bool = False) -> Path | None:
         if not create:
             return None
         try:
-            where.parent.mkdir(parents=True, exist_ok=True)
+            os.makedirs(os.path.dirname(where) or ".", exist_ok=True)
             os.mkdir(where, 0o700)
             info = os.stat(where)
         except OSError:
@@ -195,7 +195,7 @@ def load_bytes(cache_key: str, kind: str = "pickle") -> bytes | None:
     where = folder()
     if where is None:
         return None
-    path = where / entry_name(cache_key, kind)
+    path = os.path.join(where, entry_name(cache_key, kind))
     try:
         handle = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | getattr(os, "O_NONBLOCK", 0))
     except OSError:
@@ -245,8 +245,8 @@ def store_bytes(cache_key: str, payload: bytes, kind: str = "pickle") -> None:
     where = folder(create=True)
     if where is None:
         return
-    final = where / entry_name(cache_key, kind)
-    partial = where / f"{final.name}.{os.getpid()}.{os.urandom(6).hex()}.tmp"
+    final = os.path.join(where, entry_name(cache_key, kind))
+    partial = f"{final}.{os.getpid()}.{os.urandom(6).hex()}.tmp"
     try:
         handle = os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o600)
     except OSError:
@@ -266,7 +266,7 @@ def store_bytes(cache_key: str, payload: bytes, kind: str = "pickle") -> None:
     _prune(where)
 
 
-def _prune(where: Path) -> None:
+def _prune(where: str) -> None:
     """Remove the oldest of facepolicy's own entries beyond KEEP: nothing else in the folder is ever
     touched."""
     try:
@@ -276,13 +276,13 @@ def _prune(where: Path) -> None:
     entries = []
     for name in names:
         try:
-            info = os.lstat(where / name)
+            info = os.lstat(os.path.join(where, name))
         except OSError:
             continue
         if stat.S_ISREG(info.st_mode) and info.st_uid == os.geteuid():
             entries.append((info.st_mtime_ns, name))
     for _, name in sorted(entries)[:-KEEP]:
         try:
-            os.unlink(where / name)
+            os.unlink(os.path.join(where, name))
         except OSError:
             pass
