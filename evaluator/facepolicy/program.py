@@ -15,7 +15,6 @@ CRC-32 of its payload checked first).
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 import marshal
 
@@ -26,7 +25,10 @@ from facepolicy.records import TYPE_CHECKING
 from facepolicy.runtime import LazyRule, generated_code_namespace, judge_rule
 
 if TYPE_CHECKING:
+    import datetime as dt
     from typing import Any
+
+    from facepolicy.durations import Day
 
 
 if TYPE_CHECKING:
@@ -117,7 +119,7 @@ class Program:
         schemas.use_extensions(self.namespace.get("EXTENSIONS", ()))
         return schemas
 
-    def evaluate(self, deployment: Any, today: dt.date) -> list[Verdict]:
+    def evaluate(self, deployment: Any, today: dt.date | Day) -> list[Verdict]:
         """Every rule's verdict on a parsed deployment: what evaluate.evaluate gives, computed by
         compiled code."""
         facts = read(deployment, open_lists=not closed_world(deployment))
