@@ -549,3 +549,40 @@ def test_month_lengths_are_the_gregorian_calendars():
             assert durations._month_length(year, month) == calendar.monthrange(year, month)[1]
     for year in (1600, 1700, 1900, 2000, 2024, 2100, 2400):
         assert durations._month_length(year, 2) == calendar.monthrange(year, 2)[1]
+
+
+# The evaluation date of a run (durations.Day): its ISO text, a date only when one is computed with.
+
+DAY_TEXTS = [
+    *(f"{year:04d}-{month:02d}-{day:02d}" for year in (1, 1900, 2000, 2024, 2026, 9999)
+      for month in range(0, 14) for day in (0, 1, 28, 29, 30, 31, 32)),
+    "0000-01-01", "2026-W01-1", "20260101", "2026-1-01", "2026-01-01T00:00", " 2026-01-01", "",
+    "２０２６-01-01",
+]  # fmt: skip
+
+
+@pytest.mark.parametrize("text", DAY_TEXTS)
+def test_a_day_is_what_date_fromisoformat_reads_of_yyyy_mm_dd(text):
+    try:
+        expected = durations.date(text)
+    except durations.DateError:
+        expected = None
+    if expected is None:
+        with pytest.raises(ValueError):
+            durations.Day(text)
+        return
+    day = durations.Day(text)
+    assert day.date() == expected and day.isoformat() == expected.isoformat() == text
+    assert durations.as_date(day) == expected and durations.as_date(expected) is expected
+
+
+def test_a_day_judges_as_its_date_does_and_travels_to_workers():
+    import pickle
+
+    day = durations.Day("2026-03-31")
+    for expression in ("today()", "days_since('2025-12-31')", "days_until('2026-04-30')"):
+        assert ours(expression, today=day) == ours(expression, today=day.date())
+        assert ours(expression, today=day) == theirs(expression, today=day)
+    assert pickle.loads(pickle.dumps(day)) == day and hash(day) == hash(durations.Day(day.text))
+    assert durations.current_day().date() == dt.date.today()
+    assert repr(day) == "Day('2026-03-31')" and day != day.date()

@@ -383,7 +383,7 @@ def _plant(
             if re.fullmatch(r"fp-[0-9a-f]{64}\.pickle", name)
             else data[:32].ljust(32, b"\0")
         )
-        path.write_bytes(cache.MAGIC + key_digest + cache._digest(payload) + payload)
+        path.write_bytes(cache.framed(key_digest, payload))
     else:
         path.write_bytes(data)
     path.chmod(mode)

@@ -45,8 +45,7 @@ def _malicious_entry(folder: Path, entry: Path, marker: Path) -> None:
     payload = pickle.dumps(Exploit())
     data = entry.read_bytes()
     head = len(cache.MAGIC)
-    key_digest = data[head : head + 32]
-    entry.write_bytes(cache.MAGIC + key_digest + cache._digest(payload) + payload)
+    entry.write_bytes(cache.framed(data[head : head + cache.KEY_DIGEST], payload))
 
 
 def _eval_with_cache(folder: Path, *extra: str):
@@ -69,8 +68,8 @@ def test_the_cache_folder_is_created_private_and_its_entries_carry_their_digest(
     assert entries and all((e.stat().st_mode & 0o077) == 0 for e in entries)
     data = entries[0].read_bytes()
     head = len(cache.MAGIC)
-    assert data.startswith(cache.MAGIC) and data[head + 32 : head + 64] == cache._digest(
-        data[head + 64 :]
+    assert data.startswith(cache.MAGIC) and data == cache.framed(
+        data[head : head + cache.KEY_DIGEST], data[cache.HEAD :]
     )
 
 
@@ -191,8 +190,8 @@ def test_an_entry_whose_bytes_changed_is_rebuilt_not_trusted(tmp_path, monkeypat
     assert cache.load("k") is None  # another key's entry under this name
 
 
-def test_the_key_is_a_sha256_that_a_crafted_edit_cannot_keep(demo_policies):
-    """The issue's CRC-32 + Adler-32 collision: `min_age < 14` → `> 14` kept the key. SHA-256 cannot
+def test_the_key_is_a_cryptographic_hash_that_a_crafted_edit_cannot_keep(demo_policies):
+    """The issue's CRC-32 + Adler-32 collision: `min_age < 14` → `> 14` kept the key. BLAKE2b cannot
     be steered."""
     before = cache.key([("rule.toml", b'expect = "min_age < 14"')])
     after = cache.key([("rule.toml", b'expect = "min_age > 14"')])

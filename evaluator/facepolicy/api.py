@@ -19,7 +19,6 @@ workers: see the README's "Speed" section. Nothing here prints, reads a terminal
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 
 from facepolicy.errors import FacepolicyError, bilingual
@@ -27,6 +26,7 @@ from facepolicy.model import DeploymentResult, Problem, RuleInfo, Severity, Stat
 from facepolicy.records import TYPE_CHECKING
 
 if TYPE_CHECKING:
+    import datetime as dt
     from typing import Any, Iterable, Iterator
 
 
@@ -112,7 +112,7 @@ class Rules:
         text."""
         from facepolicy.pipeline import judge
 
-        return judge(self.program, _item(deployment, source), today=today or dt.date.today())
+        return judge(self.program, _item(deployment, source), today=today or _today())
 
     def evaluate_many(
         self,
@@ -127,7 +127,7 @@ class Rules:
         from facepolicy.engine import Run
 
         items = (_item(d, f"{source}:{n}") for n, d in enumerate(deployments, 1) if not _blank(d))
-        run = Run(self.program, today or dt.date.today(), jobs=jobs)
+        run = Run(self.program, today or _today(), jobs=jobs)
         yield from run.results(items)  # type: ignore[misc]  # no renderer: never a Rendered
 
     def evaluate_files(
@@ -143,7 +143,7 @@ class Rules:
         from facepolicy.engine import Run
         from facepolicy.loader import MAX_SIZE
 
-        yield from Run(self.program, today or dt.date.today(), jobs=jobs).results_of_files(
+        yield from Run(self.program, today or _today(), jobs=jobs).results_of_files(
             list(paths), max_size or MAX_SIZE
         )  # type: ignore[misc]  # no renderer: never a Rendered
 
@@ -161,7 +161,7 @@ class Rules:
         infos = {rid: self.program.info(rid) for rid in self.program.rules}
         clause = self.rule_set.clause if excerpts else None
         return context_of(
-            infos, self.digest, self.folders, lang, today or dt.date.today(), verbose, clause
+            infos, self.digest, self.folders, lang, today or _today(), verbose, clause
         )
 
 
@@ -208,3 +208,10 @@ def _reload(
     policies: tuple[str, ...], bundled: bool, rule_ids: tuple[str, ...], tags: tuple[str, ...]
 ) -> Rules:
     return load(policies, bundled=bundled, rule_ids=rule_ids, tags=tags)
+
+
+def _today() -> Any:
+    """Today (the local date), as facepolicy's own runs name it (durations.Day)."""
+    from facepolicy.durations import current_day
+
+    return current_day()

@@ -9,11 +9,15 @@ ignored and rebuilt. FACEPOLICY_CACHE_DIR moves the cache; FACEPOLICY_NO_CACHE=1
 
 Unpickling runs code, so an entry is read only when nobody else could have written it: the folder
 and the entry belong to the user running facepolicy and neither is writable by group or others (a
-folder that fails this is not used at all, with one warning), and the entry carries the SHA-256 of
-its key and of its payload, both checked before anything is unpickled. Entries are written to a
-temporary file created exclusively (O_EXCL|O_NOFOLLOW: a planted symlink is never followed) and
-renamed into place; pruning removes only files named as facepolicy's own entries (fp-<64
-hex>.pickle, and .code for compiled programs) that belong to the user.
+folder that fails this is not used at all, with one warning). The entry carries the BLAKE2b digest
+of its key and the CRC-32 of its payload, both checked before anything is unpickled: the key's
+digest so that no entry serves another key, the CRC so that bytes changed on disk are never loaded
+(what the ownership check already keeps out cannot be forged past a checksum anyway, so a
+cryptographic digest of the 1.8 MB payload would buy nothing for its extra millisecond).
+
+Entries are written to a temporary file created exclusively (O_EXCL|O_NOFOLLOW: a planted symlink is
+never followed) and renamed into place; pruning removes only files named as facepolicy's own
+entries (fp-<64 hex>.pickle, and .code for compiled programs) that belong to the user.
 """
 
 from __future__ import annotations
@@ -22,21 +26,20 @@ import functools
 import os
 import stat
 import sys
-
-# OpenSSL's SHA-256 (hashlib): loading it costs about 2 ms, but it hashes the 2.4 MB a cached eval
-# reads (rule files, the program) five times faster than the built-in _sha256 module
-from hashlib import sha256
-from pathlib import Path
+from zlib import crc32
 
 from facepolicy import __version__
 from facepolicy.errors import LazyPattern
+from facepolicy.paths import pure
 from facepolicy.records import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from typing import Any
 
 KEEP = 16  # cache entries kept; older ones are removed when a new one is written
-MAGIC = b"facepolicy-cache-2\n"
+MAGIC = b"facepolicy-cache-3\n"
+KEY_DIGEST = 32  # bytes of the key's digest after MAGIC, then 4 of the payload's CRC-32
+HEAD = len(MAGIC) + KEY_DIGEST + 4
 ENTRY = LazyPattern(r"fp-[0-9a-f]{64}\.(?:pickle|code)")  # the only names pruning may ever remove
 # pickling a deep expression tree needs more than the default 1000 frames; 5000 stays far from the C
 # stack
@@ -45,31 +48,31 @@ RECURSION_HEADROOM = 5000
 _warned: set[str] = set()
 
 
-def _warn(where: Path, why: str, once_for: Path | None = None) -> None:
+def _warn(where: str, why: str, once_for: str | None = None) -> None:
     """One warning per folder and run (`once_for`: the folder of an entry): the cache is an
     optimisation, its refusal is not an error."""
-    if str(once_for or where) in _warned:
+    if (once_for or where) in _warned:
         return
-    _warned.add(str(once_for or where))
+    _warned.add(once_for or where)
     from facepolicy.errors import printable
 
     print(
-        f"facepolicy: warning: {printable(str(where))}: {why}; running without the rule-set "
+        f"facepolicy: warning: {printable(where)}: {why}; running without the rule-set "
         "cache / "
         "不使用规则集缓存",
         file=sys.stderr,
     )
 
 
-def _requested() -> tuple[Path, bool] | None:
+def _requested() -> tuple[str, bool] | None:
     """The cache folder asked for, and whether it is the default one (which facepolicy may
     create)."""
     if os.environ.get("FACEPOLICY_NO_CACHE"):
         return None
     if os.environ.get("FACEPOLICY_CACHE_DIR"):
-        return Path(os.environ["FACEPOLICY_CACHE_DIR"]), False
+        return pure(os.environ["FACEPOLICY_CACHE_DIR"]), False
     base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
-    return Path(base) / "facepolicy", True
+    return os.path.join(pure(base), "facepolicy"), True
 
 
 def _unsafe(info: os.stat_result) -> str | None:
@@ -82,7 +85,7 @@ def _unsafe(info: os.stat_result) -> str | None:
     return None
 
 
-def folder(create: bool = False) -> Path | None:
+def folder(create: bool = False) -> str | None:
     """The cache folder, when it exists (or, with `create`, once made 0700) and only its owner can
     write to it."""
     requested = _requested()
@@ -95,7 +98,7 @@ def folder(create: bool = False) -> Path | None:
         if not create:
             return None
         try:
-            where.parent.mkdir(parents=True, exist_ok=True)
+            os.makedirs(os.path.dirname(where) or ".", exist_ok=True)
             os.mkdir(where, 0o700)
             info = os.stat(where)
         except OSError:
@@ -112,8 +115,30 @@ def folder(create: bool = False) -> Path | None:
     return where
 
 
-def _digest(data: bytes) -> bytes:
-    return sha256(data).digest()
+def _blake2b() -> Any:
+    """BLAKE2b from the module hashlib takes it from: hashlib itself loads OpenSSL, about 2 ms of a
+    one-file run, for a hash no faster here on the 0.6 MB of files a key covers."""
+    try:
+        from _blake2 import blake2b
+    except ImportError:  # pragma: no cover — a Python built without it
+        from hashlib import blake2b
+    return blake2b
+
+
+_BLAKE2B = _blake2b()
+
+
+def _hash(data: bytes = b"") -> Any:
+    return _BLAKE2B(data, digest_size=KEY_DIGEST)
+
+
+def key_digest(cache_key: str) -> bytes:
+    return _hash(cache_key.encode()).digest()
+
+
+def framed(digest_of_key: bytes, payload: bytes) -> bytes:
+    """An entry's bytes: MAGIC, its key's digest, its payload's CRC-32, the payload."""
+    return MAGIC + digest_of_key + crc32(payload).to_bytes(4, "big") + payload
 
 
 @functools.lru_cache(maxsize=1)  # once a run: one key per rule set, part table and schema check
@@ -131,10 +156,10 @@ def _code_signature() -> str:
 
 
 def key(named_contents: list[tuple[str, bytes]]) -> str:
-    """SHA-256 over facepolicy's version and code, Python's version, the working folder, and the
-    name, length and bytes of every file: no edit can keep the key (CRC-style checksums could be
-    steered; this cannot)."""
-    digest = sha256(f"{__version__}\0{sys.version}\0{os.getcwd()}\0{_code_signature()}\0".encode())
+    """BLAKE2b (256 bits) over facepolicy's version and code, Python's version, the working folder,
+    and the name, length and bytes of every file: no edit can keep the key (CRC-style checksums
+    could be steered; a cryptographic hash cannot)."""
+    digest = _hash(f"{__version__}\0{sys.version}\0{os.getcwd()}\0{_code_signature()}\0".encode())
     for name, data in named_contents:
         label = name.encode("utf-8", "surrogateescape")
         digest.update(len(label).to_bytes(8, "big") + label + len(data).to_bytes(8, "big"))
@@ -143,7 +168,7 @@ def key(named_contents: list[tuple[str, bytes]]) -> str:
 
 
 def entry_name(cache_key: str, kind: str = "pickle") -> str:
-    return f"fp-{sha256(cache_key.encode()).hexdigest()}.{kind}"
+    return f"fp-{key_digest(cache_key).hex()}.{kind}"
 
 
 def load(cache_key: str) -> Any | None:
@@ -165,12 +190,12 @@ def load(cache_key: str) -> Any | None:
 
 
 def load_bytes(cache_key: str, kind: str = "pickle") -> bytes | None:
-    """The payload stored under a key, once the folder, the entry and both SHA-256 digests check
-    out."""
+    """The payload stored under a key, once the folder, the entry, its key's digest and its
+    payload's CRC-32 check out."""
     where = folder()
     if where is None:
         return None
-    path = where / entry_name(cache_key, kind)
+    path = os.path.join(where, entry_name(cache_key, kind))
     try:
         handle = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | getattr(os, "O_NONBLOCK", 0))
     except OSError:
@@ -191,14 +216,14 @@ def load_bytes(cache_key: str, kind: str = "pickle") -> bytes | None:
     finally:
         if handle >= 0:
             os.close(handle)
-    head = len(MAGIC)
-    if not data.startswith(MAGIC) or len(data) < head + 64:
+    if not data.startswith(MAGIC) or len(data) < HEAD:
         return None
-    if data[head : head + 32] != _digest(cache_key.encode()) or data[
-        head + 32 : head + 64
-    ] != _digest(data[head + 64 :]):
+    payload = data[HEAD:]
+    if data[len(MAGIC) : HEAD - 4] != key_digest(cache_key) or int.from_bytes(
+        data[HEAD - 4 : HEAD], "big"
+    ) != crc32(payload):
         return None  # another key's entry, or bytes changed after writing: rebuilt, never trusted
-    return data[head + 64 :]
+    return payload
 
 
 def store(cache_key: str, value: Any) -> None:
@@ -220,8 +245,8 @@ def store_bytes(cache_key: str, payload: bytes, kind: str = "pickle") -> None:
     where = folder(create=True)
     if where is None:
         return
-    final = where / entry_name(cache_key, kind)
-    partial = where / f"{final.name}.{os.getpid()}.{os.urandom(6).hex()}.tmp"
+    final = os.path.join(where, entry_name(cache_key, kind))
+    partial = f"{final}.{os.getpid()}.{os.urandom(6).hex()}.tmp"
     try:
         handle = os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o600)
     except OSError:
@@ -230,7 +255,7 @@ def store_bytes(cache_key: str, payload: bytes, kind: str = "pickle") -> None:
         return
     try:
         with os.fdopen(handle, "wb") as stream:
-            stream.write(MAGIC + _digest(cache_key.encode()) + _digest(payload) + payload)
+            stream.write(framed(key_digest(cache_key), payload))
         os.replace(partial, final)
     except OSError:
         try:
@@ -241,7 +266,7 @@ def store_bytes(cache_key: str, payload: bytes, kind: str = "pickle") -> None:
     _prune(where)
 
 
-def _prune(where: Path) -> None:
+def _prune(where: str) -> None:
     """Remove the oldest of facepolicy's own entries beyond KEEP: nothing else in the folder is ever
     touched."""
     try:
@@ -251,13 +276,13 @@ def _prune(where: Path) -> None:
     entries = []
     for name in names:
         try:
-            info = os.lstat(where / name)
+            info = os.lstat(os.path.join(where, name))
         except OSError:
             continue
         if stat.S_ISREG(info.st_mode) and info.st_uid == os.geteuid():
             entries.append((info.st_mtime_ns, name))
     for _, name in sorted(entries)[:-KEEP]:
         try:
-            os.unlink(where / name)
+            os.unlink(os.path.join(where, name))
         except OSError:
             pass

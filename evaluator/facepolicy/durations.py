@@ -4,7 +4,6 @@ and the same code answers for jmespath itself (reference.py)."""
 
 from __future__ import annotations
 
-import datetime as dt
 import functools
 import json
 import math
@@ -14,7 +13,16 @@ from facepolicy.errors import LazyPattern
 from facepolicy.records import TYPE_CHECKING
 
 if TYPE_CHECKING:
+    import datetime as dt
     from typing import Any, Callable
+
+
+def _datetime() -> Any:
+    """The datetime module, imported by the first computation with dates: a run that never
+    computes one (most one-file runs) does without it, about 1 ms."""
+    import datetime
+
+    return datetime
 
 
 class DateError(ValueError):
@@ -73,7 +81,7 @@ def date(value) -> dt.date:
     """An ISO 8601 calendar date, YYYY-MM-DD (the only form the deployment schema lets through)."""
     if isinstance(value, str) and re.fullmatch(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", value):
         try:
-            return dt.date.fromisoformat(value)
+            return _datetime().date.fromisoformat(value)
         except ValueError:
             pass
     raise DateError(f"not a date (YYYY-MM-DD): {_shown(value)}")
@@ -87,13 +95,66 @@ def add_months(start: dt.date, months: int) -> dt.date:
     year += start.year
     if not 1 <= year <= 9999:
         raise DateError(f"{start.isoformat()} + {months} months is outside the years 1–9999")
-    return dt.date(year, month + 1, min(start.day, _month_length(year, month + 1)))
+    return _datetime().date(year, month + 1, min(start.day, _month_length(year, month + 1)))
 
 
 def _month_length(year: int, month: int) -> int:
     if month == 2:
         return 29 if year % 4 == 0 and (year % 100 != 0 or year % 400 == 0) else 28
     return 30 if month in (4, 6, 9, 11) else 31
+
+
+class Day:
+    """An evaluation date by its ISO text (YYYY-MM-DD), checked to be a real date as
+    date.fromisoformat would: a run names its day without importing datetime, and the date itself
+    (`date()`) is made when a calendar function or a waiver first needs it."""
+
+    __slots__ = ("text", "_date")
+
+    def __init__(self, text: str):
+        if not _is_calendar_date(text):
+            raise ValueError(f"not a date (YYYY-MM-DD): {text!r}")
+        self.text = text
+        self._date: dt.date | None = None
+
+    def isoformat(self) -> str:
+        return self.text
+
+    def date(self) -> dt.date:
+        if self._date is None:
+            self._date = _datetime().date.fromisoformat(self.text)
+        return self._date
+
+    def __eq__(self, other: object) -> bool:
+        return type(other) is Day and other.text == self.text
+
+    def __hash__(self) -> int:
+        return hash(self.text)
+
+    def __repr__(self) -> str:
+        return f"Day({self.text!r})"
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return Day, (self.text,)
+
+
+def _is_calendar_date(text: object) -> bool:
+    if not isinstance(text, str) or not re.fullmatch(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", text):
+        return False
+    year, month, day = int(text[:4]), int(text[5:7]), int(text[8:])
+    return year >= 1 and 1 <= month <= 12 and 1 <= day <= _month_length(year, month)
+
+
+def current_day() -> Day:
+    """Today, as date.today() gives it (the local date), without datetime."""
+    import time
+
+    return Day(time.strftime("%Y-%m-%d"))
+
+
+def as_date(day: "Day | dt.date") -> dt.date:
+    """The date itself, of a Day or of a date."""
+    return day.date() if type(day) is Day else day  # type: ignore[return-value]
 
 
 _CYCLE_MONTHS, _CYCLE_DAYS = 4800, 146097  # the Gregorian calendar repeats every 400 years
@@ -169,7 +230,7 @@ def moved(start: dt.date, value) -> dt.date:
         days = number * _HOURS[unit] / 24
         if days != int(days):
             raise DateError(f"a date moves by whole days: {number:g} {unit} is not")
-        return start + dt.timedelta(days=int(days))
+        return start + _datetime().timedelta(days=int(days))
     except OverflowError:
         raise DateError(f"{start.isoformat()} + {number:g} {unit} is past the year 9999") from None
 

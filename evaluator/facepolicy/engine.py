@@ -3,7 +3,6 @@ process or in a pool of worker processes that keeps the input order and a bounde
 
 from __future__ import annotations
 
-import datetime as dt
 import itertools
 from collections import deque
 
@@ -13,7 +12,10 @@ from facepolicy.pipeline import judge
 from facepolicy.records import TYPE_CHECKING
 
 if TYPE_CHECKING:
+    import datetime as dt
     from typing import Any, Callable, Iterable, Iterator, NamedTuple
+
+    from facepolicy.durations import Day
 else:
     from facepolicy.records import NamedTuple
 
@@ -44,7 +46,7 @@ _WORKER: dict[str, Any] = {}
 
 def _start_worker(
     rules: "dict[str, Rule] | Program",
-    today: dt.date,
+    today: dt.date | Day,
     render: Callable[[DeploymentResult], str | bytes | None] | None,
     extensions: tuple[tuple[str, str], ...] = (),
     max_size: int = 0,
@@ -224,7 +226,7 @@ class _Workers:
 
 def _workers(
     rules: "dict[str, Rule] | Program",
-    today: dt.date,
+    today: dt.date | Day,
     jobs: int,
     render: Callable[[DeploymentResult], str | bytes | None] | None,
     max_size: int = 0,
@@ -254,7 +256,7 @@ def _run(workers: _Workers, results: Iterator[Any]) -> Iterator[Any]:
 
 def _in_pool(
     rules: "dict[str, Rule] | Program",
-    today: dt.date,
+    today: dt.date | Day,
     items: Iterable[Raw | Loaded],
     jobs: int,
     render: Callable[[DeploymentResult], str | bytes | None] | None,
@@ -268,7 +270,7 @@ def _in_pool(
 
 def _chunks_in_pool(
     rules: "dict[str, Rule] | Program",
-    today: dt.date,
+    today: dt.date | Day,
     chunks: Iterable[Chunk | Problem],
     jobs: int,
     render: Callable[[DeploymentResult], str | bytes | None] | None,
@@ -305,7 +307,7 @@ class Run(
     NamedTuple
 ):  # a NamedTuple: defining a dataclass would cost a one-file run the dataclasses import
     rule_set: "RuleSet | Program | dict[str, Rule]"  # a rule set is judged by its compiled program
-    today: dt.date
+    today: dt.date | Day
     waivers: "WaiverBook | None" = None
     jobs: int = 1
     render: Callable[[DeploymentResult], str | bytes | None] | None = (

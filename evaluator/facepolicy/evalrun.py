@@ -48,20 +48,17 @@ class EvalOptions(NamedTuple):
 
 
 def today_from(value: str | None):
-    """The evaluation date: --today, else FACEPOLICY_TODAY, else today (YYYY-MM-DD only)."""
-    import datetime as dt
-
+    """The evaluation date (a durations.Day, which spares a run datetime's import until a date is
+    computed with): --today, else FACEPOLICY_TODAY, else today (YYYY-MM-DD only: not the week dates
+    and basic forms date.fromisoformat also takes)."""
+    from facepolicy.durations import Day, current_day
     from facepolicy.errors import FacepolicyError, bilingual
 
     text = value or os.environ.get("FACEPOLICY_TODAY")
     if not text:
-        return dt.date.today()
+        return current_day()
     try:
-        if not re.fullmatch(
-            r"[0-9]{4}-[0-9]{2}-[0-9]{2}", text
-        ):  # fromisoformat also takes 2026-W01-1 and 20260101
-            raise ValueError(text)
-        return dt.date.fromisoformat(text)
+        return Day(text)
     except ValueError:
         raise FacepolicyError(
             "--today",

@@ -13,6 +13,7 @@ import datetime as dt
 from typing import Any, Iterator
 
 from facepolicy.compiler import Assertion, Rule, Step
+from facepolicy.durations import Day
 from facepolicy.expressions import truth
 from facepolicy.facts import Partial, Unknown, closed_world, facts_of, items_at, read
 from facepolicy.functions import FunctionError, Functions
@@ -204,7 +205,7 @@ def evaluate(
     rules: dict[str, Rule],
     deployment: Any,
     *,
-    today: dt.date,
+    today: dt.date | Day,
     trace: list[dict[str, Any]] | None = None,
 ) -> list[Verdict]:
     """Every rule's verdict on a parsed deployment, as of `today`; pure: the same input, the same

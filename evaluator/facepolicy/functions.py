@@ -8,8 +8,6 @@ its unit); every other function (join among them) gives jmespath's own answer
 
 from __future__ import annotations
 
-import datetime as dt
-
 from facepolicy import durations
 from facepolicy.facts import (
     NOTHING,
@@ -26,6 +24,7 @@ from facepolicy.facts import (
 from facepolicy.records import TYPE_CHECKING
 
 if TYPE_CHECKING:
+    import datetime as dt
     from typing import Any, Callable
 
 
@@ -113,8 +112,8 @@ class Functions:
     """The functions a compiled expression calls, for one evaluation date; `document` is set per
     deployment."""
 
-    def __init__(self, today: dt.date = dt.date(2026, 1, 1)):
-        self.today = today
+    def __init__(self, today: "dt.date | durations.Day | None" = None):
+        self.today = durations.Day("2026-01-01") if today is None else today
         self.document: Any = None
         self._reference: Any = None  # jmespath's functions, built the first time a call needs them
 
@@ -140,7 +139,11 @@ class Functions:
                 type(arg) in kind for arg, kind in zip(plain, kinds, strict=True)
             ):
                 try:
-                    return function(self.today, *plain) if dated else function(*plain)
+                    return (
+                        function(durations.as_date(self.today), *plain)
+                        if dated
+                        else function(*plain)
+                    )
                 except durations.DateError as exc:
                     raise FunctionError(str(exc)) from None
         from jmespath import exceptions as jmespath_errors
@@ -148,7 +151,7 @@ class Functions:
         if self._reference is None:
             from facepolicy.reference import FacepolicyFunctions
 
-            self._reference = FacepolicyFunctions(self.today)
+            self._reference = FacepolicyFunctions(durations.as_date(self.today))
         try:
             return self._reference.call_function(name, [_plain(arg) for arg in args])
         except jmespath_errors.JMESPathError as exc:

@@ -9,11 +9,10 @@ import os
 import re
 import stat
 import sys
-from pathlib import Path
 
 from facepolicy.errors import FacepolicyError, LazyPattern, bilingual
 from facepolicy.model import Problem
-from facepolicy.paths import shown
+from facepolicy.paths import pure, shown
 from facepolicy.records import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -369,13 +368,18 @@ def _toml_dates(data: dict[str, Any], where: str) -> dict[str, Any]:
     return data
 
 
-def read_toml(path: Path, data: bytes | None = None) -> dict[str, Any]:
+def _read_bytes(path: str | os.PathLike[str]) -> bytes:
+    with open(path, "rb") as handle:
+        return handle.read()
+
+
+def read_toml(path: str | os.PathLike[str], data: bytes | None = None) -> dict[str, Any]:
     """A TOML file (or its bytes, already read) as a dict, or a FacepolicyError naming the file,
     line and column."""
     import tomllib  # only when the rule-set cache misses
 
     try:
-        text = decode_text(path.read_bytes() if data is None else data)
+        text = decode_text(_read_bytes(path) if data is None else data)
         return _toml_dates(tomllib.loads(text, parse_float=_toml_float), shown(path))
     except FacepolicyError as exc:
         raise (exc if exc.where.startswith(shown(path)) else exc.within(shown(path))) from None
@@ -395,9 +399,9 @@ def read_toml(path: Path, data: bytes | None = None) -> dict[str, Any]:
         ) from None
 
 
-def read_json_file(path: Path) -> Any:
+def read_json_file(path: str | os.PathLike[str]) -> Any:
     try:
-        return parse_json(decode_text(path.read_bytes()))
+        return parse_json(decode_text(_read_bytes(path)))
     except FacepolicyError as exc:
         raise exc.within(shown(path)) from None
     except OSError as exc:
@@ -607,7 +611,7 @@ def _walk(folder: str) -> tuple[list[str], list[Problem]]:
     return found, problems
 
 
-def iter_deployment_files(paths: list[str]) -> Iterator[tuple[str, Path | None] | Problem]:
+def iter_deployment_files(paths: list[str]) -> Iterator[tuple[str, str | None] | Problem]:
     """The deployment files named: files as given, folders searched for .json and .ndjson, '-' for
     stdin. Devices, FIFOs and sockets are named as such, not read; unreadable folders are
     problems."""
@@ -627,7 +631,7 @@ def iter_deployment_files(paths: list[str]) -> Iterator[tuple[str, Path | None] 
             files, problems = _walk(name)
             yield from problems
             shown_any = False
-            for file in sorted(files, key=lambda f: Path(f).parts):
+            for file in sorted(files, key=_parts):
                 try:
                     kind = _not_a_file(os.stat(file).st_mode)
                 except OSError as exc:
@@ -637,7 +641,7 @@ def iter_deployment_files(paths: list[str]) -> Iterator[tuple[str, Path | None] 
                 if kind is not None:
                     yield Problem(file, kind)
                 else:
-                    yield file, Path(file)
+                    yield file, file
             if not shown_any and not problems:
                 yield Problem(
                     name,
@@ -649,11 +653,26 @@ def iter_deployment_files(paths: list[str]) -> Iterator[tuple[str, Path | None] 
         elif (kind := _not_a_file(info.st_mode)) is not None:
             yield Problem(name, kind)
         else:
-            yield name, Path(name)
+            yield name, name
 
 
-def _read_whole(source: str, path: Path, max_size: int) -> Iterator[Raw | Problem]:
-    with path.open("rb") as handle:
+def _parts(path: str) -> tuple[str, ...]:
+    """Path(path).parts without pathlib: the order files of a folder are read in."""
+    text = pure(path)
+    root = "//" if text.startswith("//") else "/" if text.startswith("/") else ""
+    rest = tuple(part for part in text[len(root) :].split("/") if part and part != ".")
+    return (root, *rest) if root else rest
+
+
+def _suffix(path: str) -> str:
+    """Path(path).suffix without pathlib."""
+    name = os.path.basename(path)
+    dot = name.rfind(".")
+    return name[dot:] if 0 < dot < len(name) - 1 else ""
+
+
+def _read_whole(source: str, path: str, max_size: int) -> Iterator[Raw | Problem]:
+    with open(path, "rb") as handle:
         if os.fstat(handle.fileno()).st_size > max_size:
             yield Problem(source, _too_big(max_size))  # refused before a byte is read
             return
@@ -680,8 +699,8 @@ def iter_raw(paths: list[str], max_size: int = MAX_SIZE) -> Iterator[Raw | Loade
             yield from _stdin(sys.stdin.buffer, max_size)
             continue
         try:
-            if path.suffix in (".ndjson", ".jsonl"):
-                with path.open("rb") as handle:
+            if _suffix(path) in (".ndjson", ".jsonl"):
+                with open(path, "rb") as handle:
                     yield from _lines(source, _numbered(handle, max_size), max_size)
             else:
                 yield from _read_whole(source, path, max_size)
@@ -729,11 +748,11 @@ def iter_chunks(paths: list[str], size: int | None = None) -> Iterator[Chunk | P
             continue
         source, path = item
         assert path is not None  # standard input is read by the main process (iter_raw)
-        if path.suffix not in (".ndjson", ".jsonl"):
-            yield Chunk(source, str(path))
+        if _suffix(path) not in (".ndjson", ".jsonl"):
+            yield Chunk(source, path)
             continue
         try:
-            yield from _ndjson_chunks(source, str(path), size or CHUNK)
+            yield from _ndjson_chunks(source, path, size or CHUNK)
         except OSError as exc:
             yield Problem(source, bilingual("无法读取", "cannot read") + f": {exc.strerror}")
 
@@ -776,7 +795,7 @@ def read_chunk(chunk: Chunk, max_size: int = MAX_SIZE) -> list[Raw | Problem]:
     document problem, which only the whole file can tell: see Chunk.last)."""
     try:
         if chunk.end is None:
-            return list(_read_whole(chunk.source, Path(chunk.path), max_size))
+            return list(_read_whole(chunk.source, chunk.path, max_size))
         with open(chunk.path, "rb") as handle:
             handle.seek(chunk.start)
             lines = _numbered(_Slice(handle, chunk.end), max_size, chunk.line)  # type: ignore[arg-type]

@@ -12,7 +12,6 @@ from __future__ import annotations
 import os
 import stat
 import sys
-from pathlib import Path
 
 from facepolicy.errors import FacepolicyError, bilingual, printable
 from facepolicy.records import TYPE_CHECKING
@@ -21,8 +20,9 @@ if TYPE_CHECKING:
     from typing import IO, Iterable
 
 
-def _within(path: Path, folder: Path) -> bool:
-    return path == folder or folder in path.parents
+def _within(path: str, folder: str) -> bool:
+    """Whether a resolved path is a resolved folder or lies below it."""
+    return path == folder or path.startswith(folder.rstrip("/") + "/")
 
 
 def refuse_overlap(output: str | None, inputs: Iterable[str]) -> None:
@@ -30,12 +30,12 @@ def refuse_overlap(output: str | None, inputs: Iterable[str]) -> None:
     scanned: the report would truncate a deployment before it is read, or be read back as one."""
     if not output:
         return
-    target = Path(output).resolve()
+    target = os.path.realpath(output)
     for name in inputs:
         if name == "-":
             continue
-        source = Path(name).resolve()
-        if source.is_dir() and _within(target, source):
+        source = os.path.realpath(name)
+        if os.path.isdir(source) and _within(target, source):
             raise FacepolicyError(
                 printable(output),
                 bilingual(
@@ -44,7 +44,7 @@ def refuse_overlap(output: str | None, inputs: Iterable[str]) -> None:
                 + f": {printable(name)}",
             )
         if target == source or (
-            target.exists() and source.exists() and os.path.samefile(target, source)
+            os.path.exists(target) and os.path.exists(source) and os.path.samefile(target, source)
         ):
             raise FacepolicyError(
                 printable(output), bilingual("输出文件也是输入", "the output file is also an input")

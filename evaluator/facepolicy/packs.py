@@ -18,13 +18,13 @@ from __future__ import annotations
 
 import json
 import os
-from pathlib import Path
 
 from facepolicy.errors import FacepolicyError, bilingual
-from facepolicy.paths import BUNDLED_PACK, shown
+from facepolicy.paths import BUNDLED_PACK_DIR, pure, shown
 from facepolicy.records import TYPE_CHECKING
 
 if TYPE_CHECKING:
+    from pathlib import Path
     from typing import Any, NamedTuple
 else:
     from facepolicy.records import NamedTuple
@@ -37,16 +37,17 @@ BUNDLED_NAME = "facepolicy"
 
 
 class Place(NamedTuple):
-    """Where a pack's files are, found on disk before anything is read."""
+    """Where a pack's files are, found on disk before anything is read: plain strings, as a cached
+    run finds them without pathlib (paths.py)."""
 
-    root: Path
-    rules: Path
-    manifest: Path | None  # None: a plain rules folder (no pack.toml)
+    root: str
+    rules: str
+    manifest: str | None  # None: a plain rules folder (no pack.toml)
 
     @property
-    def extension(self) -> Path | None:
-        path = self.root / EXTENSION
-        return path if self.manifest is not None and path.is_file() else None
+    def extension(self) -> str | None:
+        path = os.path.join(self.root, EXTENSION)
+        return path if self.manifest is not None and os.path.isfile(path) else None
 
 
 class Pack(NamedTuple):
@@ -62,9 +63,10 @@ class Pack(NamedTuple):
     manifest: str | None  # pack.toml as shown; None for a plain rules folder
 
 
-def place_of(folder: Path) -> Place:
+def place_of(folder: str | os.PathLike[str]) -> Place:
     """A pack folder (with pack.toml), the policies folder of one, or a plain folder of rules."""
-    if not folder.is_dir():
+    folder = pure(folder)
+    if not os.path.isdir(folder):
         raise FacepolicyError(
             str(folder),
             bilingual(
@@ -73,28 +75,36 @@ def place_of(folder: Path) -> Place:
                 "or a folder of rules",
             ),
         )
-    if (folder / MANIFEST).is_file():
-        return Place(folder, folder / "policies", folder / MANIFEST)
-    if (
-        folder.name == "policies" and (folder.parent / MANIFEST).is_file()
+    if os.path.isfile(os.path.join(folder, MANIFEST)):
+        return Place(folder, os.path.join(folder, "policies"), os.path.join(folder, MANIFEST))
+    parent = _parent(folder)
+    if os.path.basename(folder) == "policies" and os.path.isfile(
+        os.path.join(parent, MANIFEST)
     ):  # the rules folder of a pack
-        return Place(folder.parent, folder, folder.parent / MANIFEST)
-    return Place(folder.parent, folder, None)
+        return Place(parent, folder, os.path.join(parent, MANIFEST))
+    return Place(parent, folder, None)
+
+
+def _parent(folder: str) -> str:
+    """str(Path(folder).parent) for a path as paths.pure writes it."""
+    if folder in ("/", "//", ".") or "/" not in folder.lstrip("/"):
+        return folder[: len(folder) - len(folder.lstrip("/"))] or "."
+    return folder.rsplit("/", 1)[0]
 
 
 def places(extra: tuple[str, ...] = (), bundled: bool = True) -> list[Place]:
     """The packs to load, in order: the bundled one (unless told not to), then each folder named,
     once each."""
-    found = [place_of(BUNDLED_PACK)] if bundled else []
-    found += [place_of(Path(folder)) for folder in extra]
+    found = [place_of(BUNDLED_PACK_DIR)] if bundled else []
+    found += [place_of(folder) for folder in extra]
     unique, seen = [], set()
     for place in found:
-        key = place.rules.resolve()
+        key = os.path.realpath(place.rules)
         if key not in seen:
             seen.add(key)
             unique.append(place)
     for place in unique:
-        if place.manifest is not None and not place.rules.is_dir():
+        if place.manifest is not None and not os.path.isdir(place.rules):
             raise FacepolicyError(
                 shown(place.rules),
                 bilingual(
@@ -211,6 +221,8 @@ def read(found: list[Place], contents: dict[str, bytes], parts: Any = None) -> l
     """Each pack's manifest and extension, read and checked: one-line errors for a pack named twice,
     a version requirement not met, a pack built on that is not loaded, and an extension that is not
     a plain schema or whose facts collide with the core's or another pack's."""
+    from pathlib import Path
+
     raw: list[dict[str, Any]] = []
     for place in found:
         if place.manifest is None:
@@ -224,7 +236,7 @@ def read(found: list[Place], contents: dict[str, bytes], parts: Any = None) -> l
                 }
             )
             continue
-        data = contents.get(str(place.manifest))
+        data = contents.get(place.manifest)
         manifest = (
             parts.get(shown(place.manifest), data, _manifest_part, place, data)
             if parts is not None and data
@@ -258,14 +270,14 @@ def read(found: list[Place], contents: dict[str, bytes], parts: Any = None) -> l
     for pack in raw:
         place = pack["place"]
         extension = _extension(place, contents) if place.extension is not None else None
-        sources = place.root / "sources"
+        sources = Path(place.root) / "sources"
         packs.append(
             Pack(
                 name=pack["name"],
                 version=pack["version"],
                 root=shown(place.root),
-                rules=place.rules,
-                fixtures=place.root / "fixtures",
+                rules=Path(place.rules),
+                fixtures=Path(place.root) / "fixtures",
                 sources=sources if place.manifest is not None and sources.is_dir() else None,
                 builds_on=tuple(pack["builds_on"]),
                 family=families[pack["name"]],
@@ -277,6 +289,11 @@ def read(found: list[Place], contents: dict[str, bytes], parts: Any = None) -> l
     return packs
 
 
+def _read_bytes(path: str) -> bytes:
+    with open(path, "rb") as handle:
+        return handle.read()
+
+
 def _extension(place: Place, contents: dict[str, bytes]) -> dict[str, Any]:
     from facepolicy.loader import decode_text, parse_json
 
@@ -284,7 +301,7 @@ def _extension(place: Place, contents: dict[str, bytes]) -> dict[str, Any]:
     assert path is not None
     where = shown(path)
     try:
-        data = contents.get(str(path)) or path.read_bytes()
+        data = contents.get(path) or _read_bytes(path)
         fragment = parse_json(decode_text(data))
     except FacepolicyError as exc:
         raise exc.within(where) from None
@@ -456,10 +473,10 @@ def merge(core: dict[str, Any], extensions: tuple[tuple[str, str], ...]) -> dict
     return merged
 
 
-def find_config(folder: Path | None = None) -> tuple[tuple[str, ...], bool]:
+def find_config(folder: str | None = None) -> tuple[tuple[str, ...], bool]:
     """The packs and the bundled switch that .facepolicy.toml in the working folder asks for; (no
     packs, True) when there is none. Its paths are relative to the working folder, where it is."""
-    path = (folder or Path.cwd()) / CONFIG
+    path = os.path.join(folder or os.getcwd(), CONFIG)
     if not os.path.isfile(path):
         return (), True
     from facepolicy import schemas
@@ -486,6 +503,8 @@ def fixture_roots(
     belong to the pack they lie in (the deepest pack folder holding them), else to the last pack
     loaded (the one being written), and only the packs they belong to are tested: `--fixtures own/`
     never marks another pack's rules untested."""
+    from pathlib import Path
+
     if not explicit:
         return {pack.name: [pack.fixtures] if pack.fixtures.is_dir() else [] for pack in packs}
     if not packs:

@@ -8,8 +8,6 @@ rules themselves, judged by the reference implementation (evaluate.py), or their
 
 from __future__ import annotations
 
-import datetime as dt
-
 from facepolicy.errors import bilingual
 from facepolicy.facts import closed_world
 from facepolicy.loader import Loaded, Raw, parse_raw
@@ -17,7 +15,10 @@ from facepolicy.model import DeploymentResult, Problem
 from facepolicy.records import TYPE_CHECKING
 
 if TYPE_CHECKING:
+    import datetime as dt
     from typing import Any
+
+    from facepolicy.durations import Day
 
 
 if TYPE_CHECKING:
@@ -46,7 +47,7 @@ def judge(
     rules: "dict[str, Rule] | Program",
     item: Raw | Loaded,
     *,
-    today: dt.date,
+    today: dt.date | Day,
     trace: list[dict[str, Any]] | None = None,
 ) -> DeploymentResult | Problem:
     """One deployment, from its text to its verdicts and the line and column of every place they

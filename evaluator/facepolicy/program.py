@@ -6,14 +6,15 @@ A cache entry is a marshal of (format, code objects, the digest of the file each
 rule words, digest, problems), not compressed (unzipping 1.8 MB cost more than reading and hashing
 it): marshal rather than pickle because code objects are what it is for, and because it loads in a
 fraction of the time. The code objects are the deployment check's module, then one module per rule:
-a rule edit compiles that rule's module alone (rulecache.Parts keeps the others). It is read only
-under the same rules as every cache entry (an owner-only folder, SHA-256 of key and payload checked
-first).
+a rule edit compiles that rule's module alone (rulecache.Parts keeps the others). A rule's module is
+two parts, its scope test and the rest marshalled once more, so that loading a program unmarshals
+and runs the rest only for rules some deployment is in scope of (runtime.LazyRule). An entry is
+read only under the same rules as every cache entry (an owner-only folder, BLAKE2b of its key and
+CRC-32 of its payload checked first).
 """
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 import marshal
 
@@ -21,16 +22,19 @@ from facepolicy.facts import closed_world, read
 from facepolicy.functions import Functions
 from facepolicy.model import RuleInfo, Severity, Text, Verdict
 from facepolicy.records import TYPE_CHECKING
-from facepolicy.runtime import judge_rule
+from facepolicy.runtime import LazyRule, generated_code_namespace, judge_rule
 
 if TYPE_CHECKING:
+    import datetime as dt
     from typing import Any
+
+    from facepolicy.durations import Day
 
 
 if TYPE_CHECKING:
     from facepolicy.ruleset import RuleSet
 
-FORMAT = 5  # of the cached entry; a change makes old entries unreadable, hence rebuilt
+FORMAT = 6  # of the cached entry; a change makes old entries unreadable, hence rebuilt
 PROGRAM = "-program"  # the entry's key: the rule set's cache key and this
 
 
@@ -115,7 +119,7 @@ class Program:
         schemas.use_extensions(self.namespace.get("EXTENSIONS", ()))
         return schemas
 
-    def evaluate(self, deployment: Any, today: dt.date) -> list[Verdict]:
+    def evaluate(self, deployment: Any, today: dt.date | Day) -> list[Verdict]:
         """Every rule's verdict on a parsed deployment: what evaluate.evaluate gives, computed by
         compiled code."""
         facts = read(deployment, open_lists=not closed_world(deployment))
@@ -155,16 +159,20 @@ def check_code(extensions: tuple[tuple[str, str], ...]) -> Any:
     return compile(check_source(extensions), "<facepolicy check>", "exec")
 
 
-def rule_code(rule: Any) -> Any:
-    """One rule's module, compiled. SCOPE names its scope, so that rules with the same scope share
-    one test (and its answer per deployment) once the modules are put together."""
+def rule_code(rule: Any) -> tuple[Any, bytes]:
+    """One rule's module, compiled in two parts (codegen.rule_parts): its scope test, and the rest
+    marshalled, run only when a deployment is in scope. SCOPE names the scope, so that rules with
+    the same scope share one test (and its answer per deployment) once the modules are put
+    together."""
     from facepolicy import codegen
 
     scope = json.dumps(rule.scope_schema, sort_keys=True)
-    source = codegen.rules_source(
-        {rule.id: rule}, f"rule {rule.id} ({rule.source})", f"\n\nSCOPE = {scope!r}\n"
+    head, body = codegen.rule_parts(rule, f"rule {rule.id} ({rule.source})")
+    name = f"<facepolicy rule {rule.id}>"
+    return (
+        compile(head + f"SCOPE = {scope!r}\n", name, "exec"),
+        marshal.dumps(compile(body, name, "exec")),
     )
-    return compile(source, f"<facepolicy rule {rule.id}>", "exec")
 
 
 def build(rule_set: "RuleSet", parts: Any = None) -> tuple[Program, bytes]:
@@ -207,14 +215,18 @@ def _program(
 ) -> Program:
     namespace: dict[str, Any] = {"__name__": "facepolicy.compiled", "RULES": {}}
     scopes: dict[str, Any] = {}
+    imported = generated_code_namespace() | {"__name__": "facepolicy.compiled"}
     for code in codes:
         module: dict[str, Any] = {"__name__": "facepolicy.compiled"}
-        exec(code, module)  # noqa: S102 — our own generated code, from the cache only when its SHA-256 checks out
-        for rule_id, rule in module.get("RULES", {}).items():
-            shared = scopes.setdefault(module["SCOPE"], rule.scope)
-            namespace["RULES"][rule_id] = (
-                rule if shared is rule.scope else rule._replace(scope=shared)
-            )
+        if type(code) is tuple:  # a rule: its scope test now, the rest when first in scope
+            head, body = code
+            module = imported.copy()
+            exec(head, module)  # noqa: S102 — our own generated code, from the cache only when its key and CRC check out
+            rule_id = module["RULE_ID"]
+            shared = scopes.setdefault(module["SCOPE"], module["SCOPE_TEST"])
+            namespace["RULES"][rule_id] = LazyRule(rule_id, shared, body, module)
+            continue
+        exec(code, module)  # noqa: S102 — the deployment check, as above
         for name in ("EXTENSIONS", "deployment_is_valid"):
             if name in module:
                 namespace[name] = module[name]

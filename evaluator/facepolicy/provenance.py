@@ -8,54 +8,68 @@ revision.
 
 from __future__ import annotations
 
-from pathlib import Path
+import os
 
 from facepolicy.records import TYPE_CHECKING
 
 if TYPE_CHECKING:
+    from pathlib import Path
     from typing import Any
 
 
-def _git_dir(folder: Path) -> Path | None:
-    for place in (folder, *folder.parents):
-        marker = place / ".git"
-        if marker.is_dir():
+def _text(path: str) -> str:
+    with open(path, encoding="utf-8") as handle:
+        return handle.read().strip()
+
+
+def _git_dir(folder: str) -> str | None:
+    place = folder
+    while True:
+        marker = os.path.join(place, ".git")
+        if os.path.isdir(marker):
             return marker
-        if marker.is_file():  # a worktree or submodule: "gitdir: PATH"
-            text = marker.read_text(encoding="utf-8").strip()
+        if os.path.isfile(marker):  # a worktree or submodule: "gitdir: PATH"
+            text = _text(marker)
             if text.startswith("gitdir:"):
-                target = Path(text[len("gitdir:") :].strip())
-                return target if target.is_absolute() else (place / target).resolve()
-    return None
+                target = text[len("gitdir:") :].strip()
+                return (
+                    target
+                    if os.path.isabs(target)
+                    else os.path.realpath(os.path.join(place, target))
+                )
+        parent = os.path.dirname(place)
+        if parent == place:
+            return None
+        place = parent
 
 
-def _ref(git_dir: Path, common: Path, name: str) -> str | None:
+def _ref(git_dir: str, common: str, name: str) -> str | None:
     for base in (git_dir, common):
-        loose = base / name
-        if loose.is_file():
-            return loose.read_text(encoding="utf-8").strip()
-    packed = common / "packed-refs"
-    if packed.is_file():
-        for line in packed.read_text(encoding="utf-8").splitlines():
+        loose = os.path.join(base, name)
+        if os.path.isfile(loose):
+            return _text(loose)
+    packed = os.path.join(common, "packed-refs")
+    if os.path.isfile(packed):
+        for line in _text(packed).splitlines():
             sha, _, ref = line.partition(" ")
             if ref == name:
                 return sha
     return None
 
 
-def git_revision(folder: Path) -> str | None:
+def git_revision(folder: str | os.PathLike[str]) -> str | None:
     """The commit HEAD points at in the repository holding `folder`, or None."""
     try:
-        git_dir = _git_dir(folder.resolve())
+        git_dir = _git_dir(os.path.realpath(folder))
         if git_dir is None:
             return None
-        common_file = git_dir / "commondir"
+        common_file = os.path.join(git_dir, "commondir")
         common = (
-            (git_dir / common_file.read_text(encoding="utf-8").strip()).resolve()
-            if common_file.is_file()
+            os.path.realpath(os.path.join(git_dir, _text(common_file)))
+            if os.path.isfile(common_file)
             else git_dir
         )
-        head = (git_dir / "HEAD").read_text(encoding="utf-8").strip()
+        head = _text(os.path.join(git_dir, "HEAD"))
         revision = _ref(git_dir, common, head[4:].strip()) if head.startswith("ref:") else head
     except (OSError, UnicodeDecodeError):
         return None
@@ -96,7 +110,7 @@ def report_context(
 def context_of(
     rules: dict[str, Any],
     digest: str,
-    folders: list[Path],
+    folders: list[str] | list[Path],
     lang: str,
     today: Any,
     verbose: bool = False,

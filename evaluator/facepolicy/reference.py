@@ -40,9 +40,9 @@ class FacepolicyFunctions(functions.Functions):
     """facepolicy's functions (versions, dates and durations, sets, root) for jmespath. `today` is
     fixed."""
 
-    def __init__(self, today: dt.date = dt.date(2026, 1, 1)):
+    def __init__(self, today: "dt.date | durations.Day" = dt.date(2026, 1, 1)):
         super().__init__()
-        self._today = today
+        self._today = durations.as_date(today)
         self.document = None  # the deployment being evaluated
 
     def call_function(self, function_name, resolved_args):

@@ -8,9 +8,8 @@ compiled program (program.py) without loading what only building one needs.
 from __future__ import annotations
 
 import os
-from pathlib import Path
 
-from facepolicy.paths import SCHEMAS, shown
+from facepolicy.paths import SCHEMAS_DIR, shown
 from facepolicy.records import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -31,7 +30,7 @@ def _read(path: str) -> bytes:
         return b""  # read again by the parser, which reports it with the file's name
 
 
-def _listing(folder: Path) -> tuple[list[str], list[str]]:
+def _listing(folder: str | os.PathLike[str]) -> tuple[list[str], list[str]]:
     """The catalogs (<document>/document.toml) and rule files (<document>/<rule>.toml) of a policies
     folder, as plain strings: building a Path for each of a hundred files costs a one-file run more
     than reading them."""
@@ -59,7 +58,7 @@ class Located(NamedTuple):
     schema_contents: list[tuple[str, bytes]]  # the schema files, as the key read them
 
     @property
-    def folders(self) -> list[Path]:
+    def folders(self) -> list[str]:
         return [place.rules for place in self.found]
 
 
@@ -73,31 +72,28 @@ def locate(extra: tuple[str, ...], bundled: bool) -> Located:
     # resolving a path costs a stat per part: once per folder
     shown_folders = {place.rules: shown(place.rules) for place in found}
     names = {
-        path: shown_folders[place.rules] + path[len(str(place.rules)) :]
+        path: shown_folders[place.rules] + path[len(place.rules) :]
         for place, catalogs, rules in listed
         for path in catalogs + rules
     }
     contents = {path: _read(path) for path in names}
     pack_files = [
-        str(path)
-        for place in found
-        for path in (place.manifest, place.extension)
-        if path is not None
+        path for place in found for path in (place.manifest, place.extension) if path is not None
     ]
     pack_contents = {path: _read(path) for path in pack_files}
     schema_files = sorted(
-        os.path.join(SCHEMAS, n) for n in os.listdir(SCHEMAS) if n.endswith(".schema.json")
+        os.path.join(SCHEMAS_DIR, n) for n in os.listdir(SCHEMAS_DIR) if n.endswith(".schema.json")
     )
     schema_contents = [(p, _read(p)) for p in schema_files]
     cache_key = cache.key(
         [(names[p], data) for p, data in contents.items()]
-        + [(shown(Path(p)), data) for p, data in pack_contents.items()]
+        + [(shown(p), data) for p, data in pack_contents.items()]
         + schema_contents
     )
     return Located(found, listed, names, contents, pack_contents, cache_key, schema_contents)
 
 
-def load_program(extra: tuple[str, ...] = (), bundled: bool = True) -> tuple["Program", list[Path]]:
+def load_program(extra: tuple[str, ...] = (), bundled: bool = True) -> tuple["Program", list[str]]:
     """The compiled program of the rule set (bundled unless told not to, then each --policies
     folder) and its folders: from the cache when no file changed, else built with the rule set."""
     from facepolicy.program import cached
@@ -110,4 +106,4 @@ def load_program(extra: tuple[str, ...] = (), bundled: bool = True) -> tuple["Pr
     from facepolicy.ruleset import _load
 
     rule_set = _load(located, building=True)
-    return program_of(rule_set), rule_set.folders
+    return program_of(rule_set), located.folders

@@ -297,12 +297,12 @@ def _load(located: Located, building: bool = False) -> RuleSet:
     schemas.use_extensions(extensions)  # before any rule is compiled: all read the merged schema
     catalogs = [path for _, found_catalogs, _ in listed for path in found_catalogs]
     digested = list(contents.items()) + [
-        (f"{pack.name}/extension.schema.json", pack_contents[str(place.extension)])
+        (f"{pack.name}/extension.schema.json", pack_contents[place.extension])
         for pack, place in zip(pack_list, found, strict=True)
         if place.extension is not None
     ]
     rule_set = RuleSet(
-        folders=[place.rules for place in found],
+        folders=[Path(place.rules) for place in found],
         catalogs=catalogs,
         packs=pack_list,
         extensions=extensions,

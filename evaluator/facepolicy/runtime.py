@@ -10,6 +10,8 @@ jmespath only for it.
 
 from __future__ import annotations
 
+import marshal
+
 from facepolicy.expressions import (
     _greater,
     _is_comparable,
@@ -50,6 +52,53 @@ if TYPE_CHECKING:
 else:
     from facepolicy.records import NamedTuple
 
+
+# What generated rule code uses from here: imported by the readable module (codegen.HEADER), and
+# the namespace a program's rule modules start with (program.py)
+GENERATED_CODE_NAMES = (
+    "MISSING",
+    "CompiledAssertion",
+    "Facts",
+    "Step",
+    "Text",
+    "Unknown",
+    "always",
+    "and_open",
+    "contains",
+    "equal",
+    "flatten",
+    "identity",
+    "index",
+    "join",
+    "kleene_and",
+    "kleene_or",
+    "length",
+    "negate",
+    "never",
+    "not_open",
+    "or_open",
+    "order",
+    "project",
+    "s_bound",
+    "s_contains",
+    "s_enum",
+    "s_if",
+    "s_items",
+    "s_min_items",
+    "s_not",
+    "s_one_of",
+    "s_properties",
+    "s_required",
+    "s_type",
+    "show",
+    "slice_of",
+    "today",
+    "truth",
+    "unstated",
+    "version_compare",
+    "field",
+    "compiled_rule",
+)
 
 __all__ = [
     "s_contains",
@@ -384,6 +433,44 @@ def compiled_rule(
     )
 
 
+class LazyRule:
+    """A compiled rule whose scope test is ready and whose rest (assertions, messages) is
+    unmarshalled and run only when first asked for, that is when a deployment is in its scope: a
+    one-file run that finds a third of the rules out of scope loads a third less code. Once loaded,
+    its fields are plain slots, as fast to read as a CompiledRule's."""
+
+    __slots__ = (
+        "id",
+        "scope",
+        "not_applicable",
+        "assertions",
+        "message",
+        "remediation",
+        "passed",
+        "_body",
+        "_namespace",
+    )
+
+    def __init__(self, rule_id: str, scope: Any, body: bytes, namespace: dict[str, Any]) -> None:
+        self.id = rule_id
+        self.scope = scope
+        self.not_applicable = Verdict(rule_id, Status.not_applicable)
+        self._body = body
+        self._namespace = namespace
+
+    def __getattr__(self, name: str) -> Any:  # called only for a slot not set yet
+        if name not in ("assertions", "message", "remediation", "passed") or not self._body:
+            raise AttributeError(name)
+        exec(marshal.loads(self._body), self._namespace)  # noqa: S102 — our own generated code
+        loaded = self._namespace["RULES"][self.id]
+        self.assertions = loaded.assertions
+        self.message = loaded.message
+        self.remediation = loaded.remediation
+        self.passed = loaded.passed
+        self._body = b""
+        return getattr(self, name)
+
+
 def iter_items(document: Any, steps: tuple[Step, ...]) -> list[tuple[str | None, Any]]:
     """evaluate.iter_items: (pointer, item) for each stated item, then (None, Unknown) for unlisted
     ones."""
@@ -398,7 +485,7 @@ def iter_items(document: Any, steps: tuple[Step, ...]) -> list[tuple[str | None,
 
 
 def judge_rule(  # noqa: C901 — inlined for speed: measured 5 % slower split (median)
-    rule: CompiledRule, facts: Any, functions: Any, seen: dict[Any, Any]
+    rule: CompiledRule | LazyRule, facts: Any, functions: Any, seen: dict[Any, Any]
 ) -> Verdict:
     """evaluate.evaluate_rule, without the trace, over a compiled rule. `seen` keeps, for one
     deployment, each scope's answer and each list's items, which many rules share."""
@@ -487,3 +574,9 @@ def judge_rule(  # noqa: C901 — inlined for speed: measured 5 % slower split (
             rule.id, Status.fail, violations=tuple(violations), missing=named, gating=len(gates)
         )
     return Verdict(rule.id, Status.incomplete, missing=named, gating=len(gates))
+
+
+def generated_code_namespace() -> dict[str, Any]:
+    """The names generated rule code uses, as its import would bind them."""
+    found = globals()
+    return {name: found[name] for name in GENERATED_CODE_NAMES}

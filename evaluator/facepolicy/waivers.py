@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from facepolicy import schemas
+from facepolicy.durations import Day, as_date
 from facepolicy.errors import FacepolicyError, bilingual
 from facepolicy.loader import read_toml
 from facepolicy.messages import did_you_mean, show
@@ -63,10 +64,11 @@ def load_waivers(path: Path) -> list[Waiver]:
 
 
 def waiver_findings(
-    waivers: list[Waiver], rule_ids: set[str], today: dt.date
+    waivers: list[Waiver], rule_ids: set[str], today: "dt.date | Day"
 ) -> list[tuple[str, str]]:
     """(where, message) for waivers that can never cover anything: an unknown rule, an expiry
     already past."""
+    today = as_date(today)
     found = []
     for w in waivers:
         if w.rule not in rule_ids:
@@ -99,9 +101,9 @@ def find_waivers(option: str | None) -> list[Waiver]:
 class WaiverBook:
     """Applies waivers to verdicts and remembers which were used and which had expired."""
 
-    def __init__(self, waivers: list[Waiver], today: dt.date):
+    def __init__(self, waivers: list[Waiver], today: "dt.date | Day"):
         self.waivers = waivers
-        self.today = today
+        self.today = as_date(today)
         self.used: set[int] = set()
         self.seen: set[str] = set()
 

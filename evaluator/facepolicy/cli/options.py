@@ -12,11 +12,12 @@ SEVERITIES = ["critical", "high", "medium", "low", "info"]
 
 
 def today_from(value: str | None) -> dt.date:
+    from facepolicy.durations import as_date
     from facepolicy.evalrun import (
         today_from as parse_today,
     )  # one definition, shared with the click-free eval
 
-    return parse_today(value)
+    return as_date(parse_today(value))
 
 
 policies = click.option(

@@ -3,13 +3,15 @@ chosen."""
 
 from __future__ import annotations
 
-import datetime as dt
 import importlib
 
 from facepolicy.records import TYPE_CHECKING
 
 if TYPE_CHECKING:
+    import datetime as dt
     from typing import IO, Any, NamedTuple
+
+    from facepolicy.durations import Day
 else:
     from facepolicy.records import NamedTuple
 
@@ -36,7 +38,7 @@ class Context(NamedTuple):
     rules: dict[str, "RuleInfo"]
     provenance: dict[str, Any]
     lang: str
-    today: dt.date
+    today: dt.date | Day
     verbose: bool = False
     memo: dict[Any, Any] | None = (
         None  # what a reporter computes once per run: a fresh dict for each Context, or none
