@@ -267,20 +267,22 @@ def in_process(path: Path, count: int, slow_count: int, repeat: int, targets: Ta
 
 
 def bulk(path: Path, count: int, repeat: int, rules: int, targets: Targets) -> None:
-    walls: dict[int, list[float]] = {}
+    walls: dict[int, list[float]] = {1: [], 2: []}
+    for _ in range(repeat):  # interleaved, so that both see the same machine load
+        for jobs in (1, 2):
+            argv = [
+                FACEPOLICY,
+                "eval",
+                "--format",
+                "ndjson",
+                "--output",
+                os.devnull,
+                "--jobs",
+                str(jobs),
+                str(path),
+            ]
+            walls[jobs].append(run_process(argv)[0])
     for jobs in (1, 2):
-        argv = [
-            FACEPOLICY,
-            "eval",
-            "--format",
-            "ndjson",
-            "--output",
-            os.devnull,
-            "--jobs",
-            str(jobs),
-            str(path),
-        ]
-        walls[jobs] = [run_process(argv)[0] for _ in range(repeat)]
         median = statistics.median(walls[jobs])
         print(
             f"bulk         {count:,} docs, {jobs} job(s): {spread(walls[jobs], 's')}  "
@@ -292,7 +294,14 @@ def bulk(path: Path, count: int, repeat: int, rules: int, targets: Targets) -> N
         "bulk ≥ 2,500 docs/s/core", per_core, 2500, True, f"{per_core:,.0f} docs/s on one core"
     )
     ratio = statistics.median(walls[2]) / statistics.median(walls[1])
-    targets.check("2 jobs ≤ 55% of 1 job", ratio * 100, 55, False, f"2 jobs ÷ 1 job {ratio:.0%}")
+    pairs = ", ".join(f"{two / one:.0%}" for one, two in zip(walls[1], walls[2], strict=True))
+    targets.check(
+        "2 jobs ≤ 55% of 1 job",
+        ratio * 100,
+        55,
+        False,
+        f"2 jobs ÷ 1 job {ratio:.0%} (run by run: {pairs})",
+    )
 
 
 def _stream(seed: int, pool: list[bytes], count: int) -> Iterator[bytes]:

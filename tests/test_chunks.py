@@ -216,3 +216,33 @@ def test_a_file_gone_before_a_worker_reads_its_part_is_a_problem_naming_it(tmp_p
     found = loader.read_chunk(chunks[1])
     assert len(found) == 1 and isinstance(found[0], Problem)
     assert found[0].source == str(path) and "cannot read" in found[0].message
+
+
+def test_a_worker_joins_each_run_of_written_deployments_and_keeps_problems_between(monkeypatch):
+    """engine._joined: the main process takes a run of deployments as one Rendered, joined as the
+    reporter joins them, and counts them as it would have one by one."""
+    from facepolicy import engine
+    from facepolicy.model import Severity, Summary
+
+    monkeypatch.setitem(engine._WORKER, "between", ", ")
+    tallies = [
+        ({"pass": 3, "fail": 1}, Severity.high, None),
+        ({"pass": 4}, None, Severity.low),
+        ({"fail": 2}, Severity.critical, None),
+        ({"incomplete": 1}, None, Severity.medium),
+    ]
+    made = [engine.Rendered("f", f"d{n}", f"[{n}]".encode(), t) for n, t in enumerate(tallies)]
+    problem = Problem("f:3", "bad line")
+    joined = engine._joined([made[0], made[1], problem, made[2], made[3]])
+    assert [type(r).__name__ for r in joined] == ["Rendered", "Problem", "Rendered"]
+    assert [r.text for r in joined if r is not problem] == [b"[0], [1]", b"[2], [3]"]
+    assert [r.deployments for r in joined if r is not problem] == [2, 2]
+    assert engine._joined([made[0]]) == [made[0]] and engine._joined([]) == []
+    one_by_one, joined_up = Summary(), Summary()
+    for tally in tallies:
+        one_by_one.add_tally(tally)
+    for rendered in joined:
+        if rendered is not problem:
+            joined_up.add_tally(rendered.tally, rendered.deployments)
+    assert vars(one_by_one) == vars(joined_up)
+    assert joined_up.deployments == 4 and joined_up.worst_failure is Severity.critical

@@ -139,16 +139,16 @@ def execute(options: EvalOptions) -> int:
         report = reporter(options.fmt, stream, context)
         errors = takes_encoded(stream)
         render = report.render if errors is None else encoded_output(report.render, errors)
-        run = Run(rules.program, day, book, options.jobs, render)
+        run = Run(rules.program, day, book, options.jobs, render, report.between)
         for problem in rules.problems:
             summary.problems += 1
             report.problem(problem)
             _warn(problem.line())
         try:
             for result in run.results_of_files(list(options.deployments), options.max_size):
-                progress.tick()
+                progress.tick(result.deployments if isinstance(result, Rendered) else 1)
                 if isinstance(result, Rendered):
-                    summary.add_tally(result.tally)
+                    summary.add_tally(result.tally, result.deployments)
                     report.rendered(result.text)
                 elif isinstance(result, DeploymentResult):
                     summary.add(result, severity_of)

@@ -124,6 +124,21 @@ class DeploymentResult:
 Tally = tuple[dict[str, int], "Severity | None", "Severity | None"]
 
 
+def merged_tally(tallies: "list[Tally]") -> Tally:
+    """The tally of several deployments together."""
+    counts: dict[str, int] = {}
+    worst: Severity | None = None
+    worst_open: Severity | None = None
+    for each, failure, incomplete in tallies:
+        for status, count in each.items():
+            counts[status] = counts.get(status, 0) + count
+        if failure is not None and (worst is None or failure > worst):
+            worst = failure
+        if incomplete is not None and (worst_open is None or incomplete > worst_open):
+            worst_open = incomplete
+    return counts, worst, worst_open
+
+
 def tally(result: DeploymentResult, severity_of: dict[str, Severity]) -> Tally:
     """The count of each status among a deployment's verdicts, its worst failure and its worst
     incomplete."""
@@ -200,10 +215,10 @@ class Summary:
     def add(self, result: DeploymentResult, severity_of: dict[str, Severity]) -> None:
         self.add_tally(tally(result, severity_of))
 
-    def add_tally(self, counted: Tally) -> None:
-        """A deployment already counted (by a worker process that also wrote its output)."""
+    def add_tally(self, counted: Tally, deployments: int = 1) -> None:
+        """Deployments already counted (by a worker process that also wrote their output)."""
         counts, worst, worst_open = counted
-        self.deployments += 1
+        self.deployments += deployments
         for status, count in counts.items():
             self.counts[status] += count
         if worst is not None:

@@ -54,8 +54,8 @@ class Progress:
         self.drawn = False
         self.last = float("-inf")  # the first draw is never held back
 
-    def tick(self) -> None:
-        self.count += 1
+    def tick(self, deployments: int = 1) -> None:
+        self.count += deployments
         if not self.enabled:
             return
         now = self.clock()

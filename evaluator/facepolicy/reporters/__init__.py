@@ -74,8 +74,11 @@ class Reporter:
         run."""
         return None
 
+    between = ""  # what rendered() writes between two deployments' outputs (workers join by it)
+
     def rendered(self, text: str | bytes) -> None:
-        """Write what render() gave, in a worker, for one deployment."""
+        """Write what render() gave, in a worker, for one deployment or a run of them joined by
+        `between`."""
         self.write(text)
 
     def write(self, text: str | bytes) -> None:

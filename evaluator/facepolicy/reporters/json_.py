@@ -142,9 +142,11 @@ class JsonReporter(Reporter):
     def render(self, result: DeploymentResult) -> str:
         return deployment_json(result, self.context)
 
+    between = ", "
+
     def rendered(self, text: str | bytes) -> None:
         if not self.first:
-            self.out.write(", ")
+            self.out.write(self.between)
         self.write(text)
         self.first = False
 
