@@ -289,13 +289,8 @@ def read(found: list[Place], contents: dict[str, bytes], parts: Any = None) -> l
     return packs
 
 
-def _read_bytes(path: str) -> bytes:
-    with open(path, "rb") as handle:
-        return handle.read()
-
-
 def _extension(place: Place, contents: dict[str, bytes]) -> dict[str, Any]:
-    from facepolicy.loader import decode_text, parse_json
+    from facepolicy.loader import _read_bytes, decode_text, parse_json
 
     path = place.extension
     assert path is not None
