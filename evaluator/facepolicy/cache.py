@@ -28,6 +28,11 @@ import stat
 import sys
 from zlib import crc32
 
+try:  # hashlib's own BLAKE2b, without the OpenSSL that importing hashlib loads (about 2 ms)
+    from _blake2 import blake2b
+except ImportError:  # pragma: no cover — a Python built without it
+    from hashlib import blake2b
+
 from facepolicy import __version__
 from facepolicy.errors import LazyPattern
 from facepolicy.paths import pure
@@ -115,21 +120,8 @@ def folder(create: bool = False) -> str | None:
     return where
 
 
-def _blake2b() -> Any:
-    """BLAKE2b from the module hashlib takes it from: hashlib itself loads OpenSSL, about 2 ms of a
-    one-file run, for a hash no faster here on the 0.6 MB of files a key covers."""
-    try:
-        from _blake2 import blake2b
-    except ImportError:  # pragma: no cover — a Python built without it
-        from hashlib import blake2b
-    return blake2b
-
-
-_BLAKE2B = _blake2b()
-
-
-def _hash(data: bytes = b"") -> Any:
-    return _BLAKE2B(data, digest_size=KEY_DIGEST)
+def _hash(data: bytes) -> Any:
+    return blake2b(data, digest_size=KEY_DIGEST)
 
 
 def key_digest(cache_key: str) -> bytes:

@@ -77,9 +77,12 @@ def duration(value) -> tuple[float, str]:
     )
 
 
+_ISO_DATE = r"[0-9]{4}-[0-9]{2}-[0-9]{2}"  # not the week dates and basic forms fromisoformat takes
+
+
 def date(value) -> dt.date:
     """An ISO 8601 calendar date, YYYY-MM-DD (the only form the deployment schema lets through)."""
-    if isinstance(value, str) and re.fullmatch(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", value):
+    if isinstance(value, str) and re.fullmatch(_ISO_DATE, value):
         try:
             return _datetime().date.fromisoformat(value)
         except ValueError:
@@ -139,7 +142,7 @@ class Day:
 
 
 def _is_calendar_date(text: object) -> bool:
-    if not isinstance(text, str) or not re.fullmatch(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", text):
+    if not isinstance(text, str) or not re.fullmatch(_ISO_DATE, text):
         return False
     year, month, day = int(text[:4]), int(text[5:7]), int(text[8:])
     return year >= 1 and 1 <= month <= 12 and 1 <= day <= _month_length(year, month)

@@ -217,7 +217,6 @@ def _program(
     scopes: dict[str, Any] = {}
     imported = generated_code_namespace() | {"__name__": "facepolicy.compiled"}
     for code in codes:
-        module: dict[str, Any] = {"__name__": "facepolicy.compiled"}
         if type(code) is tuple:  # a rule: its scope test now, the rest when first in scope
             head, body = code
             module = imported.copy()
@@ -226,6 +225,7 @@ def _program(
             shared = scopes.setdefault(module["SCOPE"], module["SCOPE_TEST"])
             namespace["RULES"][rule_id] = LazyRule(rule_id, shared, body, module)
             continue
+        module = {"__name__": "facepolicy.compiled"}
         exec(code, module)  # noqa: S102 — the deployment check, as above
         for name in ("EXTENSIONS", "deployment_is_valid"):
             if name in module:
