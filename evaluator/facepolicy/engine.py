@@ -7,7 +7,7 @@ import itertools
 from collections import deque
 
 from facepolicy.loader import Chunk, Loaded, Raw, empty_document, iter_chunks, iter_raw, read_chunk
-from facepolicy.model import DeploymentResult, Problem, Tally, merged_tally, tally
+from facepolicy.model import DeploymentResult, Problem, Summary, Tally, tally
 from facepolicy.pipeline import judge
 from facepolicy.records import TYPE_CHECKING
 
@@ -33,7 +33,8 @@ BACKLOG = (
 
 
 class Rendered(NamedTuple):
-    """A deployment judged and already written out by a worker process: its output and its tally."""
+    """Deployments judged and already written out by a worker process: their output and their
+    tally (one deployment, or a run of them a worker joined: see _joined)."""
 
     source: str
     deployment_id: str  # of the last deployment it holds
@@ -106,22 +107,19 @@ def _joined(
     joins them (`between`) and their tallies added: the main process then takes a part of a file in
     a few steps rather than one per deployment (with two jobs on two cores, its time is theirs)."""
     joined: list[DeploymentResult | Rendered | Problem] = []
-    run: list[Rendered] = []
-    for result in [*results, None]:
-        if type(result) is Rendered:
-            run.append(result)
+    for written, group in itertools.groupby(results, key=lambda result: type(result) is Rendered):
+        run: list[Any] = list(group)
+        if not written or len(run) == 1:
+            joined.extend(run)
             continue
-        if len(run) == 1:
-            joined.append(run[0])
-        elif run:
-            texts = [rendered.text for rendered in run]
-            between = _WORKER["between"]
-            text = (between.encode("utf-8") if type(texts[0]) is bytes else between).join(texts)
-            tallies = merged_tally([rendered.tally for rendered in run])
-            joined.append(Rendered(run[0].source, run[-1].deployment_id, text, tallies, len(run)))
-        run = []
-        if result is not None:
-            joined.append(result)
+        texts = [rendered.text for rendered in run]
+        between = _WORKER["between"]
+        text = (between.encode("utf-8") if type(texts[0]) is bytes else between).join(texts)
+        counted = Summary()
+        for rendered in run:
+            counted.add_tally(rendered.tally)
+        tallied = (counted.counts, counted.worst_failure, counted.worst_incomplete)
+        joined.append(Rendered(run[0].source, run[-1].deployment_id, text, tallied, len(run)))
     return joined
 
 

@@ -129,21 +129,6 @@ Tally = tuple[dict[str, int], "Severity | None", "Severity | None"]
 _STATUSES = tuple((status, status.value) for status in Status)
 
 
-def merged_tally(tallies: "list[Tally]") -> Tally:
-    """The tally of several deployments together."""
-    counts: dict[str, int] = {}
-    worst: Severity | None = None
-    worst_open: Severity | None = None
-    for each, failure, incomplete in tallies:
-        for status, count in each.items():
-            counts[status] = counts.get(status, 0) + count
-        if failure is not None and (worst is None or failure > worst):
-            worst = failure
-        if incomplete is not None and (worst_open is None or incomplete > worst_open):
-            worst_open = incomplete
-    return counts, worst, worst_open
-
-
 def tally(result: DeploymentResult, severity_of: dict[str, Severity]) -> Tally:
     """The count of each status among a deployment's verdicts, its worst failure and its worst
     incomplete."""
