@@ -167,6 +167,10 @@ CORNERS = [
     "!(a && b)",
     "a[?!b]",
     "a[*].[b, c]",
+    "root().a[?b].c",
+    "a[?contains(root().a[*].b, b)].c",
+    "[root().a, b]",
+    "length(root().a) > `1` && b",
 ]
 VALUES = [
     {},
@@ -367,6 +371,16 @@ ODD_RULES = [
         ],
     ),
     _rule(assertions=[{"expect": "!(" * 40 + "a" + ")" * 40}]),
+    _rule(
+        assertions=[
+            {
+                "for_each": "items",
+                "where": "contains(root().items[?b].a, a) || length(root().items) > `3`",
+                "expect": "a == 'x' && !contains(root().b, a)",
+                "message": {"zh": "{root().items[?b].a}", "en": "{[root().c, a]}"},
+            }
+        ]
+    ),
 ]
 ODD_VALUES = [
     {},
@@ -397,6 +411,87 @@ def test_rules_the_bundled_set_lacks(number):
     program = programs.Program(namespace, {}, "", (), b"")
     for value in ODD_VALUES:
         assert program.evaluate(value, TODAY) == evaluate(rules, value, today=TODAY), value
+
+
+# A sub-expression of the document alone (through root()) is computed once per deployment.
+
+
+def test_what_reads_the_document_alone_is_kept_and_nothing_else():
+    kept = {
+        "root().a": True,
+        "root().a[?b].c": True,
+        "length(root().a) > `1`": True,
+        "root().a | [0]": True,
+        "root()": False,  # root() itself costs nothing
+        "a": False,
+        "today()": False,  # of the date, not of the document
+        "contains(root().a, b)": False,  # b is the current value's
+        "[root().a, root().b]": False,  # a multi-select is null where the current value is null
+        "a[?root().x]": False,  # the projection starts from the current value
+    }
+    for text, expected in kept.items():
+        parsed = compile_expression(text, "test").parsed
+        assert codegen._memoised(parsed) is expected, text
+
+
+def _counting_program(monkeypatch, rule_fields: dict[str, Any]) -> tuple[Any, Any, list[int]]:
+    """A program of one rule whose projections are counted (runtime.project wrapped before the
+    generated module binds it), and the rule itself for the reference."""
+    from facepolicy import runtime
+    from facepolicy.compiler import compile_rule
+
+    calls = [0]
+    original = runtime.project
+
+    def counted(*args: Any) -> Any:
+        calls[0] += 1
+        return original(*args)
+
+    monkeypatch.setattr(runtime, "project", counted)
+    rule = compile_rule(_rule(**rule_fields), "t.toml")
+    namespace: dict[str, Any] = {}
+    exec(compile(codegen.rules_source({rule.id: rule}), "<test>", "exec"), namespace)
+    return programs.Program(namespace, {}, "", (), b""), {rule.id: rule}, calls
+
+
+def test_a_sub_expression_of_the_document_alone_is_computed_once_per_deployment(monkeypatch):
+    program, rules, calls = _counting_program(
+        monkeypatch,
+        {
+            "assertions": [
+                {
+                    "for_each": "items",
+                    "where": "contains(root().items[?b].a, a)",
+                    "expect": "a == 'x'",
+                }
+            ]
+        },
+    )
+    document = {"items": [{"a": str(n), "b": n % 2 == 0} for n in range(12)], "complete": ["items"]}
+    assert program.evaluate(document, TODAY) == evaluate(rules, document, today=TODAY)
+    assert calls[0] == 1  # not once per item: twelve
+    other = {"items": [{"a": "x", "b": True}, {"a": "y", "b": True}], "complete": ["items"]}
+    calls[0] = 0
+    verdicts = program.evaluate(other, TODAY)  # a new deployment: computed anew, not reused
+    assert verdicts == evaluate(rules, other, today=TODAY)
+    assert [v.pointer for v in verdicts[0].violations] == ["/items/1"]
+    assert calls[0] == 1
+
+
+def test_what_was_kept_for_one_deployment_is_never_used_for_another(monkeypatch):
+    from facepolicy.runtime import judge_rule
+
+    program, _, _ = _counting_program(
+        monkeypatch,
+        {"assertions": [{"for_each": "items", "expect": "contains(root().allowed, a)"}]},
+    )
+    rule = next(iter(program.rules.values()))
+    functions = Functions(TODAY)  # one for both, as a caller might keep it
+    first = read({"allowed": ["x"], "items": [{"a": "x"}]}, open_lists=False)
+    second = read({"allowed": ["y"], "items": [{"a": "x"}]}, open_lists=False)
+    assert judge_rule(rule, first, functions, {}).status.value == "pass"
+    assert judge_rule(rule, second, functions, {}).status.value == "fail"
+    assert judge_rule(rule, first, functions, {}).status.value == "pass"
 
 
 # The deployment check.

@@ -115,6 +115,9 @@ class Functions:
     def __init__(self, today: "dt.date | durations.Day | None" = None):
         self.today = durations.Day("2026-01-01") if today is None else today
         self.document: Any = None
+        # what compiled rules computed of the document alone (codegen._memoised), by parse tree:
+        # emptied whenever `document` changes (runtime.judge_rule)
+        self.memo: dict[str, Any] = {}
         self._reference: Any = None  # jmespath's functions, built the first time a call needs them
 
     def call(self, name: str, args: list[Any]) -> Any:
