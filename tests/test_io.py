@@ -496,3 +496,18 @@ def test_a_duplicate_key_is_placed_where_it_repeats(tmp_path, text, line, column
 def test_today_must_be_a_calendar_date(day):
     result = run_line(["facepolicy", "eval", "--today", day, str(PASSING)])
     _one_line_error(result, "--today")
+
+
+def test_every_character_printable_escapes_is_one_str_isprintable_refuses():
+    """errors.printable returns a text str.isprintable accepts (newlines aside) as it is, without
+    its pattern: that is right only if the pattern matches no printable character."""
+    from facepolicy import errors
+
+    for pattern in (errors._SUSPECT, errors._SUSPECT_LINES):
+        matched = [c for c in range(0x110000) if pattern.match(chr(c))]
+        assert len(matched) > 2000  # surrogates, controls, overrides
+        assert [hex(c) for c in matched if chr(c).isprintable()] == []
+    assert errors.printable("a\tb\u00a0c\u3000") == "a\\x09b\u00a0c\u3000"
+    assert errors.printable("a\tb\nc", keep_newlines=True) == "a\tb\nc"
+    assert errors.printable("名称\n\x1b[8m", keep_newlines=True) == "名称\n\\x1b[8m"
+    assert errors.printable("x\u202ey\ud800") == "x\\u202ey\\ud800"

@@ -9,6 +9,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from facepolicy import positions as positions_module
 from facepolicy.positions import locate, positions
 
 _DECODE = json.JSONDecoder().raw_decode
@@ -48,11 +49,37 @@ def check(text: str, wanted: list[str]) -> dict[str, tuple[int, int]]:
     full = positions(text)
     got = positions(text, 0, wanted)
     assert got == {p: place for p, place in full.items() if p in _ancestors(wanted)}
+    assert _placed_without_jumps(text, wanted) == got
     document = json.loads(text)
     for pointer, (line, column) in full.items():
         value, _ = _DECODE(text, _offset(text, line, column))
         assert value == _resolve(document, pointer), pointer
     return got
+
+
+def _placed_without_jumps(text: str, wanted: list[str]) -> dict[str, tuple[int, int]]:
+    """positions(text, 0, wanted) as a process's first deployments are placed: member by member,
+    values skipped by the C scanner (positions._NoJumps)."""
+    saved = positions_module.COLD
+    positions_module.COLD = 1 << 62
+    try:
+        return positions(text, 0, wanted)
+    finally:
+        positions_module.COLD = saved
+
+
+def test_the_jump_patterns_are_compiled_only_once_a_run_has_placed_cold_deployments():
+    text = json.dumps({"a": [1, {"b": "x"}], "c": {"d": [True, None]}}, indent=1)
+    expected = {
+        p: place for p, place in positions(text).items() if p in ("", "/c", "/c/d", "/c/d/1")
+    }
+    positions_module._jumps.cache_clear()
+    positions_module._placed = 0
+    for _ in range(positions_module.COLD):
+        assert positions(text, 0, ["/c/d/1"]) == expected
+    assert positions_module._jumps.cache_info().currsize == 0
+    assert positions(text, 0, ["/c/d/1"]) == expected
+    assert positions_module._jumps.cache_info().currsize == 1
 
 
 # --- cases where finding a key by its spelling would go wrong

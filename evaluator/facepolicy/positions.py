@@ -14,14 +14,20 @@ if TYPE_CHECKING:
 
 
 _WS = re.compile(r"[ \t\r\n]*")
-_STRING = re.compile(r'"[^"\\]*(?:\\.[^"\\]*)*"', re.S)  # unrolled: no alternation per character
-_SCALAR = re.compile(r"[^,\]\}\s]+")
 _MEMBER = re.compile(
     r'("[^"\\]*(?:\\.[^"\\]*)*")[ \t\r\n]*:[ \t\r\n]*'
 )  # a key, its colon, and the space to its value
-_NEXT = re.compile(
-    r"[ \t\r\n]*([,\]\}])[ \t\r\n]*"
-)  # what follows a value: a comma or a closing bracket
+
+
+@functools.cache
+def _full_walk_patterns() -> tuple[re.Pattern[str], re.Pattern[str], re.Pattern[str]]:
+    """A string, a scalar, and what follows a value (a comma or a closing bracket): for _walk
+    alone, which placing a report's pointers never calls, hence compiled on first use."""
+    return (
+        re.compile(r'"[^"\\]*(?:\\.[^"\\]*)*"', re.S),  # unrolled: no alternation per character
+        re.compile(r"[^,\]\}\s]+"),
+        re.compile(r"[ \t\r\n]*([,\]\}])[ \t\r\n]*"),
+    )
 
 
 def _escape(part: str) -> str:
@@ -81,9 +87,22 @@ class _Jumps:
         self.members = re.compile(rf"{_AFTER}(?:{key}{_SPACE}:{_SPACE}{value}{_AFTER})*+")
 
 
+class _NoJumps:
+    """Stand-ins for _Jumps that jump over nothing: the walk goes member by member and the C
+    scanner skips each value. Compiling _Jumps' patterns costs about 2 ms, more than one
+    deployment's walk saves with them; a run pays it once it has placed COLD deployments."""
+
+    value = re.compile("(?!)")  # never matches: the caller skips the value with _SCAN
+    members = _SEPARATOR  # the space and commas before a member, and no member
+
+
+COLD = 4  # deployments placed without _Jumps in a process, before they are compiled
+_placed = 0
+
+
 @functools.cache
 def _jumps(escapes: bool) -> _Jumps:
-    return _Jumps(escapes)  # compiled on first use: a few milliseconds
+    return _Jumps(escapes)
 
 
 def _skip(text: str, pos: int) -> int:
@@ -133,7 +152,9 @@ class _Walk:
         self.text = text
         # with a backslash somewhere, a key may also be spelled with escapes, unlike `"key"`
         self.escapes = "\\" in text
-        self.jumps = _jumps(self.escapes)
+        global _placed
+        _placed += 1
+        self.jumps: _Jumps | type[_NoJumps] = _jumps(self.escapes) if _placed > COLD else _NoJumps
         self.offsets: dict[str, int] = {}
 
     def value(self, pos: int, below: Tree, pointer: str, to_end: bool) -> int | None:
@@ -227,6 +248,7 @@ class _Walk:
 def _walk(text: str) -> dict[str, int]:
     """The offset of every value of a valid JSON text, in document order."""
     offsets: dict[str, int] = {}
+    string, scalar, after = _full_walk_patterns()
     # An explicit stack instead of recursion: documents may be deep.
     pos = _at(_WS, text, 0).end()
     stack: list[list] = []  # [kind, pointer, index]
@@ -249,12 +271,12 @@ def _walk(text: str) -> dict[str, int]:
                     pointer = f"{stack[-1][1]}/0"
                 continue
         elif char == '"':
-            pos = _at(_STRING, text, pos).end()
+            pos = _at(string, text, pos).end()
         elif char:
-            pos = _at(_SCALAR, text, pos).end()
+            pos = _at(scalar, text, pos).end()
         # after a value: close containers or move to the next member
         while stack:
-            following = _at(_NEXT, text, pos)
+            following = _at(after, text, pos)
             pos = following.end()
             kind, base, index = stack[-1]
             if following.group(1) == ",":
