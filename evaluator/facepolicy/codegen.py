@@ -551,17 +551,14 @@ class _Body:
         target = self.local()
         if name == "root" and not args:
             self.emit(depth, f"{target} = functions.document")
-        elif (
-            name == "contains"
-            and children[0]["type"] == "literal"
-            and type(children[0]["value"]) is list
-            and all(type(item) is str for item in children[0]["value"])
-        ):
-            options = self.module.constant(frozenset(children[0]["value"]))
+        elif name == "contains" and (strings := _literal_strings(children[0])) is not None:
+            # a list of strings written in the rule: a string is looked up in a frozenset (a
+            # `[…]` list is null where the current value is null, hence the second test)
+            options = self.module.constant(frozenset(strings))
             self.emit(
                 depth,
-                f"{target} = {args[1]} in {options} if type({args[1]}) is str "
-                f"else contains(functions, {args[0]}, {args[1]})",
+                f"{target} = {args[1]} in {options} if type({args[1]}) is str and {args[0]} is not "
+                f"None else contains(functions, {args[0]}, {args[1]})",
             )
         elif (name, len(args)) in _DIRECT:
             self.emit(depth, f"{target} = {name}(functions{''.join(', ' + a for a in args)})")
@@ -570,6 +567,19 @@ class _Body:
         else:
             self.emit(depth, f"{target} = functions.call({name!r}, [{', '.join(args)}])")
         return target
+
+
+def _literal_strings(node: dict[str, Any]) -> list[str] | None:
+    """The strings of a list written in a rule, as a JSON literal (`` `["a"]` ``) or a JMESPath list
+    of string literals (`['a', 'b']`), or None for anything else."""
+    if node["type"] == "literal":
+        value = node["value"]
+        return value if type(value) is list and all(type(v) is str for v in value) else None
+    if node["type"] == "multi_select_list":
+        items = node.get("children", [])
+        if all(c["type"] == "literal" and type(c["value"]) is str for c in items):
+            return [c["value"] for c in items]
+    return None
 
 
 def _invariant(node: dict[str, Any]) -> bool:
