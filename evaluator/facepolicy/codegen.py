@@ -148,6 +148,7 @@ class Module:
                     results.append(f"r{number}")
             lines.append(
                 f"    if {' and '.join(r + ' is True' for r in results)}:\n        return True\n"
+                f"    if {' or '.join(r + ' is False' for r in results)}:\n        return False\n"
                 f"    return kleene_and([{', '.join(results)}])\n"
             )
         self.blocks.append(f"def {name}(value):\n" + "".join(lines))
