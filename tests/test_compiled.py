@@ -173,6 +173,9 @@ CORNERS = [
     "length(root().a) > `1` && b",
     "a[*].contains(['x', 'q'], 'x')",
     'a[?contains(`["x"]`, @)]',
+    "a == `14.5`",
+    "`2` == b",
+    "length(a) != `3`",
 ]
 VALUES = [
     {},

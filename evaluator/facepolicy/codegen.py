@@ -505,6 +505,13 @@ class _Body:
                     f"{target} = {left} == {right} if type({other}) is str else equal({left}, "
                     f"{right})",
                 )
+            elif len(literals) == 1 and type(literals[0]) in (int, float):
+                # `length(…) == `0``: two numbers, neither a boolean, are equal as Python says
+                self.emit(
+                    depth,
+                    f"{target} = {left} == {right} if type({other}) is int or type({other}) is "
+                    f"float else equal({left}, {right})",
+                )
             else:
                 self.emit(depth, f"{target} = equal({left}, {right})")
             if op == "ne":
