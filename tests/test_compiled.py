@@ -171,6 +171,11 @@ CORNERS = [
     "a[?contains(root().a[*].b, b)].c",
     "[root().a, b]",
     "length(root().a) > `1` && b",
+    "a[*].contains(['x', 'q'], 'x')",
+    'a[?contains(`["x"]`, @)]',
+    "a == `14.5`",
+    "`2` == b",
+    "length(a) != `3`",
 ]
 VALUES = [
     {},
@@ -201,6 +206,7 @@ VALUES = [
     {"a": [[{"b": [1]}]]},
     {"a": 2, "b": 2.0},
     {"a": [{"b": True}, {"b": None}]},
+    {"a": [None, "x", "y"]},
 ]
 
 

@@ -15,6 +15,7 @@ import json
 import textwrap
 from typing import Any, Callable
 
+from facepolicy.cache import blake2b
 from facepolicy.compiler import _PLACEHOLDER, Assertion, Rule, Template
 from facepolicy.runtime import GENERATED_CODE_NAMES
 
@@ -35,6 +36,12 @@ MAX_DEPTH = (
     24  # nested blocks in one function; deeper sub-expressions become functions of their own
 )
 _SCALAR_LITERALS = (str, int, float, bool, type(None))
+_REPR_EXACT = (
+    str,
+    int,
+    bool,
+    type(None),
+)  # repr() always reads back the same; a float may not (inf)
 # Functions the compiled code calls directly (runtime.py), answering the common case itself; every
 # other one goes through Functions.call, as in the reference.
 _DIRECT = {("version_compare", 2), ("today", 0), ("join", 2), ("contains", 2), ("length", 1)}
@@ -71,6 +78,8 @@ class Module:
         return f"{prefix}{self.counter}"
 
     def constant(self, value: Any) -> str:
+        if type(value) in _REPR_EXACT:  # no check needed (a check compiles the text: ~0.1 ms)
+            return repr(value)
         if type(value) in _SCALAR_LITERALS and _exact(value):
             return repr(value)
         if type(value) is frozenset:
@@ -148,6 +157,7 @@ class Module:
                     results.append(f"r{number}")
             lines.append(
                 f"    if {' and '.join(r + ' is True' for r in results)}:\n        return True\n"
+                f"    if {' or '.join(r + ' is False' for r in results)}:\n        return False\n"
                 f"    return kleene_and([{', '.join(results)}])\n"
             )
         self.blocks.append(f"def {name}(value):\n" + "".join(lines))
@@ -342,6 +352,8 @@ class _Body:
         # sub-expression written twice (in `where` and `expect`, or twice in one expression) is
         # computed once, and reused only where the block that computed it has surely run.
         self.computed: list[dict[tuple[str, str], str]] = [{}]
+        # (invariant, reads root) of each node met, by id(): the trees outlive the body
+        self.flags: dict[int, tuple[bool, bool]] = {}
 
     def block(self) -> None:
         self.computed.append({})
@@ -374,7 +386,7 @@ class _Body:
         for computed in self.computed:
             if key in computed:
                 return computed[key]
-        if _memoised(node):
+        if _kept(node, self.flags):
             result = self._memo(text, node, emit_kind, value, depth)
         else:
             result = emit_kind(self, node, value, depth)
@@ -390,9 +402,12 @@ class _Body:
         depth: int,
     ) -> str:
         """A sub-expression of the document alone (through root()), computed once per deployment
-        and kept in `functions.memo` under its parse tree: a rule walking 40 components would
-        otherwise compute it 40 times, and rules that share it compute it once between them."""
-        key = self.module.constant(text)
+        and kept in `functions.memo` under its parse tree's digest: a rule walking 40 components
+        would otherwise compute it 40 times, and rules that share it compute it once between
+        them."""
+        # the same key in every rule's module: a digest of the parse tree, short enough that
+        # each use adds little to the module's source (compiled again after every rule edit)
+        key = repr(blake2b(text.encode("utf-8"), digest_size=16).hexdigest())
         target = self.local()
         self.emit(depth, f"{target} = functions.memo.get({key}, MISSING)")
         self.emit(depth, f"if {target} is MISSING:")
@@ -504,6 +519,13 @@ class _Body:
                     f"{target} = {left} == {right} if type({other}) is str else equal({left}, "
                     f"{right})",
                 )
+            elif len(literals) == 1 and type(literals[0]) in (int, float):
+                # `length(…) == `0``: two numbers, neither a boolean, are equal as Python says
+                self.emit(
+                    depth,
+                    f"{target} = {left} == {right} if type({other}) is int or type({other}) is "
+                    f"float else equal({left}, {right})",
+                )
             else:
                 self.emit(depth, f"{target} = equal({left}, {right})")
             if op == "ne":
@@ -551,17 +573,14 @@ class _Body:
         target = self.local()
         if name == "root" and not args:
             self.emit(depth, f"{target} = functions.document")
-        elif (
-            name == "contains"
-            and children[0]["type"] == "literal"
-            and type(children[0]["value"]) is list
-            and all(type(item) is str for item in children[0]["value"])
-        ):
-            options = self.module.constant(frozenset(children[0]["value"]))
+        elif name == "contains" and (strings := _literal_strings(children[0])) is not None:
+            # a list of strings written in the rule: a string is looked up in a frozenset (a
+            # `[…]` list is null where the current value is null, hence the second test)
+            options = self.module.constant(frozenset(strings))
             self.emit(
                 depth,
-                f"{target} = {args[1]} in {options} if type({args[1]}) is str "
-                f"else contains(functions, {args[0]}, {args[1]})",
+                f"{target} = {args[1]} in {options} if type({args[1]}) is str and {args[0]} is not "
+                f"None else contains(functions, {args[0]}, {args[1]})",
             )
         elif (name, len(args)) in _DIRECT:
             self.emit(depth, f"{target} = {name}(functions{''.join(', ' + a for a in args)})")
@@ -572,31 +591,55 @@ class _Body:
         return target
 
 
-def _invariant(node: dict[str, Any]) -> bool:
-    """Whether a sub-expression gives the same value whatever the current value is: it reads the
-    document only through root() (a chain or projection depends only on what it starts from)."""
+def _literal_strings(node: dict[str, Any]) -> list[str] | None:
+    """The strings of a list written in a rule, as a JSON literal (`` `["a"]` ``) or a JMESPath list
+    of string literals (`['a', 'b']`), or None for anything else."""
+    if node["type"] == "literal":
+        value = node["value"]
+        return value if type(value) is list and all(type(v) is str for v in value) else None
+    if node["type"] == "multi_select_list":
+        items = node.get("children", [])
+        if all(c["type"] == "literal" and type(c["value"]) is str for c in items):
+            return [c["value"] for c in items]
+    return None
+
+
+def _kept(node: dict[str, Any], table: dict[int, tuple[bool, bool]]) -> bool:
+    """Whether a sub-expression is worth keeping for the deployment (Functions.memo): it reads the
+    document, only through root() (so it gives the same value whatever the current value is; a
+    chain or projection depends only on what it starts from), and it is more than root() itself.
+    `table` holds, by id(), (invariant, reads root) of each node of the tree already seen: one
+    pass over a tree, however deep, instead of one per node."""
+    invariant, reads_root = _flags(node, table)
+    is_root = node["type"] == "function_expression" and node["value"] == "root"
+    return invariant and reads_root and not is_root
+
+
+def _flags(node: dict[str, Any], table: dict[int, tuple[bool, bool]]) -> tuple[bool, bool]:
+    found = table.get(id(node))
+    if found is not None:
+        return found
     kind = node["type"]
-    children = node.get("children", [])
+    children = [child for child in node.get("children", []) if type(child) is dict]
+    below = [_flags(child, table) for child in children]
+    reads_root = (kind == "function_expression" and node["value"] == "root") or any(
+        r for _, r in below
+    )
     if kind == "literal":
-        return True
-    if kind in _STARTS_FROM_FIRST:
-        return _invariant(children[0])
-    if kind in _FROM_ALL_CHILDREN:
-        return all(_invariant(child) for child in children)
-    return False  # current, identity, field, index, slice, multi-selects: read the current value
-
-
-def _reads_root(node: dict[str, Any]) -> bool:
-    if node["type"] == "function_expression" and node["value"] == "root":
-        return True
-    return any(_reads_root(child) for child in node.get("children", []) if type(child) is dict)
+        invariant = True
+    elif kind in _STARTS_FROM_FIRST:
+        invariant = below[0][0]
+    elif kind in _FROM_ALL_CHILDREN:
+        invariant = all(i for i, _ in below)
+    else:  # current, identity, field, index, slice, multi-selects: read the current value
+        invariant = False
+    table[id(node)] = found = (invariant, reads_root)
+    return found
 
 
 def _memoised(node: dict[str, Any]) -> bool:
-    """Worth keeping for the deployment: of the document alone, and more than root() itself."""
-    if node["type"] == "function_expression" and node["value"] == "root":
-        return False
-    return _reads_root(node) and _invariant(node)
+    """_kept on a tree of its own."""
+    return _kept(node, {})
 
 
 _STARTS_FROM_FIRST = {
