@@ -79,7 +79,7 @@ def members(
     """A list's (item, membership) pairs (membership None: certainly in it) and its unknown tail;
     None for anything that is not a list."""
     if type(value) is list:
-        return [(item, None) for item in value], None
+        return list(zip(value, [None] * len(value), strict=True)), None  # pairs made in C
     if type(value) is Partial:
         return list(value.entries()), value.tail
     return None

@@ -212,18 +212,21 @@ class Functions:
     def _set_operation(self, name: str, left: Any, right: Any, keep_when_in_right: bool) -> Any:
         if type(left) is Unknown:
             return Unknown(left.facts | facts_of(right))
+        if type(right) is not Unknown and (
+            type(left) is not Partial or left.maybe.count(None) == len(left.maybe)
+        ):
+            # the common case, strings each certainly in both lists, answered with `in` alone (the
+            # loop below gives the same, so a mutant that skips it cannot be told apart); both are
+            # lists then, so neither check below could have refused them
+            strings = stated_strings(right)  # pragma: no mutate
+            if strings is not None and stated_strings(left) is not None:  # pragma: no mutate
+                return _strings_operation(left, strings, keep_when_in_right)
         entries, tail = _members(left, name)
         if type(right) is Unknown:
             if not entries and tail is None:
                 return []
             maybe: list[frozenset[str] | None] = [(m or NOTHING) | right.facts for _, m in entries]
             return Partial([item for item, _ in entries], maybe, tail)
-        if type(left) is not Partial or left.maybe.count(None) == len(left.maybe):
-            # the common case, strings each certainly in both lists, answered with `in` alone (the
-            # loop below gives the same, so a mutant that skips it cannot be told apart)
-            strings = stated_strings(right)  # pragma: no mutate
-            if strings is not None and stated_strings(left) is not None:  # pragma: no mutate
-                return _strings_operation(left, strings, keep_when_in_right)
         _members(right, name)
         kept: list[Any] = []
         maybe = []
