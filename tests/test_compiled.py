@@ -387,6 +387,14 @@ ODD_RULES = [
             }
         ]
     ),
+    # two assertions with one filter, which fails on the second item while the first assertion
+    # fails on the first: the error named is the one the rule's own order meets first
+    _rule(
+        assertions=[
+            {"for_each": "items", "where": "abs(a) > `1`", "expect": "abs(b) > `0`"},
+            {"for_each": "items", "where": "abs(a) > `1`", "expect": "b != 'q'"},
+        ]
+    ),
 ]
 ODD_VALUES = [
     {},
@@ -402,6 +410,7 @@ ODD_VALUES = [
     {"groups": [{"items": [{"a": 1}, {}]}, {}]},
     {"a": "q", "b": ["q"], "c": 59},
     {"a": 1, "b": []},
+    {"items": [{"a": 5, "b": "s"}, {"a": "x", "b": 1}]},
 ]
 
 
@@ -482,6 +491,34 @@ def test_a_sub_expression_of_the_document_alone_is_computed_once_per_deployment(
     assert verdicts == evaluate(rules, other, today=TODAY)
     assert [v.pointer for v in verdicts[0].violations] == ["/items/1"]
     assert calls[0] == 1
+
+
+def test_rules_walking_one_list_with_one_filter_ask_it_once_per_item(monkeypatch):
+    from facepolicy import runtime
+    from facepolicy.compiler import compile_rule
+
+    calls = [0]
+    original = runtime.length
+
+    def counted(*args: Any) -> Any:
+        calls[0] += 1
+        return original(*args)
+
+    monkeypatch.setattr(runtime, "length", counted)
+    walk = {"for_each": "items", "where": "length(a) > `1`"}
+    rules = {
+        rule.id: rule
+        for rule in (
+            compile_rule(_rule(id=f"t.rule{n}", assertions=[{**walk, "expect": expect}]), "t.toml")
+            for n, expect in enumerate(["b", "c != 'x'"])
+        )
+    }
+    namespace: dict[str, Any] = {}
+    exec(compile(codegen.rules_source(rules), "<test>", "exec"), namespace)
+    program = programs.Program(namespace, {}, "", (), b"")
+    document = {"items": [{"a": "xy", "b": n % 2 == 0, "c": "x"} for n in range(5)]}
+    assert program.evaluate(document, TODAY) == evaluate(rules, document, today=TODAY)
+    assert calls[0] == 6  # five items and the unlisted ones, for both rules: not twelve
 
 
 def test_what_was_kept_for_one_deployment_is_never_used_for_another(monkeypatch):

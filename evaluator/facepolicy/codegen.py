@@ -324,9 +324,13 @@ class Module:
         remediation = (
             "None" if assertion.remediation is None else self.template(assertion.remediation)
         )
+        shared = None
+        if assertion.for_each and assertion.where is not None:
+            walk = [[s.name, s.each] for s in assertion.for_each]
+            shared = f"{json.dumps(walk)} {assertion.where.expression}"
         return (
             f"CompiledAssertion({assertion.number}, {steps}, {where}, {expect}, {assertion.at!r}, "
-            f"{message}, {remediation})"
+            f"{message}, {remediation}, {shared!r})"
         )
 
     def source(self, what: str, rules: list[str], extra: str = "") -> str:

@@ -403,6 +403,9 @@ class CompiledAssertion(NamedTuple):
     at: str
     message: Callable[[Any, Any], Text] | None
     remediation: Callable[[Any, Any], Text] | None
+    # the list and filter as text: rules that walk the same list with the same filter share its
+    # answers for one deployment (judge_rule)
+    shared: str | None = None
 
 
 class CompiledRule(NamedTuple):
@@ -484,6 +487,15 @@ def iter_items(document: Any, steps: tuple[Step, ...]) -> list[tuple[str | None,
     return items_at(document, steps)
 
 
+def _filtered(subjects: list[Any], where_of: Any, functions: Any) -> list[Any]:
+    """The filter's answer for each item, or () where it fails on one: judge_rule then asks it item
+    by item, so that the error is the one the rule's own order meets first."""
+    try:
+        return [where_of(subject, functions) for _, subject in subjects]
+    except Exception:  # noqa: BLE001 — raised again, in its place, by judge_rule
+        return []
+
+
 def judge_rule(  # noqa: C901 — inlined for speed: measured 5 % slower split (median)
     rule: CompiledRule | LazyRule, facts: Any, functions: Any, seen: dict[Any, Any]
 ) -> Verdict:
@@ -506,18 +518,24 @@ def judge_rule(  # noqa: C901 — inlined for speed: measured 5 % slower split (
         gates: set[str] = set()
         for assertion in rule.assertions:
             steps = assertion.for_each
+            where_of, expect_of = assertion.where, assertion.expect
+            wheres: Any = ()
             if steps:
                 subjects = seen.get(steps)
                 if subjects is None:
                     subjects = seen[steps] = iter_items(facts, steps)
+                shared = assertion.shared
+                if shared is not None:
+                    wheres = seen.get(shared)
+                    if wheres is None:
+                        wheres = seen[shared] = _filtered(subjects, where_of, functions)
             else:
                 subjects = (("", facts),)
-            where_of, expect_of = assertion.where, assertion.expect
-            for base, subject in subjects:
+            for number, (base, subject) in enumerate(subjects):
                 where: Any = True
                 held: Any
                 if where_of is not None:
-                    where = where_of(subject, functions)
+                    where = wheres[number] if wheres else where_of(subject, functions)
                     if type(where) is not bool:
                         held = truth(where)
                         where = held if held is not None else Unknown(facts_of(where))
