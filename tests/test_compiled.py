@@ -22,7 +22,7 @@ from conftest import ROOT, canonical, run_line
 
 from facepolicy import codegen, schemas
 from facepolicy import program as programs
-from facepolicy.compiler import compile_expression, compile_scope
+from facepolicy.compiler import compile_expression, compile_rule, compile_scope
 from facepolicy.evaluate import evaluate
 from facepolicy.facts import Partial, read
 from facepolicy.functions import Functions
@@ -414,16 +414,34 @@ ODD_VALUES = [
 ]
 
 
+def _program_of(rules: dict[str, Any]) -> programs.Program:
+    """The compiled program of rules compiled here, built from its source."""
+    namespace: dict[str, Any] = {}
+    exec(compile(codegen.rules_source(rules), "<test>", "exec"), namespace)
+    return programs.Program(namespace, {}, "", (), b"")
+
+
+def _counted(monkeypatch, helper: str) -> list[int]:
+    """Calls of one of runtime's helpers, counted from now on (it is wrapped before a generated
+    module binds it)."""
+    from facepolicy import runtime
+
+    calls = [0]
+    original = getattr(runtime, helper)
+
+    def counted(*args: Any) -> Any:
+        calls[0] += 1
+        return original(*args)
+
+    monkeypatch.setattr(runtime, helper, counted)
+    return calls
+
+
 @pytest.mark.parametrize("number", range(len(ODD_RULES)))
 def test_rules_the_bundled_set_lacks(number):
-    from facepolicy.compiler import compile_rule
-
     rule = compile_rule(ODD_RULES[number], "t.toml")
     rules = {rule.id: rule}
-    module = codegen.rules_source(rules)
-    namespace: dict[str, Any] = {}
-    exec(compile(module, "<test>", "exec"), namespace)
-    program = programs.Program(namespace, {}, "", (), b"")
+    program = _program_of(rules)
     for value in ODD_VALUES:
         assert program.evaluate(value, TODAY) == evaluate(rules, value, today=TODAY), value
 
@@ -446,42 +464,15 @@ def test_what_reads_the_document_alone_is_kept_and_nothing_else():
     }
     for text, expected in kept.items():
         parsed = compile_expression(text, "test").parsed
-        assert codegen._memoised(parsed) is expected, text
-
-
-def _counting_program(monkeypatch, rule_fields: dict[str, Any]) -> tuple[Any, Any, list[int]]:
-    """A program of one rule whose projections are counted (runtime.project wrapped before the
-    generated module binds it), and the rule itself for the reference."""
-    from facepolicy import runtime
-    from facepolicy.compiler import compile_rule
-
-    calls = [0]
-    original = runtime.project
-
-    def counted(*args: Any) -> Any:
-        calls[0] += 1
-        return original(*args)
-
-    monkeypatch.setattr(runtime, "project", counted)
-    rule = compile_rule(_rule(**rule_fields), "t.toml")
-    namespace: dict[str, Any] = {}
-    exec(compile(codegen.rules_source({rule.id: rule}), "<test>", "exec"), namespace)
-    return programs.Program(namespace, {}, "", (), b""), {rule.id: rule}, calls
+        assert codegen._kept(parsed, {}) is expected, text
 
 
 def test_a_sub_expression_of_the_document_alone_is_computed_once_per_deployment(monkeypatch):
-    program, rules, calls = _counting_program(
-        monkeypatch,
-        {
-            "assertions": [
-                {
-                    "for_each": "items",
-                    "where": "contains(root().items[?b].a, a)",
-                    "expect": "a == 'x'",
-                }
-            ]
-        },
-    )
+    calls = _counted(monkeypatch, "project")
+    walk = {"for_each": "items", "where": "contains(root().items[?b].a, a)", "expect": "a == 'x'"}
+    rule = compile_rule(_rule(assertions=[walk]), "t.toml")
+    rules = {rule.id: rule}
+    program = _program_of(rules)
     document = {"items": [{"a": str(n), "b": n % 2 == 0} for n in range(12)], "complete": ["items"]}
     assert program.evaluate(document, TODAY) == evaluate(rules, document, today=TODAY)
     assert calls[0] == 1  # not once per item: twelve
@@ -494,17 +485,7 @@ def test_a_sub_expression_of_the_document_alone_is_computed_once_per_deployment(
 
 
 def test_rules_walking_one_list_with_one_filter_ask_it_once_per_item(monkeypatch):
-    from facepolicy import runtime
-    from facepolicy.compiler import compile_rule
-
-    calls = [0]
-    original = runtime.length
-
-    def counted(*args: Any) -> Any:
-        calls[0] += 1
-        return original(*args)
-
-    monkeypatch.setattr(runtime, "length", counted)
+    calls = _counted(monkeypatch, "length")
     walk = {"for_each": "items", "where": "length(a) > `1`"}
     rules = {
         rule.id: rule
@@ -513,22 +494,18 @@ def test_rules_walking_one_list_with_one_filter_ask_it_once_per_item(monkeypatch
             for n, expect in enumerate(["b", "c != 'x'"])
         )
     }
-    namespace: dict[str, Any] = {}
-    exec(compile(codegen.rules_source(rules), "<test>", "exec"), namespace)
-    program = programs.Program(namespace, {}, "", (), b"")
+    program = _program_of(rules)
     document = {"items": [{"a": "xy", "b": n % 2 == 0, "c": "x"} for n in range(5)]}
     assert program.evaluate(document, TODAY) == evaluate(rules, document, today=TODAY)
     assert calls[0] == 6  # five items and the unlisted ones, for both rules: not twelve
 
 
-def test_what_was_kept_for_one_deployment_is_never_used_for_another(monkeypatch):
+def test_what_was_kept_for_one_deployment_is_never_used_for_another():
     from facepolicy.runtime import judge_rule
 
-    program, _, _ = _counting_program(
-        monkeypatch,
-        {"assertions": [{"for_each": "items", "expect": "contains(root().allowed, a)"}]},
-    )
-    rule = next(iter(program.rules.values()))
+    walk = {"for_each": "items", "expect": "contains(root().allowed, a)"}
+    compiled = compile_rule(_rule(assertions=[walk]), "t.toml")
+    rule = _program_of({compiled.id: compiled}).rules[compiled.id]
     functions = Functions(TODAY)  # one for both, as a caller might keep it
     first = read({"allowed": ["x"], "items": [{"a": "x"}]}, open_lists=False)
     second = read({"allowed": ["y"], "items": [{"a": "x"}]}, open_lists=False)

@@ -36,12 +36,8 @@ MAX_DEPTH = (
     24  # nested blocks in one function; deeper sub-expressions become functions of their own
 )
 _SCALAR_LITERALS = (str, int, float, bool, type(None))
-_REPR_EXACT = (
-    str,
-    int,
-    bool,
-    type(None),
-)  # repr() always reads back the same; a float may not (inf)
+# repr() of these always reads back the same (a float's may not: inf)
+_REPR_EXACT = (str, int, bool, type(None))
 # Functions the compiled code calls directly (runtime.py), answering the common case itself; every
 # other one goes through Functions.call, as in the reference.
 _DIRECT = {("version_compare", 2), ("today", 0), ("join", 2), ("contains", 2), ("length", 1)}
@@ -639,11 +635,6 @@ def _flags(node: dict[str, Any], table: dict[int, tuple[bool, bool]]) -> tuple[b
         invariant = False
     table[id(node)] = found = (invariant, reads_root)
     return found
-
-
-def _memoised(node: dict[str, Any]) -> bool:
-    """_kept on a tree of its own."""
-    return _kept(node, {})
 
 
 _STARTS_FROM_FIRST = {

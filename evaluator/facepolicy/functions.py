@@ -115,7 +115,7 @@ class Functions:
     def __init__(self, today: "dt.date | durations.Day | None" = None):
         self.today = durations.Day("2026-01-01") if today is None else today
         self.document: Any = None
-        # what compiled rules computed of the document alone (codegen._memoised), by parse tree:
+        # what compiled rules computed of the document alone (codegen._kept), by parse tree:
         # emptied whenever `document` changes (runtime.judge_rule)
         self.memo: dict[str, Any] = {}
         self._reference: Any = None  # jmespath's functions, built the first time a call needs them

@@ -488,8 +488,8 @@ def iter_items(document: Any, steps: tuple[Step, ...]) -> list[tuple[str | None,
 
 
 def _filtered(subjects: list[Any], where_of: Any, functions: Any) -> list[Any]:
-    """The filter's answer for each item, or () where it fails on one: judge_rule then asks it item
-    by item, so that the error is the one the rule's own order meets first."""
+    """The filter's answer for each item, or an empty list where it fails on one: judge_rule then
+    asks it item by item, so that the error is the one the rule's own order meets first."""
     try:
         return [where_of(subject, functions) for _, subject in subjects]
     except Exception:  # noqa: BLE001 — raised again, in its place, by judge_rule
