@@ -13,6 +13,8 @@ itself to (issue 14), with its target and whether it is met:
   straightforward         compiled rules ÷ the straightforward way (straightforward.py)   ≥ 80×
   processes               2 jobs ÷ 1 job on 10,000 deployments                            ≤ 55%
   memory                  peak RSS at 100,000 deployments ÷ at 1,000, through stdin       ≤ 1.10
+and, without a target, the same pipeline with no rule at all (in one process and as `eval`): the
+most any rule engine could reach here, and so the ceiling of each engine ratio and of bulk.
 Machines here are noisy and shared: read the ratios, which compare runs made side by side, rather
 than the seconds. --quick measures memory at 10,000 instead of 100,000 and repeats less.
 """
@@ -198,10 +200,15 @@ def in_process(path: Path, count: int, slow_count: int, repeat: int, targets: Ta
     subset = path.with_name(f"first-{count}.ndjson")
     subset.write_text("".join(lines), encoding="utf-8")
     documents = [json.loads(line) for line in lines[:slow_count]]
-    compiled, reference, slow = [], [], []
+    nothing = rules.program.select(set())  # the same pipeline with no rule to judge
+    compiled, reference, slow, bare = [], [], [], []
     for _ in range(repeat):
         judged = []
-        for engine, times in ((rules.program, compiled), (rule_set.rules, reference)):
+        for engine, times in (
+            (rules.program, compiled),
+            (rule_set.rules, reference),
+            (nothing, bare),
+        ):
             start = time.perf_counter()
             judged.append(
                 [
@@ -211,7 +218,7 @@ def in_process(path: Path, count: int, slow_count: int, repeat: int, targets: Ta
                 ]
             )
             times.append(time.perf_counter() - start)
-        fast, interpreted = judged
+        fast, interpreted, _ = judged
         if [r.verdicts for r in fast] != [r.verdicts for r in interpreted]:
             raise SystemExit(
                 "bench: compiled and reference verdicts differ; the comparison would mean nothing"
@@ -232,6 +239,7 @@ def in_process(path: Path, count: int, slow_count: int, repeat: int, targets: Ta
             ("compiled", count, compiled),
             ("reference", count, reference),
             ("straightforward", slow_count, slow),
+            ("no rules", count, bare),
         )
     }
     print(
@@ -250,6 +258,15 @@ def in_process(path: Path, count: int, slow_count: int, repeat: int, targets: Ta
         f"             straightforward way     {spread(slow, 's')} for {slow_count:,}  = "
         f"{rates['straightforward']:,.1f} docs/s"
     )
+    print(
+        f"             no rules at all         {spread(bare, 's')} for {count:,}  = "
+        f"{rates['no rules']:,.0f} docs/s (parse, schema check, nothing to judge or place)"
+    )
+    print(
+        "             ceilings, were rules to cost nothing: compiled ÷ interpreted "
+        f"{rates['no rules'] / rates['reference']:.1f}×, ÷ straightforward "
+        f"{rates['no rules'] / rates['straightforward']:.0f}×"
+    )
     targets.check(
         "compiled ≥ 8× the interpreted engine",
         rates["compiled"] / rates["reference"],
@@ -266,22 +283,17 @@ def in_process(path: Path, count: int, slow_count: int, repeat: int, targets: Ta
     )
 
 
-def bulk(path: Path, count: int, repeat: int, rules: int, targets: Targets) -> None:
+def bulk(path: Path, count: int, repeat: int, rules: int, targets: Targets, scratch: Path) -> None:
     walls: dict[int, list[float]] = {1: [], 2: []}
-    for _ in range(repeat):  # interleaved, so that both see the same machine load
+    bare: list[float] = []
+    no_rules = scratch / "no-rules"
+    no_rules.mkdir()
+    for _ in range(repeat):  # interleaved, so that all see the same machine load
         for jobs in (1, 2):
-            argv = [
-                FACEPOLICY,
-                "eval",
-                "--format",
-                "ndjson",
-                "--output",
-                os.devnull,
-                "--jobs",
-                str(jobs),
-                str(path),
-            ]
-            walls[jobs].append(run_process(argv)[0])
+            argv = [FACEPOLICY, "eval", "--format", "ndjson", "--output", os.devnull]
+            walls[jobs].append(run_process([*argv, "--jobs", str(jobs), str(path)])[0])
+        # the same command with no rule at all: what a rule engine that cost nothing would reach
+        bare.append(run_process([*argv, "--no-bundled", "--policies", str(no_rules), str(path)])[0])
     for jobs in (1, 2):
         median = statistics.median(walls[jobs])
         print(
@@ -289,6 +301,12 @@ def bulk(path: Path, count: int, repeat: int, rules: int, targets: Targets) -> N
             f"{count / median:,.0f} docs/s"
             f"  {count * rules / median:,.0f} rule evaluations/s"
         )
+    ceiling = count / statistics.median(bare)
+    print(
+        f"             no rules at all, 1 job: {spread(bare, 's')}  {ceiling:,.0f} docs/s "
+        f"(read, parse, schema check, write: {'above' if ceiling >= 2500 else 'below'} the bulk "
+        "target before any rule is judged)"
+    )
     per_core = count / statistics.median(walls[1])
     targets.check(
         "bulk ≥ 2,500 docs/s/core", per_core, 2500, True, f"{per_core:,.0f} docs/s on one core"
@@ -366,7 +384,7 @@ def main() -> int:
         )
         cold_start(one, args.repeat * 10, targets, folder)
         in_process(path, 1_000, 20, args.repeat, targets)
-        bulk(path, large, args.repeat, rules, targets)
+        bulk(path, large, args.repeat, rules, targets, folder)
         with path.open("rb") as lines:
             pool = [line.rstrip(b"\n") + b"\n" for line in itertools.islice(lines, 1_000)]
         memory(

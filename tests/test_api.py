@@ -71,6 +71,22 @@ def test_many_deployments_in_order_with_the_rules_chosen(rules):
         rules.select(["no.such-rule"])
 
 
+def test_no_rules_still_check_the_deployment_and_read_no_facts(rules, tmp_path, monkeypatch):
+    """bench.py's "no rules at all": the pipeline's own cost, with nothing to judge."""
+    import facepolicy.program
+
+    def unread(*_: object, **__: object) -> None:
+        raise AssertionError("facts read with no rule to judge")
+
+    monkeypatch.setattr(facepolicy.program, "read", unread)
+    none = api.load([str(tmp_path)], bundled=False)
+    assert none.ids == [] and none.program.select(set()).rules == {}
+    result = none.evaluate(HOTEL.read_text(encoding="utf-8"), today=TODAY)
+    assert isinstance(result, DeploymentResult) and result.verdicts == []
+    invalid = none.evaluate({"schema_version": 2, "id": "x", "mode": "nowhere"}, today=TODAY)
+    assert isinstance(invalid, Problem) and "/mode" in invalid.message
+
+
 def test_rules_pickle_as_the_way_to_load_them_again(rules):
     chosen = rules.select(["megvii-fr-guideline.private-spaces"])
     again = pickle.loads(pickle.dumps(chosen))
