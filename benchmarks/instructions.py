@@ -7,8 +7,9 @@ compare two versions of the code; `make bench` gives the seconds and the targets
 
 Prints, each counted by `valgrind --tool=callgrind` (needs valgrind):
   per deployment  the whole pipeline (parse, schema check, facts, rules, positions, the JSON
-                  line, the tally) on N generated deployments, and the rules alone: the count
-                  with N deployments less the count with none, divided by N;
+                  line, the tally) on N generated deployments, the rules alone, and the pipeline
+                  with no rule at all (bench.py's ceiling): the count with N deployments less the
+                  count with none, divided by N;
   cold start      one `facepolicy eval` of a scenario with the cache warm, against
                   `python -c "import json"`.
 """
@@ -35,10 +36,10 @@ ROOT = Path(__file__).resolve().parent.parent
 SCENARIO = ROOT / "fixtures" / "scenarios" / "mall-cameras" / "deployment.json"
 
 
-def judge_all(path: str, count: int, rules_only: bool) -> None:
-    """The work counted: the first `count` deployments of an NDJSON file through the pipeline, or
-    through the rules alone (then every deployment is parsed and read as facts, judged or not, so
-    that the difference between two counts is the rules' work)."""
+def judge_all(path: str, count: int, what: str) -> None:
+    """The work counted: the first `count` deployments of an NDJSON file through the pipeline (with
+    no rule at all for "none"), or through the rules alone (then every deployment is parsed and read
+    as facts, judged or not, so that the difference between two counts is the rules' work)."""
     from facepolicy import api
     from facepolicy.facts import closed_world, read
     from facepolicy.functions import Functions
@@ -50,12 +51,14 @@ def judge_all(path: str, count: int, rules_only: bool) -> None:
 
     rules = api.load()
     program, context = rules.program, rules.context()
+    if what == "none":
+        program = program.select(set())
     severity = {rid: program.severity(rid) for rid in program.rules}
     today = dt.date(2026, 1, 1)
     with open(path, encoding="utf-8") as lines:
         raws = [Raw(f"{path}:{n}", line.rstrip("\n")) for n, line in enumerate(lines, 1)]
     judge(program, raws[0], today=today)  # once-per-process work (lazy rule bodies) not counted
-    if rules_only:  # every deployment parsed and read, with or without judging: not counted
+    if what == "rules":  # every deployment parsed and read, with or without judging: not counted
         documents = [parse_raw(raw).value for raw in raws]
         facts = [read(d, open_lists=not closed_world(d)) for d in documents]
         for deployment in facts[:count]:
@@ -89,11 +92,12 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--deployments", type=int, default=200)
     parser.add_argument("--seed", type=int, default=20261124)
-    parser.add_argument("--judge", nargs=3, help=argparse.SUPPRESS)  # PATH COUNT rules|pipeline
+    # PATH COUNT pipeline|rules|none: the counted run itself
+    parser.add_argument("--judge", nargs=3, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.judge:
         path, count, what = args.judge
-        judge_all(path, int(count), what == "rules")
+        judge_all(path, int(count), what)
         return 0
     if shutil.which("valgrind") is None:
         raise SystemExit(
@@ -112,13 +116,14 @@ def main() -> int:
         with path.open("w", encoding="utf-8") as out:
             for document in generate.deployments(args.seed, args.deployments):
                 out.write(json.dumps(document, ensure_ascii=False, sort_keys=True) + "\n")
-        for what in ("pipeline", "rules"):
+        for what in ("pipeline", "rules", "none"):
             counts = [
                 instructions([python, me, "--judge", str(path), str(n), what])
                 for n in (0, args.deployments)
             ]
             per = (counts[1] - counts[0]) / args.deployments
-            print(f"per deployment  {what:8s} {per / 1e6:8.2f} million instructions")
+            named = "no rules" if what == "none" else what
+            print(f"per deployment  {named:8s} {per / 1e6:8.2f} million instructions")
     json_only = instructions([python, "-c", "import json"])
     cold = instructions([str(Path(python).parent / "facepolicy"), "eval", str(SCENARIO)])
     print(
