@@ -288,9 +288,9 @@ def bulk(path: Path, count: int, repeat: int, rules: int, targets: Targets, scra
     bare: list[float] = []
     no_rules = scratch / "no-rules"
     no_rules.mkdir()
+    argv = [FACEPOLICY, "eval", "--format", "ndjson", "--output", os.devnull]
     for _ in range(repeat):  # interleaved, so that all see the same machine load
         for jobs in (1, 2):
-            argv = [FACEPOLICY, "eval", "--format", "ndjson", "--output", os.devnull]
             walls[jobs].append(run_process([*argv, "--jobs", str(jobs), str(path)])[0])
         # the same command with no rule at all: what a rule engine that cost nothing would reach
         bare.append(run_process([*argv, "--no-bundled", "--policies", str(no_rules), str(path)])[0])
